@@ -1,0 +1,99 @@
+/**
+ * The one error class of pgtruth.
+ *
+ * Every invalid input raises a {@link PgTruthError} with a stable machine-readable
+ * {@link PgTruthError.code | code} and a message that names the offending index and value, e.g.
+ * `[MDP_ROW_SUM] transitions[2][1] sums to 0.9; each row of P must sum to 1 (within 1e-9)`.
+ * No function of pgtruth returns NaN or Infinity for valid input, and invalid input never
+ * yields a number.
+ *
+ * @module
+ */
+
+/** The stable error codes. New codes may be added; existing ones never change meaning. */
+export const ERROR_CODES = {
+  // model
+  MDP_SHAPE: 'an array has the wrong length or nesting',
+  MDP_NOT_FINITE: 'an entry is NaN, infinite, or not a number',
+  MDP_NEGATIVE_PROBABILITY: 'a transition probability is negative',
+  MDP_ROW_SUM: 'a row of P does not sum to 1 within 1e-9',
+  MDP_GAMMA_RANGE: 'the discount is outside [0, 1]',
+  MDP_INITIAL: 'the initial distribution p0 is not a probability distribution',
+  MDP_TERMINAL_INDEX: 'a terminal state index is out of range or repeated',
+  MDP_TERMINAL_NOT_ABSORBING: 'a terminal state is not absorbing with zero reward',
+  MDP_NOT_TERMINATING: 'gamma = 1 and a reachable state never terminates under the policy',
+  MDP_NO_DECISIONS: 'gamma = 1 and every initial state is terminal, so the visitation is undefined',
+  MDP_NAMES: 'state or action names are not unique strings',
+  MDP_UNKNOWN: 'no built-in MDP has that name',
+  // policies
+  POLICY_SHAPE: 'a policy or parameter array has the wrong shape',
+  POLICY_NOT_FINITE: 'a policy parameter is NaN or infinite',
+  POLICY_NOT_DISTRIBUTION: 'a row of a direct policy is not a probability distribution',
+  POLICY_KIND: 'unknown policy kind',
+  ZERO_PROBABILITY: 'a quantity needs log pi(a|s) or 1/pi(a|s) at an action of probability 0',
+  // numerics
+  SOLVER_SINGULAR: 'the linear system is singular',
+  SOLVER_NOT_CONVERGED: 'an iterative solver did not reach its tolerance',
+  DIVERGENCE_INFINITE: 'a divergence is infinite (the second policy gives 0 where the first does not)',
+  TOO_LARGE: 'the requested dense quantity is too large for this problem size',
+  CONTROL_IMPROPER: 'policy iteration met a policy that never terminates (gamma = 1)',
+  FIELD_UNSUPPORTED: 'the number field does not support this operation',
+  RATIONAL_INPUT: 'an exact rational input is not an integer or a rational string',
+  // files and commands
+  JSON_PARSE: 'the file is not valid JSON',
+  JSON_TYPE: 'a JSON field has the wrong type or is missing',
+  FILE_NOT_FOUND: 'the file cannot be read',
+  CLI_USAGE: 'the command line is invalid',
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The details every error carries besides its message. */
+export interface ErrorDetails {
+  /** Where the problem is: an index path such as `transitions[2][1]` or `state 3`. */
+  readonly where?: string;
+  /** The offending value, when there is one. */
+  readonly value?: unknown;
+}
+
+/**
+ * The error class of pgtruth: `code` is stable, `where` names the offending index, `value`
+ * the offending value.
+ */
+export class PgTruthError extends Error {
+  readonly code: ErrorCode;
+  readonly where: string | undefined;
+  readonly value: unknown;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(`[${code}] ${message}`);
+    this.name = 'PgTruthError';
+    this.code = code;
+    this.where = details.where;
+    this.value = details.value;
+  }
+}
+
+/** Formats a number for an error message: full precision, NaN and infinities spelled out. */
+export function show(x: unknown): string {
+  if (typeof x === 'number') return Number.isFinite(x) ? String(x) : String(x);
+  if (typeof x === 'string') return JSON.stringify(x);
+  if (x === undefined) return 'undefined';
+  try {
+    const s = JSON.stringify(x);
+    return s === undefined ? String(x) : s.length > 60 ? s.slice(0, 57) + '...' : s;
+  } catch {
+    return String(x);
+  }
+}
+
+/** Throws `code` with a message; a one-liner for validation code. */
+export function fail(code: ErrorCode, message: string, details: ErrorDetails = {}): never {
+  throw new PgTruthError(code, message, details);
+}
+
+/** True when `e` is a {@link PgTruthError}, optionally with the given code. */
+export function isPgTruthError(e: unknown, code?: ErrorCode): e is PgTruthError {
+  return e instanceof PgTruthError && (code === undefined || e.code === code);
+}

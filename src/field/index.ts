@@ -1,0 +1,4 @@
+export * from './field.js';
+export * from './number.js';
+export * from './fraction.js';
+export * from './dual.js';

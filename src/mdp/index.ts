@@ -1,0 +1,4 @@
+export * from './model.js';
+export * from './json.js';
+export * from './generic.js';
+export * from './library/index.js';

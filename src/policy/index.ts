@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './softmax.js';
+export * from './direct.js';
+export * from './loglinear.js';
+export * from './library.js';
+export * from './json.js';
