@@ -9,7 +9,7 @@ import { fail } from '../errors.js';
 import type { Field } from '../field/field.js';
 import { solveIn, transposeIn } from '../linalg/generic.js';
 import type { MDPIn } from '../mdp/generic.js';
-import { firstNonTerminating } from './termination.js';
+import { firstNonTerminating, nonTerminatingMessage } from './termination.js';
 
 /** Exact quantities in a field. Layouts as in {@link Evaluation}. */
 export interface EvaluationIn<T> {
@@ -30,7 +30,7 @@ function nonTerminatingCheck<T>(F: Field<T>, m: MDPIn<T>, pi: readonly T[]): voi
       for (let t = 0; t < S; t++) if (!F.isZero(m.P[(s * A + a) * S + t]!)) yield t;
     }
   });
-  if (bad >= 0) fail('MDP_NOT_TERMINATING', `gamma = 1, but state ${bad} is reachable and never terminates under this policy (${F.name} arithmetic)`, { where: `state ${bad}`, value: bad });
+  if (bad.state >= 0) fail('MDP_NOT_TERMINATING', nonTerminatingMessage(bad.state, String(bad.state), bad.reachable), { where: `state ${bad.state}`, value: bad.state });
 }
 
 /**

@@ -8,3 +8,4 @@ export * from './rational.js';
 export * from './fisher.js';
 export * from './divergence.js';
 export * from './control.js';
+export * from './klhessian.js';

@@ -6,11 +6,20 @@
  *
  * @module
  */
-import { fraction, type Fraction } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { Fraction } from 'mathjs';
 import { fail, show } from '../errors.js';
 import type { Field } from './field.js';
 
 export type { Fraction };
+
+// mathjs takes over a second to load; it is loaded on first use of the rational field, so
+// commands that never touch exact rationals start fast.
+let mathjs: typeof import('mathjs') | undefined;
+function fraction(x: number | string): Fraction {
+  mathjs ??= createRequire(import.meta.url)('mathjs') as typeof import('mathjs');
+  return mathjs.fraction(x as string);
+}
 
 const RATIONAL = /^\s*[-+]?\d+(\s*\/\s*\d+|\.\d+)?\s*$/;
 
@@ -35,11 +44,13 @@ export function rational(x: number | string | bigint, where = 'value'): Fraction
   return fraction(p!.trim() + (q === undefined ? '' : '/' + q.trim()));
 }
 
+let zero: Fraction | undefined, one: Fraction | undefined;
+
 /** The field of exact rationals. `magnitude` is only used to prefer large pivots. */
 export const FractionField: Field<Fraction> = {
   name: 'fraction',
-  zero: fraction(0),
-  one: fraction(1),
+  get zero() { return (zero ??= fraction(0)); },
+  get one() { return (one ??= fraction(1)); },
   fromInt: (n) => rational(n),
   add: (a, b) => a.add(b),
   sub: (a, b) => a.sub(b),

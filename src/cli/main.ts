@@ -1,0 +1,67 @@
+/**
+ * The `pgtruth` command: argument dispatch and error printing only.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { PgTruthError } from '../errors.js';
+import { exactCommand } from './commands/exact.js';
+import { mdpCommand } from './commands/mdp.js';
+import { reportCommand } from './commands/report.js';
+
+/** The package version, read from package.json. */
+export function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export const MAIN_HELP = `pgtruth — ground truth for policy-gradient reinforcement learning
+
+Usage:
+  pgtruth report [--json] [--verbose] [--seed N] [--only PREFIX]
+      run the default suite of claims and print the verdict table (npm start)
+  pgtruth exact <mdp.json | builtin:NAME> --policy <policy.json | uniform> [--json] [--fisher] [--rational]
+      exact V, Q, A, d, η, J and ∇J of a policy
+  pgtruth mdp list | show NAME | check FILE
+      the built-in MDPs, and MDP file validation
+
+  pgtruth <command> --help     help on one command
+  pgtruth --version
+
+Exit status: 0 success, 1 a claim failed, 2 invalid input (one line on stderr says what and where).`;
+
+/** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        out(MAIN_HELP + '\n');
+        return cmd === undefined ? 2 : 0;
+      case '--version':
+      case '-v':
+        out(version() + '\n');
+        return 0;
+      case 'report':
+        return await reportCommand(rest, out);
+      case 'exact':
+        return exactCommand(rest, out);
+      case 'mdp':
+        return mdpCommand(rest, out);
+      default:
+        err(`pgtruth: [CLI_USAGE] unknown command "${cmd}" (commands: report, exact, mdp; see pgtruth --help)\n`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof PgTruthError) {
+      err(`pgtruth: ${e.message.replace(/\n/g, ' ')}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

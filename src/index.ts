@@ -1,0 +1,20 @@
+/**
+ * pgtruth — ground truth for policy-gradient reinforcement learning.
+ *
+ * Exact quantities on tabular MDPs (V, Q, A, visitation, J, ∇J by the policy gradient
+ * theorem and by forward-mode AD, Fisher, KL, optimal control, exact rational mode), the
+ * claims that check them, and the verdict reports. fast-check arbitraries live in
+ * `pgtruth/arbitraries`.
+ *
+ * @module
+ */
+export * from './errors.js';
+export * from './field/index.js';
+export * from './linalg/index.js';
+export * from './stats/index.js';
+export * from './mdp/index.js';
+export * from './policy/index.js';
+export * from './exact/index.js';
+export * from './verify/index.js';
+export * from './report/index.js';
+export { main as runCli } from './cli/main.js';

@@ -1,0 +1,3 @@
+export * from './format.js';
+export * from './verdicts.js';
+export * from './progress.js';

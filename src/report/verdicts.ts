@@ -1,0 +1,86 @@
+/**
+ * The verdict table: one row per claim, its checks, the worst discrepancy against its
+ * tolerance, and whether its negative control (a wrong variant) was rejected.
+ *
+ * @module
+ */
+import type { Check } from '../verify/claim.js';
+import type { ClaimResult } from '../verify/runner.js';
+import { sci, table, toJSON } from './format.js';
+
+const VERDICT_LABEL: Record<ClaimResult['verdict'], string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  'control-not-rejected': 'WEAK',
+  error: 'ERROR',
+};
+
+/** The check that decides the row: the worst failing one, else the one closest to its tolerance. */
+function worstCheck(checks: readonly Check[]): Check | undefined {
+  const failing = checks.filter((c) => !c.passed);
+  const pool = failing.length ? failing : checks;
+  let best: Check | undefined;
+  let bestRatio = -Infinity;
+  for (const c of pool) {
+    const ratio = c.tolerance > 0 ? c.discrepancy / c.tolerance : c.discrepancy === 0 ? 0 : Infinity;
+    if (ratio > bestRatio) { bestRatio = ratio; best = c; }
+  }
+  return best;
+}
+
+/** How a check's measurement reads in the table. */
+export function measurement(c: Check | undefined): { value: string; bound: string } {
+  if (!c) return { value: '—', bound: '—' };
+  if (c.exact !== undefined) return { value: c.exact ? 'exactly 0' : `≠ 0 (${sci(c.discrepancy)})`, bound: 'exact 0' };
+  if (c.stats) {
+    const s = c.stats;
+    return { value: `${sci(s.effect)} ± ${sci(s.standardError)}`, bound: `min det. ${sci(s.minDetectable)}, α ${sci(s.falseAlarmRate, 1)}` };
+  }
+  return { value: sci(c.discrepancy), bound: `≤ ${sci(c.tolerance)}` };
+}
+
+/** The verdict table as text. `verbose` adds every check and every control check. */
+export function verdictTable(results: readonly ClaimResult[], opts: { verbose?: boolean; seed?: number } = {}): string {
+  const rows = results.map((r) => {
+    const passed = r.checks.filter((c) => c.passed).length;
+    const m = measurement(worstCheck(r.checks));
+    const control = r.verdict === 'error' ? '—' : `rejected ${r.control.rejected}/${r.control.checks.length}`;
+    return [VERDICT_LABEL[r.verdict], r.id, r.relation, `${passed}/${r.checks.length}`, m.value, m.bound, control];
+  });
+  const head = ['verdict', 'claim', 'relation', 'checks', 'worst', 'decision rule', 'negative control'];
+  const out: string[] = [table(head, rows, [false, false, false, true, true, false, false])];
+  const counts = { pass: 0, fail: 0, 'control-not-rejected': 0, error: 0 };
+  for (const r of results) counts[r.verdict]++;
+  out.push('');
+  out.push(`${results.length} claims: ${counts.pass} pass, ${counts.fail} fail, ${counts['control-not-rejected']} weak (control not rejected), ${counts.error} errors` + (opts.seed !== undefined ? `; seed ${opts.seed}` : ''));
+  const problems = results.filter((r) => r.verdict !== 'pass');
+  for (const r of problems) {
+    out.push('');
+    out.push(`${VERDICT_LABEL[r.verdict]} ${r.id}: ${r.title}`);
+    if (r.error) out.push(`  error: ${r.error}`);
+    for (const c of r.checks.filter((x) => !x.passed)) out.push(`  failed on ${c.instance}: ${measurement(c).value} (${measurement(c).bound})${c.note ? ` [${c.note}]` : ''}`);
+    if (r.verdict === 'control-not-rejected') {
+      out.push(`  control "${r.control.description}" was accepted on:`);
+      for (const c of r.control.checks.filter((x) => x.passed)) out.push(`    ${c.instance}: ${measurement(c).value}`);
+    }
+  }
+  if (opts.verbose) {
+    for (const r of results) {
+      out.push('');
+      out.push(`${r.id} — ${r.title}`);
+      out.push(`  source: ${r.source}; rule: ${r.rule}`);
+      for (const c of r.checks) out.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.instance}: ${measurement(c).value} (${measurement(c).bound})${c.note ? ` [${c.note}]` : ''}`);
+      out.push(`  control: ${r.control.description}`);
+      for (const c of r.control.checks) out.push(`  ${c.passed ? 'NOT REJECTED' : 'rejected'} ${c.instance}: ${measurement(c).value}`);
+    }
+  } else {
+    out.push('');
+    out.push('WEAK = the check passed but its wrong variant was not rejected on every instance. Run with --verbose for every check.');
+  }
+  return out.join('\n');
+}
+
+/** The machine-readable report. */
+export function verdictJSON(results: readonly ClaimResult[], meta: Record<string, unknown> = {}): string {
+  return toJSON({ ...meta, passed: results.every((r) => r.verdict === 'pass'), claims: results });
+}
