@@ -31,9 +31,8 @@ export const ERROR_CODES = {
   POLICY_NOT_DISTRIBUTION: 'a row of a direct policy is not a probability distribution',
   POLICY_KIND: 'unknown policy kind',
   ZERO_PROBABILITY: 'a quantity needs log pi(a|s) or 1/pi(a|s) at an action of probability 0',
-  // sampling and estimators
+  // sampling
   BATCH_INVALID: 'a batch breaks its invariants (index range, flags, continuity)',
-  ESTIMATOR_INVALID: 'an estimator returned something of the wrong shape or a non-finite number',
   // numerics
   SOLVER_SINGULAR: 'the linear system is singular',
   SOLVER_NOT_CONVERGED: 'an iterative solver did not reach its tolerance',

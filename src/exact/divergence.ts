@@ -63,3 +63,32 @@ export function expectedAdvantage(piNew: Float64Array, adv: Float64Array, S: num
   }
   return out;
 }
+
+/** KL, TV and entropy per state, their d-weighted means and their maxima over visited states. */
+export interface DivergenceSummary {
+  readonly kl: Float64Array;
+  readonly tv: Float64Array;
+  readonly entropy: Float64Array;
+  /** Σ_s d(s) KL(π_old‖π_new)(s). */
+  readonly klMean: number;
+  /** max over states with d(s) > 0. */
+  readonly klMax: number;
+  readonly tvMean: number;
+  readonly tvMax: number;
+  /** Σ_s d(s) H(π_new(·|s)). */
+  readonly entropyMean: number;
+}
+
+/**
+ * KL(π_old‖π_new), TV and the entropy of π_new per state, weighted by the state
+ * distribution `d` (normally π_old's visitation) and maximized over states with d(s) > 0
+ * (Lehmann 2024, §4.3: TRPO's average and maximum KL).
+ */
+export function divergenceSummary(d: Float64Array, piOld: Float64Array, piNew: Float64Array, S: number, A: number): DivergenceSummary {
+  const kl = klPerState(piOld, piNew, S, A);
+  const tv = tvPerState(piOld, piNew, S, A);
+  const entropy = entropyPerState(piNew, S, A);
+  let klMax = 0, tvMax = 0;
+  for (let s = 0; s < S; s++) if (d[s]! > 0) { klMax = Math.max(klMax, kl[s]!); tvMax = Math.max(tvMax, tv[s]!); }
+  return { kl, tv, entropy, klMean: weightedMean(d, kl), klMax, tvMean: weightedMean(d, tv), tvMax, entropyMean: weightedMean(d, entropy) };
+}

@@ -1,0 +1,74 @@
+// Every stable error code has a test that triggers it, with the index/place in the message.
+// Adding a code to ERROR_CODES without a trigger here fails this test.
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, isPgTruthError, type ErrorCode } from '../src/errors.js';
+import { denseTransitions, benchmarkGridworld, createMDP, mdpFromJSON, builtinMDP, parseMDP, rationalMDPFromJSON } from '../src/mdp/index.js';
+import { directPolicy, policyFromJSON, softmaxPolicy } from '../src/policy/index.js';
+import { evaluatePolicy, fisherMatrix, klPerState, policyIteration } from '../src/exact/index.js';
+import { FractionField, NumberField, rational } from '../src/field/index.js';
+import { bicgstab, luFactor } from '../src/linalg/index.js';
+import { validateBatch, allocateBatch } from '../src/sampling/batch.js';
+import { main } from '../src/cli/main.js';
+import { intOption, readJSONFile } from '../src/cli/io.js';
+
+const rangeOption = () => intOption('-3', '--seed', 0);
+
+const S3 = { states: 2, actions: 1, transitions: [[[1, 0]], [[0, 1]]], rewards: [[0], [0]], gamma: 0.5, initial: [1, 0] };
+
+/** One way to trigger each code. */
+export const TRIGGERS: Record<ErrorCode, () => unknown> = {
+  MDP_SHAPE: () => createMDP({ ...S3, initial: [1] }),
+  MDP_NOT_FINITE: () => createMDP({ ...S3, rewards: [[NaN], [0]] }),
+  MDP_NEGATIVE_PROBABILITY: () => createMDP({ ...S3, transitions: [[[2, -1]], [[0, 1]]] }),
+  MDP_ROW_SUM: () => createMDP({ ...S3, transitions: [[[0.5, 0]], [[0, 1]]] }),
+  MDP_GAMMA_RANGE: () => createMDP({ ...S3, gamma: 2 }),
+  MDP_INITIAL: () => createMDP({ ...S3, initial: [0.5, 0.4] }),
+  MDP_TERMINAL_INDEX: () => createMDP({ ...S3, terminal: [5] }),
+  MDP_TERMINAL_NOT_ABSORBING: () => createMDP({ ...S3, transitions: [[[0, 1]], [[1, 0]]], terminal: [1] }),
+  MDP_NOT_TERMINATING: () => createMDP({ ...S3, gamma: 1 }),
+  MDP_NO_DECISIONS: () => evaluatePolicy(createMDP({ ...S3, gamma: 1, transitions: [[[0, 1]], [[0, 1]]], initial: [0, 1], terminal: [1] }), Float64Array.of(1, 1)),
+  MDP_NAMES: () => createMDP({ ...S3, states: ['x', 'x'] }),
+  MDP_UNKNOWN: () => builtinMDP('no-such-mdp'),
+  POLICY_SHAPE: () => evaluatePolicy(createMDP(S3), new Float64Array(3)),
+  POLICY_NOT_FINITE: () => softmaxPolicy(1, 2).check(Float64Array.of(0, Infinity)),
+  POLICY_NOT_DISTRIBUTION: () => directPolicy(1, 2).check(Float64Array.of(0.5, 0.6)),
+  POLICY_KIND: () => policyFromJSON({ kind: 'nope' }, { numStates: 1, numActions: 1 }),
+  ZERO_PROBABILITY: () => directPolicy(1, 2).logProb(Float64Array.of(1, 0), 0, 1),
+  SOLVER_SINGULAR: () => luFactor(Float64Array.of(1, 2, 2, 4), 2),
+  SOLVER_NOT_CONVERGED: () => {
+    const A = { nRows: 2, nCols: 2, rowPtr: Int32Array.of(0, 2, 4), col: Int32Array.of(0, 1, 0, 1), val: Float64Array.of(1, 2, 3, 4) };
+    return bicgstab(A, Float64Array.of(1, 1), { maxIter: 1, preconditioner: null, tol: 1e-300 });
+  },
+  DIVERGENCE_INFINITE: () => klPerState(Float64Array.of(0.5, 0.5), Float64Array.of(1, 0), 1, 2),
+  TOO_LARGE: () => denseTransitions(benchmarkGridworld(70)),
+  CONTROL_IMPROPER: () => policyIteration(createMDP({ states: 2, actions: 2, transitions: [[[1, 0], [0, 1]], [[0, 1], [0, 1]]], rewards: [[1, 0], [0, 0]], gamma: 1, initial: [1, 0], terminal: [1] })),
+  FIELD_UNSUPPORTED: () => softmaxPolicy(1, 2).probsIn(FractionField, [rational(0), rational(1)]),
+  RATIONAL_INPUT: () => rational(0.5),
+  BATCH_INVALID: () => validateBatch({ ...allocateBatch(1, 2, 2, 0.9), s_t: Int32Array.of(7) }),
+  JSON_PARSE: () => parseMDP('{', 'x.json'),
+  JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
+  FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
+  CLI_USAGE: () => rangeOption(),
+};
+
+describe('every error code is triggered and names its place', () => {
+  for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
+    const trigger = TRIGGERS[code];
+    it(code, () => {
+      let err: unknown;
+      try { trigger(); } catch (e) { err = e; }
+      expect(isPgTruthError(err, code), `${code}: got ${String(err)}`).toBe(true);
+      expect((err as Error).message.startsWith(`[${code}] `)).toBe(true);
+    });
+  }
+  it('CLI_USAGE: an unknown option', async () => {
+    const errs: string[] = [];
+    const code = await main(['exact', 'builtin:chain', '--policy', 'uniform', '--nope'], () => {}, (s) => errs.push(s));
+    expect(code).toBe(2);
+    expect(errs.join('')).toContain('[CLI_USAGE]');
+  });
+  it('the exact rational field refuses an unsupported operation and inexact input', () => {
+    expect(() => rationalMDPFromJSON({ ...S3, gamma: 1e-30 })).toThrow(/RATIONAL_INPUT/);
+    expect(NumberField.log(1)).toBe(0);
+  });
+});
