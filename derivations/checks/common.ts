@@ -89,7 +89,7 @@ export function rationalPolicy(rng: Rng, S: number, A: number): Fraction[] {
 
 function direction(rng: Rng, n: number): Fraction[] {
   const v = Array.from({ length: n }, () => rng.int(7) - 3);
-  if (v.every((x) => x === 0)) v[0] = 1;
+  if (!v.some((x) => x !== 0)) v[0] = 1;
   return v.map(q);
 }
 
