@@ -24,16 +24,19 @@ function qualifiedName(r: Reflection): { name: string; decl: DeclarationReflecti
   return { name: decl.name, decl };
 }
 
+/** The package's entry points and tsconfig. */
+export const API_PROJECT = { entryPoints: ['src/index.ts', 'src/arbitraries/index.ts'], tsconfig: 'tsconfig.json' };
+
 const upFrom = (url: string) => '../'.repeat(url.split('/').length - 1);
 
 /**
  * Builds the API reference into `out` (`<site>/api`). `backlinks` maps symbol names to the
  * steps they implement. Returns, for each documented symbol, its URL relative to the site root.
  */
-export async function buildApi(root: string, out: string, backlinks: ReadonlyMap<string, readonly StepLink[]>): Promise<{ urls: Map<string, string>; backlinked: Set<string> }> {
+export async function buildApi(root: string, out: string, backlinks: ReadonlyMap<string, readonly StepLink[]>, sources: { entryPoints: string[]; tsconfig: string } = API_PROJECT): Promise<{ urls: Map<string, string>; backlinked: Set<string> }> {
   const app = await Application.bootstrapWithPlugins({
-    entryPoints: ['src/index.ts', 'src/arbitraries/index.ts'],
-    tsconfig: `${root}/tsconfig.json`,
+    entryPoints: sources.entryPoints.map((e) => `${root}/${e}`),
+    tsconfig: `${root}/${sources.tsconfig}`,
     out,
     name: 'pgtruth API reference',
     readme: 'none',
