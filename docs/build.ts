@@ -144,9 +144,9 @@ function indexPage(ds: Derivation[], results: Map<string, StepResult>): string {
 <p>pgtruth is ground truth for policy-gradient reinforcement learning: exact quantities on small tabular MDPs, and checks of sample-based estimators against them. Here each derivation is written next to the code, and <strong>every step is computed by the code</strong>: a check computes both sides of the step on seeded random tabular instances — in exact rational arithmetic wherever the step is rational — and a wrong variant of the step (its negative control) must be rejected. A typo in a step, or a bug in the function that implements it, shows as a failing step, and the build of this site fails.</p>
 <p>Each step is marked <span class="badge badge-exact">exact</span> (difference exactly 0 in rational arithmetic), <span class="badge badge-checked">checked</span> (floating point: the largest discrepancy and the number of instances are shown) or <span class="badge badge-approximation">approximation</span> (exact only under a stated assumption, measurably off without it). Each links to the function that implements it in the <a href="api/index.html">API reference</a>, whose entries link back.</p>
 <h2 id="derivations">Derivations</h2>
-<ol class="derivation-list">
+<ul class="derivation-list">
 ${rows}
-</ol>
+</ul>
 <p class="muted">Planned, once the estimators and mirror-learning code land: ${planned.map(esc).join('; ')}.</p>
 <h2>Also here</h2>
 <ul><li><a href="api/index.html">API reference</a> (typedoc)</li><li><a href="examples/index.html">Examples</a></li></ul>
