@@ -1,0 +1,204 @@
+/**
+ * The checks of derivation 5, n-step advantages and generalized advantage estimation
+ * (Lehmann 2024, eqs. 14 and 19; Schulman et al. 2016): the telescoping of n-step
+ * advantages into TD errors, their conditional means under the exact V^π, GAE as the
+ * (1−λ)λ^{n−1} mixture of n-step advantages, and the backward recursion that
+ * implementations run — exactly, on rational episodes and rational MDPs.
+ *
+ * (When `src/estimators` provides the GAE and n-step estimators, `gae.recursion` and
+ * `gae.nstep-telescoping` should call them on their left-hand side.)
+ *
+ * @module
+ */
+import { evaluateExact } from '../../src/exact/rational.js';
+import { Rng } from '../../src/stats/rng.js';
+import { defineStep, type Instance } from '../framework/step.js';
+import { F, fdot, fpow, policyMatrix, policyReward, q, rationalCases, rowTimes, transitionRow, type Fraction, type RationalCase } from './common.js';
+import { memo } from './memo.js';
+
+/** Two concatenated episodes: the first terminated (no bootstrap), the second truncated (bootstrap from v_tp1). */
+interface Episodes {
+  readonly gamma: Fraction;
+  readonly lambda: Fraction;
+  readonly r: Fraction[];
+  readonly v: Fraction[];
+  /** V(s_{t+1}), kept where the episode was cut. */
+  readonly vNext: Fraction[];
+  readonly terminated: boolean[];
+  readonly truncated: boolean[];
+}
+
+const GAMMAS = ['1/2', '9/10', '1', '2/3'];
+const LAMBDAS = ['0', '1/2', '19/20', '1', '3/4'];
+
+function episodes(seed: number, count = 8): Instance<Episodes>[] {
+  const rng = Rng.from(seed).split(6060);
+  const rnd = () => q(`${rng.int(9) - 4}/${1 + rng.int(3)}`);
+  return Array.from({ length: count }, (_, i) => {
+    const r: Fraction[] = [], v: Fraction[] = [], vNext: Fraction[] = [], terminated: boolean[] = [], truncated: boolean[] = [];
+    for (const end of ['terminated', 'truncated'] as const) {
+      const T = 2 + rng.int(4);
+      const values = Array.from({ length: T + 1 }, rnd);
+      for (let t = 0; t < T; t++) {
+        r.push(rnd()); v.push(values[t]!); vNext.push(values[t + 1]!);
+        terminated.push(end === 'terminated' && t === T - 1);
+        truncated.push(end === 'truncated' && t === T - 1);
+      }
+    }
+    const gamma = q(GAMMAS[i % GAMMAS.length]!), lambda = q(LAMBDAS[i % LAMBDAS.length]!);
+    return { label: `episodes#${i} n=${r.length} γ=${gamma.toFraction()} λ=${lambda.toFraction()}`, data: { gamma, lambda, r, v, vNext, terminated, truncated } };
+  });
+}
+
+/** δ_t = r_t + γ (1 − terminated_t) v_tp1 − v_t. */
+const deltas = (e: Episodes) => e.r.map((r, t) => r.add(e.terminated[t] ? F.zero : e.gamma.mul(e.vNext[t]!)).sub(e.v[t]!));
+
+/** The last index of the episode that contains t. */
+function episodeEnd(e: Episodes, t: number): number {
+  let k = t;
+  while (!e.terminated[k] && !e.truncated[k]) k++;
+  return k;
+}
+
+/** Â^{(n)}_t = Σ_{k<n} γ^k r_{t+k} + γ^n V(s_{t+n}) − V(s_t), cut at the episode end (N = steps left); `bootstrapPower` shifts the bootstrap's discount. */
+function nStep(e: Episodes, t: number, n: number, bootstrapPower = 0): Fraction {
+  const N = episodeEnd(e, t) - t + 1, m = Math.min(n, N);
+  let g = F.zero;
+  for (let k = 0; k < m; k++) g = g.add(fpow(e.gamma, k).mul(e.r[t + k]!));
+  const last = t + m - 1;
+  const boot = m === N ? (e.terminated[last] ? F.zero : e.vNext[last]!) : e.v[t + m]!;
+  return g.add(fpow(e.gamma, m + bootstrapPower).mul(boot)).sub(e.v[t]!);
+}
+
+/** Σ_{k<n} γ^k δ_{t+k}, cut at the episode end. */
+function telescoped(e: Episodes, t: number, n: number): Fraction {
+  const d = deltas(e), N = episodeEnd(e, t) - t + 1;
+  let g = F.zero;
+  for (let k = 0; k < Math.min(n, N); k++) g = g.add(fpow(e.gamma, k).mul(d[t + k]!));
+  return g;
+}
+
+const allPairs = (e: Episodes) => e.r.flatMap((_, t) => [1, 2, 3, 4, 5].map((n) => [t, n] as const));
+
+/** GAE forward: Σ_{l} (γλ)^l δ_{t+l} within the episode. */
+function gaeForward(e: Episodes): Fraction[] {
+  const d = deltas(e), gl = e.gamma.mul(e.lambda);
+  return e.r.map((_, t) => {
+    let g = F.zero;
+    for (let l = 0; t + l <= episodeEnd(e, t); l++) g = g.add(fpow(gl, l).mul(d[t + l]!));
+    return g;
+  });
+}
+
+/** (1−λ) Σ_{n=1}^{N−1} λ^{n−1} Â^{(n)}_t + λ^{N−1} Â^{(N)}_t; `shift` = 1 gives the wrong weights (1−λ)λ^n. */
+function gaeMixture(e: Episodes, shift = 0): Fraction[] {
+  const one = F.one, lam = e.lambda;
+  return e.r.map((_, t) => {
+    const N = episodeEnd(e, t) - t + 1;
+    let g = F.zero;
+    for (let n = 1; n < N; n++) g = g.add(one.sub(lam).mul(fpow(lam, n - 1 + shift)).mul(nStep(e, t, n)));
+    return g.add(fpow(lam, N - 1 + shift).mul(nStep(e, t, N)));
+  });
+}
+
+/** The backward recursion Â_t = δ_t + γλ (1 − done_t) Â_{t+1}; `late` reads the done flag one step late. */
+function gaeRecursion(e: Episodes, late = false): Fraction[] {
+  const d = deltas(e), out: Fraction[] = new Array(d.length);
+  const done = (t: number) => e.terminated[t]! || e.truncated[t]!;
+  let next = F.zero;
+  for (let t = d.length - 1; t >= 0; t--) {
+    const cut = late ? t + 1 < d.length && done(t + 1) : done(t);
+    next = d[t]!.add(cut ? F.zero : e.gamma.mul(e.lambda).mul(next));
+    out[t] = next;
+  }
+  return out;
+}
+
+const cases = (seed: number) => rationalCases(seed + 29);
+const exact = memo((c: RationalCase) => evaluateExact(c.m, c.pi));
+
+/** E[Â^{(n)}_t | s_t = s, a_t = a] by powers of P_π, for every (s,a); `bootstrapPower` as in {@link nStep}. */
+function nStepMean(c: RationalCase, n: number, bootstrapPower = 0): Fraction[] {
+  const { numStates: S, numActions: A, gamma } = c.m;
+  const P = policyMatrix(c.m, c.pi), rPi = policyReward(c.m, c.pi), V = exact(c).V;
+  const out: Fraction[] = [];
+  for (let s = 0; s < S; s++) {
+    for (let a = 0; a < A; a++) {
+      let x = c.m.r[s * A + a]!, dist = transitionRow(c.m, s, a);
+      for (let k = 1; k < n; k++) { x = x.add(fpow(gamma, k).mul(fdot(dist, rPi))); dist = rowTimes(dist, P); }
+      out.push(x.add(fpow(gamma, n + bootstrapPower).mul(fdot(dist, V))).sub(V[s]!));
+    }
+  }
+  return out;
+}
+
+/** E[δ_{t+l} | s_t = s, a_t = a] for l = 1…3 with the values V (default: V^π from the library). */
+function laterDeltas(c: RationalCase, V = exact(c).V): Fraction[] {
+  const { numStates: S, numActions: A, gamma } = c.m;
+  const P = policyMatrix(c.m, c.pi), rPi = policyReward(c.m, c.pi);
+  const meanDelta = rPi.map((r, x) => r.add(gamma.mul(fdot(P[x]!, V))).sub(V[x]!));
+  const out: Fraction[] = [];
+  for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) {
+    let dist = transitionRow(c.m, s, a);
+    for (let l = 1; l <= 3; l++) { out.push(fdot(dist, meanDelta)); dist = rowTimes(dist, P); }
+  }
+  return out;
+}
+
+/** r(s,a) + γ Σ_s′ P(s′|s,a) V(s′) − V(s); `discount` = false drops γ. */
+function tdMean(c: RationalCase, discount = true): Fraction[] {
+  const { numStates: S, numActions: A, gamma } = c.m, V = exact(c).V;
+  return Array.from({ length: S * A }, (_, i) => c.m.r[i]!.add((discount ? gamma : F.one).mul(fdot(transitionRow(c.m, Math.floor(i / A), i % A), V))).sub(V[Math.floor(i / A)]!));
+}
+
+export const gaeChecks = [
+  defineStep<RationalCase>({
+    key: 'gae.td-error', exact: true, implementedBy: ['evaluateExact'],
+    lhsIs: 'E[δ_t | s, a] = r(s,a) + γ Σ_s′ P(s′|s,a) V^π(s′) − V^π(s) with the library\'s V^π', rhsIs: 'A^π(s,a) from the library',
+    instances: cases,
+    lhs: (c) => tdMean(c),
+    rhs: (c) => exact(c).A,
+    control: { description: 'the bootstrap not discounted', instances: (seed) => cases(seed).filter((x) => !x.data.m.undiscounted), lhs: (c) => tdMean(c, false) },
+  }),
+  defineStep<Episodes>({
+    key: 'gae.nstep-telescoping', exact: true, implementedBy: [],
+    lhsIs: 'Â^{(n)}_t = Σ_{k<n} γ^k r_{t+k} + γ^n v_{t+n} − v_t on rational episodes (n = 1…5, cut at the episode end)', rhsIs: 'Σ_{k<n} γ^k δ_{t+k}',
+    instances: (seed) => episodes(seed),
+    lhs: (e) => allPairs(e).map(([t, n]) => nStep(e, t, n)),
+    rhs: (e) => allPairs(e).map(([t, n]) => telescoped(e, t, n)),
+    control: { description: 'the bootstrap discounted by γ^{n−1} (off by one)', instances: (seed) => episodes(seed).filter((x) => !x.data.gamma.equals(1)), lhs: (e) => allPairs(e).map(([t, n]) => nStep(e, t, n, -1)) },
+  }),
+  defineStep<RationalCase>({
+    key: 'gae.nstep-unbiased', exact: true, implementedBy: ['evaluateExact'],
+    lhsIs: 'E[Â^{(n)}_t | s, a] for n = 1…4 by powers of P_π, with the library\'s V^π', rhsIs: 'A^π(s,a) from the library',
+    instances: cases,
+    lhs: (c) => [1, 2, 3, 4].flatMap((n) => nStepMean(c, n)),
+    rhs: (c) => [1, 2, 3, 4].flatMap(() => exact(c).A),
+    control: { description: 'the bootstrap discounted by γ^{n−1}', instances: (seed) => cases(seed).filter((x) => !x.data.m.undiscounted), lhs: (c) => [1, 2, 3, 4].flatMap((n) => nStepMean(c, n, -1)) },
+  }),
+  defineStep<RationalCase>({
+    key: 'gae.later-td-errors', exact: true, implementedBy: ['evaluateExact'],
+    lhsIs: 'E[δ_{t+l} | s_t = s, a_t = a] for l = 1, 2, 3 with the library\'s V^π', rhsIs: '0',
+    instances: cases,
+    lhs: (c) => laterDeltas(c),
+    rhs: (c) => laterDeltas(c).map(() => F.zero),
+    control: { description: 'a stale critic: the values of another policy β', lhs: (c) => laterDeltas(c, evaluateExact(c.m, c.beta).V), rhs: (c) => laterDeltas(c).map(() => F.zero) },
+  }),
+  defineStep<Episodes>({
+    key: 'gae.weighting', exact: true, implementedBy: [],
+    lhsIs: 'Σ_l (γλ)^l δ_{t+l} within the episode', rhsIs: '(1−λ) Σ_{n<N} λ^{n−1} Â^{(n)}_t + λ^{N−1} Â^{(N)}_t',
+    instances: (seed) => episodes(seed),
+    lhs: (e) => gaeForward(e),
+    rhs: (e) => gaeMixture(e),
+    control: { description: 'weights (1−λ)λ^n, which do not sum to 1', instances: (seed) => episodes(seed).filter((x) => !x.data.lambda.equals(1)), rhs: (e) => gaeMixture(e, 1) },
+  }),
+  defineStep<Episodes>({
+    key: 'gae.recursion', exact: true, implementedBy: [],
+    lhsIs: 'the backward recursion Â_t = δ_t + γλ(1 − done_t) Â_{t+1} over two concatenated episodes', rhsIs: 'Σ_l (γλ)^l δ_{t+l} within each episode',
+    instances: (seed) => episodes(seed),
+    lhs: (e) => gaeRecursion(e),
+    rhs: (e) => gaeForward(e),
+    control: { description: 'the done flag read one step late', instances: (seed) => episodes(seed).filter((x) => !x.data.lambda.equals(0)), lhs: (e) => gaeRecursion(e, true) },
+  }),
+];
+

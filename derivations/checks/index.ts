@@ -1,0 +1,23 @@
+/**
+ * The registry of step checks: every `::: step KEY` in a derivation names one of these.
+ * Adding a derivation: write `derivations/NN-name.md`, write its checks in
+ * `derivations/checks/name.ts`, and add them here.
+ *
+ * @module
+ */
+import type { StepCheck } from '../framework/step.js';
+import { causalityChecks } from './causality.js';
+import { gaeChecks } from './gae.js';
+import { importanceChecks } from './importance.js';
+import { pgtChecks } from './pgt.js';
+import { scoreChecks } from './score.js';
+
+/** Every step check, by key. */
+export function allChecks(): ReadonlyMap<string, StepCheck<unknown>> {
+  const out = new Map<string, StepCheck<unknown>>();
+  for (const c of [...pgtChecks, ...scoreChecks, ...causalityChecks, ...importanceChecks, ...gaeChecks]) {
+    if (out.has(c.key)) throw new Error(`step check ${c.key} is defined twice`);
+    out.set(c.key, c);
+  }
+  return out;
+}

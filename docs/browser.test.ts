@@ -1,0 +1,121 @@
+// The built site in a real browser: Debian's chromium driven by playwright-core (never a
+// downloaded browser). Every derivation page has rendered formulas and no KaTeX error
+// element; the link from a step to its API entry and the link back work; a screenshot of
+// every derivation page is saved to docs/site/screenshots/.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDerivations } from '../derivations/framework/markdown.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const root = fileURLToPath(new URL('..', import.meta.url));
+const site = join(root, 'docs', 'site');
+const derivations = loadDerivations(join(root, 'derivations'));
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.svg': 'image/svg+xml', '.json': 'application/json', '.png': 'image/png' };
+
+/** A static file server for docs/site on 127.0.0.1 (an ephemeral port). */
+function serve(dir: string): Promise<{ server: Server; base: string }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    let file = join(dir, path);
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!file.startsWith(dir) || !existsSync(file)) { res.writeHead(404); res.end('not found'); return; }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => {
+    const addr = server.address();
+    ok({ server, base: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}` });
+  }));
+}
+
+let context: BrowserContext | undefined;
+let server: Server | undefined;
+let base = '';
+let profile = '';
+const failedRequests: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it). No browser is ever downloaded.`);
+  }
+  execFileSync('npm', ['run', 'docs'], { cwd: root, stdio: 'inherit', timeout: 400_000 });
+  ({ server, base } = await serve(site));
+  profile = mkdtempSync(join(tmpdir(), 'pgtruth-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1100, height: 900 },
+  });
+  context.on('requestfailed', (r) => failedRequests.push(`${r.url()}: ${r.failure()?.errorText}`));
+  context.on('response', (r) => { if (r.status() >= 400) failedRequests.push(`${r.url()}: HTTP ${r.status()}`); });
+}, 500_000);
+
+afterAll(async () => {
+  await context?.close();
+  server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('the documentation site in chromium', () => {
+  it('the home page lists every derivation', async () => {
+    const page = await context!.newPage();
+    await page.goto(`${base}/index.html`);
+    await expect(page.locator('a.derivation-link').count()).resolves.toBe(derivations.length);
+    await page.close();
+  });
+
+  for (const d of derivations) {
+    it(`${d.slug}: formulas render, no KaTeX error, a step links to its API entry and back`, async () => {
+      const page = await context!.newPage();
+      await page.goto(`${base}/derivations/${d.slug}.html`);
+      await page.waitForLoadState('load');
+      await page.evaluate(() => document.fonts.ready);
+      expect(await page.locator('.katex').count()).toBeGreaterThan(d.steps.length);
+      expect(await page.locator('.katex-error').count()).toBe(0);
+      expect(await page.locator('section.step').count()).toBe(d.steps.length);
+      for (const s of d.steps) {
+        const step = page.locator(`section.step[id="${s.key}"]`);
+        await expect(step.locator('.step-math .katex-display').count()).resolves.toBe(1);
+        expect(await step.locator('.badge').innerText()).toMatch(/^(exact|checked|approximation)$/i);
+      }
+      // KaTeX's fonts are loaded from the site itself (offline)
+      expect(await page.evaluate(() => [...document.fonts].some((f) => f.family.includes('KaTeX') && f.status === 'loaded'))).toBe(true);
+      mkdirSync(join(site, 'screenshots'), { recursive: true });
+      await page.screenshot({ path: join(site, 'screenshots', `${d.slug}.png`), fullPage: false });
+      // a step with an API link: to the API entry, and back to the same step
+      const withApi = d.steps.find((s) => /class="api-link"/.test(readFileSync(join(site, 'derivations', `${d.slug}.html`), 'utf8').split(`id="${s.key}"`)[1]?.split('</section>')[0] ?? ''));
+      expect(withApi, `${d.slug} has a step that links to the API`).toBeDefined();
+      const key = withApi!.key;
+      await page.locator(`section.step[id="${key}"] a.api-link`).first().click();
+      await page.waitForLoadState('load');
+      expect(page.url()).toContain('/api/');
+      const back = page.locator(`a.derivation-backlink[href$="#${key}"]`).first();
+      await expect(back.isVisible()).resolves.toBe(true);
+      await back.click();
+      await page.waitForLoadState('load');
+      expect(page.url()).toBe(`${base}/derivations/${d.slug}.html#${key}`);
+      expect(await page.evaluate(() => document.querySelector(':target')?.id)).toBe(key);
+      await page.close();
+    });
+  }
+
+  it('an API page renders with the site bar and the KaTeX stylesheet', async () => {
+    const page = await context!.newPage();
+    await page.goto(`${base}/api/index.html`);
+    await expect(page.locator('.pgtruth-site-links').count()).resolves.toBe(1);
+    expect(await page.locator('link[href$="katex/katex.min.css"]').count()).toBe(1);
+    await page.close();
+  });
+
+  it('no request failed (every stylesheet, font and script is served by the site itself)', () => {
+    expect(failedRequests).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * The HTML shell of the site's own pages (the API reference is typedoc's).
+ * @module
+ */
+
+export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** A page at `depth` folders below the site root. */
+export function page(opts: { title: string; depth: number; body: string; active?: 'home' | 'derivations' | 'api' | 'examples' }): string {
+  const up = '../'.repeat(opts.depth);
+  const nav = ([['home', 'index.html', 'pgtruth'], ['derivations', 'index.html#derivations', 'Derivations'], ['api', 'api/index.html', 'API reference'], ['examples', 'examples/index.html', 'Examples']] as const)
+    .map(([k, href, label]) => `<a href="${up}${href}"${opts.active === k ? ' class="active"' : ''}>${label}</a>`).join('\n      ');
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${esc(opts.title)} — pgtruth</title>
+  <link rel="stylesheet" href="${up}katex/katex.min.css">
+  <link rel="stylesheet" href="${up}site.css">
+</head>
+<body>
+  <header class="site-header">
+    <nav>
+      ${nav}
+    </nav>
+  </header>
+  <main>
+${opts.body}
+  </main>
+  <footer class="site-footer">Built by <code>npm run docs</code>. Every step marked <em>exact</em> or <em>checked</em> was computed by the code during this build.</footer>
+</body>
+</html>
+`;
+}
+
+/** A source listing with a line anchor `L<n>` on every line. */
+export function sourceListing(text: string): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  const rows = lines.map((l, i) => `<tr id="L${i + 1}"><td class="ln"><a href="#L${i + 1}">${i + 1}</a></td><td class="code">${esc(l) || ' '}</td></tr>`);
+  return `<table class="source"><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+}
