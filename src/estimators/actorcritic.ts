@@ -6,9 +6,12 @@
  * $$\hat g = \frac1E \sum_i \gamma^{t_i}\, \nabla_\theta \log\pi_\theta(a_i|s_i)\, \hat A_i,$$
  *
  * averaged over the batch's E episodes (convention in `score.ts`). Unbiased for ∇J on a
- * batch of complete episodes whenever E[Â_i | s_i, a_i] = A^π(s_i, a_i) + f(s_i) — e.g. GAE
+ * batch of complete episodes whenever E[Â_i | s_i, a_i] = Q^π(s_i, a_i) − f(s_i) — e.g. GAE
  * or the n-step advantage with the exact V^π, for every λ and n — because
- * Σ_t γ^t E[∇log π A^π] = ∇J. On a segment batch it is the ratio estimator of `score.ts`.
+ * Σ_t γ^t E[∇log π Q^π] = ∇J and E[∇log π(a|s)] f(s) = 0. The last step needs a score of
+ * mean zero (softmax, log-linear); for the direct parameterization's unconstrained partials
+ * the V(s_t) inside Â shifts the mean by −Σ_s η(s) V(s) 1_s (see `reinforce.ts`). On a
+ * segment batch it is the ratio estimator of `score.ts`.
  * Pass `gamma = 1` for the score weight on batches stopped geometrically with probability
  * 1−γ (the advantages still use the MDP's γ).
  *

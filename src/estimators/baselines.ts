@@ -4,8 +4,10 @@
  * Baxter 2004).
  *
  * A baseline b(s_t) subtracted from the return leaves the gradient's mean unchanged,
- * because E_{a∼π(·|s)}[∇log π(a|s)] = Σ_a ∇π(a|s) = 0. A baseline that depends on the action
- * (or on anything drawn after it, such as s_{t+1}) does not: see the mutation catalogue.
+ * because E_{a∼π(·|s)}[∇log π(a|s)] = Σ_a ∇π(a|s) = 0 (for the softmax and log-linear
+ * parameterizations; the direct one's unconstrained partials break it — see `reinforce.ts`).
+ * A baseline that depends on the action (or on anything drawn after it, such as s_{t+1})
+ * does not: see the mutation catalogue.
  *
  * For the one-step estimator g = ∇log π(a|s)(Q − b) in a state s, the variance (trace of the
  * covariance) is minimized by

@@ -18,6 +18,14 @@
  *
  * with G_t = Σ_{k≥t} γ^{k−t} r_k and R = Σ_k γ^k r_k.
  *
+ * **The score's zero mean.** A baseline, and the past rewards inside R, leave the mean
+ * unchanged because E_{a∼π}[∇log π(a|s)] = Σ_a ∇π(a|s) = 0 — true for the softmax and
+ * log-linear parameterizations, *not* for the direct one, whose partials ∂/∂θ_{s,a} ignore
+ * Σ_a π(a|s) = 1 (E[∇log π] = 1_s, the all-ones vector of state s's block). For direct
+ * policies the reward-to-go form without a baseline is unbiased for the partials η(s)Q(s,a);
+ * a baseline b shifts the mean by −Σ_s η(s) b(s) 1_s, and the total-return form is biased
+ * the same way — along directions normal to the simplex, which a projected step discards.
+ *
  * @module
  */
 import type { Policy } from '../policy/types.js';
