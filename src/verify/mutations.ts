@@ -185,7 +185,7 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'mutant.gae-no-reset', kind: 'advantage', detectedBy: 'mean',
     description: 'GAE whose carry is not reset at episode ends (it leaks the next episode\'s TD errors)',
     twin: 'gae', correct: gae, mutant: gaeNoEpisodeReset,
-    where: 'batches with more than one episode, λ > 0, γ > 0',
+    where: 'batches with more than one episode, γλ > 0, and a value table other than V^π (with the exact V^π the leaked TD errors have mean zero: the mutant is then unbiased and only adds variance)',
     seenIn: 'vietnh1009/Super-mario-bros-PPO-pytorch#21',
   },
   {
