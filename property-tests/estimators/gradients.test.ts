@@ -62,6 +62,19 @@ describe('REINFORCE', () => {
       expect(rel(reinforceRewardToGo(batch, policy, gamma), explicitScoreSum(batch, policy, (i) => w[i]! * G[i]!), 1)).toBeLessThan(1e-12);
     }));
   });
+  it('the sums by (s, a) pair are the same in their map form (batch shorter than S·A) and table form', () => {
+    const big = fc.record({ episodes: arbitraryEpisodes(40, 3, { maxLength: 4 }), policy: arbitraryPolicy(40, 3), gamma: fc.constantFrom(0.5, 1) });
+    fc.assert(fc.property(big, ({ episodes, policy, gamma }) => {
+      const batch = buildBatch(40, 3, gamma, episodes);
+      expect(batch.size).toBeLessThan(120); // the map path
+      const { G, w } = perStep(episodes, gamma);
+      expect(rel(reinforceRewardToGo(batch, policy, gamma), explicitScoreSum(batch, policy, (i) => w[i]! * G[i]!), 1)).toBeLessThan(1e-12);
+      // the same batch repeated past S·A transitions takes the table path and gives the same estimate
+      const many = buildBatch(40, 3, gamma, Array.from({ length: Math.ceil(121 / batch.size) }, () => episodes).flat());
+      expect(many.size).toBeGreaterThanOrEqual(120);
+      expect(rel(reinforceRewardToGo(many, policy, gamma), reinforceRewardToGo(batch, policy, gamma), 1)).toBeLessThan(1e-12);
+    }), { numRuns: 30 });
+  });
   it('exact expectation over every episode: reward-to-go without a baseline is unbiased for ∇J (every parameterization)', () => {
     fc.assert(fc.property(layered, ({ mdp, policy }) => {
       const eps = enumerateEpisodes(mdp, policy.param.probs(policy.theta), 10);

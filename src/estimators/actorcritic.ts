@@ -21,7 +21,7 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { gae, nStepAdvantages } from './advantages.js';
 import { checkBatchShape, checkPerStep, checkPolicyForBatch, checkUnitInterval } from './checks.js';
-import { isEpisodeStart, perEpisodeScale, scoreCombination } from './score.js';
+import { pairSum, perEpisodeScale, scoreCombination } from './score.js';
 
 /** (1/E) Σ_i γ^{t_i} ∇log π(a_i|s_i) Â_i for given per-step advantages Â. */
 export function actorCriticGradient(batch: Batch, policy: Policy, gamma: number, advantages: Float64Array): Float64Array {
@@ -30,12 +30,11 @@ export function actorCriticGradient(batch: Batch, policy: Policy, gamma: number,
   checkPolicyForBatch(batch, policy);
   checkPerStep(batch, advantages, 'advantages');
   const scale = perEpisodeScale(batch, 'actorCriticGradient');
-  const A = batch.numActions, coef = new Float64Array(batch.numStates * A);
+  const { s_t, a_t, t_index, episode_t } = batch, A = batch.numActions, coef = pairSum(batch);
   let w = 1;
   for (let i = 0; i < batch.size; i++) {
-    w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    const k = batch.s_t[i]! * A + batch.a_t[i]!;
-    coef[k] = coef[k]! + w * advantages[i]!;
+    w = i === 0 || episode_t[i] !== episode_t[i - 1] ? Math.pow(gamma, t_index[i]!) : w * gamma;
+    coef.add(s_t[i]! * A + a_t[i]!, w * advantages[i]!);
   }
   return scoreCombination(policy, coef, scale, 'actorCriticGradient');
 }

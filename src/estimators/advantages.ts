@@ -28,10 +28,10 @@ function checkAdvantageArgs(b: Batch, values: Float64Array, gamma: number): void
  */
 export function tdErrors(batch: Batch, values: Float64Array, gamma: number): Float64Array {
   checkAdvantageArgs(batch, values, gamma);
-  const out = new Float64Array(batch.size);
+  const { r_t, s_t, s_tp1, terminated_t } = batch, out = new Float64Array(batch.size);
   for (let i = 0; i < batch.size; i++) {
-    const v_tp1 = batch.terminated_t[i] ? 0 : values[batch.s_tp1[i]!]!;
-    out[i] = batch.r_t[i]! + gamma * v_tp1 - values[batch.s_t[i]!]!;
+    const v_tp1 = terminated_t[i] ? 0 : values[s_tp1[i]!]!;
+    out[i] = r_t[i]! + gamma * v_tp1 - values[s_t[i]!]!;
   }
   return out;
 }
@@ -63,12 +63,12 @@ export function nStepAdvantages(batch: Batch, values: Float64Array, gamma: numbe
 export function gae(batch: Batch, values: Float64Array, gamma: number, lambda: number): Float64Array {
   checkAdvantageArgs(batch, values, gamma);
   checkUnitInterval(lambda, 'lambda');
-  const out = new Float64Array(batch.size);
+  const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch, out = new Float64Array(batch.size);
   let carry = 0;
   for (let i = batch.size - 1; i >= 0; i--) {
-    const v_tp1 = batch.terminated_t[i] ? 0 : values[batch.s_tp1[i]!]!;
-    const delta = batch.r_t[i]! + gamma * v_tp1 - values[batch.s_t[i]!]!;
-    carry = batch.terminated_t[i] || batch.truncated_t[i] ? delta : delta + gamma * lambda * carry;
+    const v_tp1 = terminated_t[i] ? 0 : values[s_tp1[i]!]!;
+    const delta = r_t[i]! + gamma * v_tp1 - values[s_t[i]!]!;
+    carry = terminated_t[i] || truncated_t[i] ? delta : delta + gamma * lambda * carry;
     out[i] = carry;
   }
   return out;

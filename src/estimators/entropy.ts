@@ -15,7 +15,7 @@
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkFiniteResult, checkNonNegative, checkPolicyForBatch, checkUnitInterval } from './checks.js';
-import { isEpisodeStart, perEpisodeScale } from './score.js';
+import { isEpisodeStart, KeyedSum, perEpisodeScale } from './score.js';
 import type { Surrogate } from './surrogate.js';
 
 /**
@@ -40,20 +40,19 @@ export function entropyBonus(batch: Batch, policy: Policy, gamma: number, coeffi
   checkPolicyForBatch(batch, policy);
   checkNonNegative(coefficient, 'coefficient');
   const scale = perEpisodeScale(batch, 'entropyBonus');
-  const c = new Float64Array(batch.numStates);
+  const c = new KeyedSum(batch.numStates, batch.size);
   let w = 1;
   for (let i = 0; i < batch.size; i++) {
     w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    c[batch.s_t[i]!] = c[batch.s_t[i]!]! + w;
+    c.add(batch.s_t[i]!, w);
   }
   const A = batch.numActions, row = new Float64Array(A), logRow = new Float64Array(A), g = new Float64Array(policy.param.numParams);
   let H = 0;
-  for (let s = 0; s < batch.numStates; s++) {
-    if (c[s] === 0) continue;
-    H += c[s]! * stateEntropy(policy, s, row, logRow);
+  c.forEach((s, c_s) => {
+    H += c_s * stateEntropy(policy, s, row, logRow);
     // ∇loss = −c·scale·c_s·∇H(s) = c·scale·c_s·Σ_a ∇π(a|s) log π(a|s)
-    for (let a = 0; a < A; a++) logRow[a] = coefficient * scale * c[s]! * logRow[a]!;
+    for (let a = 0; a < A; a++) logRow[a] = coefficient * scale * c_s * logRow[a]!;
     policy.param.addDProbs(policy.theta, s, logRow, 0, g);
-  }
+  });
   return { loss: -coefficient * scale * H, gradient: checkFiniteResult(g, 'entropyBonus') };
 }

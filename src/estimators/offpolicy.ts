@@ -26,7 +26,7 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
 import { rewardToGo } from './returns.js';
-import { isEpisodeStart, logRatios, perEpisodeScale, scoreCombination } from './score.js';
+import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination } from './score.js';
 
 function checkArgs(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined): void {
   checkUnitInterval(gamma, 'gamma');
@@ -47,15 +47,15 @@ export function offPolicyGradientWholeTrajectory(batch: Batch, policy: Policy, g
   checkArgs(batch, policy, gamma, baseline);
   const scale = perEpisodeScale(batch, 'offPolicyGradientWholeTrajectory');
   const G = rewardToGo(batch, gamma), logRho_t = logRatios(batch, policy);
-  const A = batch.numActions, coef = new Float64Array(batch.numStates * A);
+  const A = batch.numActions, coef = pairSum(batch);
   for (let start = 0, end = 0; start < batch.size; start = end) {
     let logRho = 0;
     for (end = start; end < batch.size && (end === start || !isEpisodeStart(batch, end)); end++) logRho += logRho_t[end]!;
     const weight = Math.exp(logRho);
     let w = Math.pow(gamma, batch.t_index[start]!);
     for (let i = start; i < end; i++, w *= gamma) {
-      const s = batch.s_t[i]!, k = s * A + batch.a_t[i]!;
-      coef[k] = coef[k]! + weight * w * (G[i]! - (baseline ? baseline[s]! : 0));
+      const s = batch.s_t[i]!;
+      coef.add(s * A + batch.a_t[i]!, weight * w * (G[i]! - (baseline ? baseline[s]! : 0)));
     }
   }
   return scoreCombination(policy, coef, scale, 'offPolicyGradientWholeTrajectory');
@@ -70,12 +70,12 @@ export function offPolicyGradientPerDecision(batch: Batch, policy: Policy, gamma
     c = batch.r_t[i]! + (batch.terminated_t[i] || batch.truncated_t[i] ? 0 : gamma * rho[i + 1]! * c);
     C[i] = c;
   }
-  const A = batch.numActions, coef = new Float64Array(batch.numStates * A);
+  const A = batch.numActions, coef = pairSum(batch);
   let w = 1, rho0t = 1;
   for (let i = 0; i < batch.size; i++) {
     if (isEpisodeStart(batch, i)) { w = Math.pow(gamma, batch.t_index[i]!); rho0t = rho[i]!; } else { w *= gamma; rho0t *= rho[i]!; }
-    const s = batch.s_t[i]!, k = s * A + batch.a_t[i]!;
-    coef[k] = coef[k]! + w * rho0t * (C[i]! - (baseline ? baseline[s]! : 0));
+    const s = batch.s_t[i]!;
+    coef.add(s * A + batch.a_t[i]!, w * rho0t * (C[i]! - (baseline ? baseline[s]! : 0)));
   }
   return scoreCombination(policy, coef, scale, 'offPolicyGradientPerDecision');
 }

@@ -32,7 +32,7 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
 import { rewardToGo } from './returns.js';
-import { isEpisodeStart, perEpisodeScale, scoreCombination } from './score.js';
+import { isEpisodeStart, pairSum, perEpisodeScale, scoreCombination } from './score.js';
 
 /** The per-transition coefficient of ∇log π(a_t|s_t) given w = γ^t, G_t, the episode's R and b(s_t). */
 type Coefficient = (w: number, G_t: number, R: number, b_t: number) => number;
@@ -44,12 +44,12 @@ function reinforceWith(batch: Batch, policy: Policy, gamma: number, baseline: Fl
   if (baseline !== undefined) checkValueTable(batch, baseline, 'baseline');
   const scale = perEpisodeScale(batch, what);
   const G = rewardToGo(batch, gamma);
-  const A = batch.numActions, coef = new Float64Array(batch.numStates * A);
+  const { s_t, a_t, t_index } = batch, A = batch.numActions, coef = pairSum(batch);
   let w = 1, R = 0;
   for (let i = 0; i < batch.size; i++) {
-    if (isEpisodeStart(batch, i)) { w = Math.pow(gamma, batch.t_index[i]!); R = w * G[i]!; } else w *= gamma;
-    const s = batch.s_t[i]!, k = s * A + batch.a_t[i]!;
-    coef[k] = coef[k]! + coefficient(w, G[i]!, R, baseline ? baseline[s]! : 0);
+    if (isEpisodeStart(batch, i)) { w = Math.pow(gamma, t_index[i]!); R = w * G[i]!; } else w *= gamma;
+    const s = s_t[i]!;
+    coef.add(s * A + a_t[i]!, coefficient(w, G[i]!, R, baseline ? baseline[s]! : 0));
   }
   return scoreCombination(policy, coef, scale, what);
 }

@@ -25,13 +25,6 @@ import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkSteps, checkUnitInterval, checkValueTable } from './checks.js';
 import { countEpisodes, isEpisodeStart } from './score.js';
 
-/** The value G_{t+1} that follows transition i: 0, V(s_tp1) (or 0 without values) at a truncation, else `next`. */
-function continuation(b: Batch, i: number, next: number, values: Float64Array | undefined): number {
-  if (b.terminated_t[i]) return 0;
-  if (b.truncated_t[i]) return values ? values[b.s_tp1[i]!]! : 0;
-  return next;
-}
-
 function checkReturnArgs(b: Batch, gamma: number, values: Float64Array | undefined): void {
   checkBatchShape(b);
   checkUnitInterval(gamma, 'gamma');
@@ -47,10 +40,11 @@ function checkReturnArgs(b: Batch, gamma: number, values: Float64Array | undefin
  */
 export function rewardToGo(batch: Batch, gamma: number, values?: Float64Array): Float64Array {
   checkReturnArgs(batch, gamma, values);
-  const out = new Float64Array(batch.size);
+  const { r_t, terminated_t, truncated_t, s_tp1 } = batch, out = new Float64Array(batch.size);
   let g = 0;
   for (let i = batch.size - 1; i >= 0; i--) {
-    g = batch.r_t[i]! + gamma * continuation(batch, i, g, values);
+    const next = terminated_t[i] ? 0 : truncated_t[i] ? (values ? values[s_tp1[i]!]! : 0) : g;
+    g = r_t[i]! + gamma * next;
     out[i] = g;
   }
   return out;
@@ -63,14 +57,8 @@ export function rewardToGo(batch: Batch, gamma: number, values?: Float64Array): 
  * episodes this is the return R(τ) = Σ_t γ^t r_t of REINFORCE's total-return form.
  */
 export function discountedReturn(batch: Batch, gamma: number, values?: Float64Array): Float64Array {
-  checkReturnArgs(batch, gamma, values);
-  let e = countEpisodes(batch);
-  const out = new Float64Array(e);
-  let g = 0;
-  for (let i = batch.size - 1; i >= 0; i--) {
-    g = batch.r_t[i]! + gamma * continuation(batch, i, g, values);
-    if (isEpisodeStart(batch, i)) out[--e] = g;
-  }
+  const G = rewardToGo(batch, gamma, values), out = new Float64Array(countEpisodes(batch));
+  for (let i = 0, e = 0; i < batch.size; i++) if (isEpisodeStart(batch, i)) out[e++] = G[i]!;
   return out;
 }
 
@@ -114,12 +102,12 @@ export function nStepReturns(batch: Batch, values: Float64Array, gamma: number, 
 export function lambdaReturns(batch: Batch, values: Float64Array, gamma: number, lambda: number): Float64Array {
   checkReturnArgs(batch, gamma, values);
   checkUnitInterval(lambda, 'lambda');
-  const out = new Float64Array(batch.size);
+  const { r_t, terminated_t, truncated_t, s_tp1 } = batch, out = new Float64Array(batch.size);
   let g = 0;
   for (let i = batch.size - 1; i >= 0; i--) {
-    const v_tp1 = values[batch.s_tp1[i]!]!;
-    const next = batch.terminated_t[i] ? 0 : batch.truncated_t[i] ? v_tp1 : (1 - lambda) * v_tp1 + lambda * g;
-    g = batch.r_t[i]! + gamma * next;
+    const v_tp1 = values[s_tp1[i]!]!;
+    const next = terminated_t[i] ? 0 : truncated_t[i] ? v_tp1 : (1 - lambda) * v_tp1 + lambda * g;
+    g = r_t[i]! + gamma * next;
     out[i] = g;
   }
   return out;

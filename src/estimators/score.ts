@@ -15,10 +15,12 @@
  *
  * **Aggregation.** ∇_θ log π_θ(a|s) depends only on (s, a) and θ, so
  * Σ_i c_i ∇log π(a_i|s_i) = Σ_{s,a} (Σ_{i:(s_i,a_i)=(s,a)} c_i) ∇log π(a|s): one pass over
- * the batch accumulates an S·A coefficient table, then the score is evaluated once per
- * visited pair. The estimate is the same sum in another order (it agrees with the
- * per-transition sum to rounding), and costs O(n + S·A·cost(score)) instead of
- * O(n·cost(score)).
+ * the batch sums the coefficients by pair ({@link KeyedSum}), then the score is evaluated
+ * once per visited pair. The estimate is the same sum in another order (it agrees with the
+ * per-transition sum to rounding), and costs O(n + pairs·cost(score)) instead of
+ * O(n·cost(score)). The sums live in a dense S·A table when the batch has at least S·A
+ * transitions and in a map otherwise, so no estimator allocates more than O(batch size)
+ * besides its output (a huge MDP with a short batch costs no S·A table).
  *
  * @module
  */
@@ -54,34 +56,47 @@ export function discountWeights(b: Batch, gamma: number): Float64Array {
 }
 
 /**
- * log π_θ(a|s) for one transition, memoized in `cache` (an S·A table initialised to NaN
- * by {@link logProbCache}). Throws `ZERO_PROBABILITY` where π_θ(a|s) = 0 under a direct
- * policy.
+ * Sums of values by integer key in [0, range) — a state s, or a pair s·A + a. A dense table
+ * when the batch (`size`) is at least as large as the range, else a map: memory O(min(range,
+ * size)).
  */
-export function cachedLogProb(policy: Policy, cache: Float64Array, s: number, a: number): number {
-  const k = s * policy.param.numActions + a;
-  let v = cache[k]!;
-  if (v !== v) { v = policy.param.logProb(policy.theta, s, a); cache[k] = v; }
-  return v;
+export class KeyedSum {
+  private readonly table: Float64Array | undefined;
+  private readonly map: Map<number, number> | undefined;
+
+  constructor(range: number, size: number) {
+    if (size >= range) this.table = new Float64Array(range);
+    else this.map = new Map();
+  }
+
+  /** sum[key] += value. */
+  add(key: number, value: number): void {
+    const t = this.table;
+    if (t !== undefined) t[key] = t[key]! + value;
+    else this.map!.set(key, (this.map!.get(key) ?? 0) + value);
+  }
+
+  /** Calls `f(key, sum)` for every key whose sum is not 0, in increasing key order for the table. */
+  forEach(f: (key: number, sum: number) => void): void {
+    const t = this.table;
+    if (t !== undefined) { for (let k = 0; k < t.length; k++) if (t[k] !== 0) f(k, t[k]!); }
+    else this.map!.forEach((v, k) => { if (v !== 0) f(k, v); });
+  }
 }
 
-/** An S·A table of NaN: "log π not computed yet" for {@link cachedLogProb}. */
-export function logProbCache(policy: Policy): Float64Array {
-  return new Float64Array(policy.param.numStates * policy.param.numActions).fill(NaN);
+/** A {@link KeyedSum} over the (s, a) pairs of a batch: key s·A + a. */
+export function pairSum(b: Batch): KeyedSum {
+  return new KeyedSum(b.numStates * b.numActions, b.size);
 }
 
 /**
- * `scale · Σ_{s,a} coef[s*A + a] ∇_θ log π_θ(a|s)` as a new vector, skipping zero
- * coefficients; throws `ESTIMATOR_OVERFLOW` if the result is not finite.
+ * `scale · Σ_{s,a} sums[s·A + a] ∇_θ log π_θ(a|s)` as a new vector (pairs with sum 0 are
+ * skipped); throws `ESTIMATOR_OVERFLOW` if the result is not finite.
  */
-export function scoreCombination(policy: Policy, coef: Float64Array, scale: number, what: string): Float64Array {
-  const { param, theta } = policy;
+export function scoreCombination(policy: Policy, sums: KeyedSum, scale: number, what: string): Float64Array {
+  const { param, theta } = policy, A = param.numActions;
   const g = new Float64Array(param.numParams);
-  const A = param.numActions;
-  for (let k = 0; k < coef.length; k++) {
-    const c = coef[k]!;
-    if (c !== 0) param.addScore(theta, Math.floor(k / A), k % A, scale * c, g);
-  }
+  sums.forEach((k, c) => param.addScore(theta, Math.floor(k / A), k % A, scale * c, g));
   return checkFiniteResult(g, what);
 }
 
@@ -106,9 +121,19 @@ export function totalWeight(b: Batch, gamma: number, what: string): number {
 /**
  * log r_i = log π_θ(a_i|s_i) − `logp_t[i]`: the log-likelihood ratio of the batch's actions
  * under π_θ against the policy that collected them (π_old, or a behaviour policy μ).
+ * log π_θ is evaluated once per visited pair when the batch has at least S·A transitions,
+ * else once per transition. Throws `ZERO_PROBABILITY` where π_θ(a_i|s_i) = 0 under a
+ * direct policy.
  */
 export function logRatios(b: Batch, policy: Policy): Float64Array {
-  const cache = logProbCache(policy), out = new Float64Array(b.size);
-  for (let i = 0; i < b.size; i++) out[i] = cachedLogProb(policy, cache, b.s_t[i]!, b.a_t[i]!) - b.logp_t[i]!;
+  const { param, theta } = policy, A = param.numActions, out = new Float64Array(b.size);
+  const cache = b.size >= b.numStates * A ? new Float64Array(b.numStates * A).fill(NaN) : undefined;
+  for (let i = 0; i < b.size; i++) {
+    const s = b.s_t[i]!, a = b.a_t[i]!;
+    let lp: number;
+    if (cache === undefined) lp = param.logProb(theta, s, a);
+    else { lp = cache[s * A + a]!; if (lp !== lp) { lp = param.logProb(theta, s, a); cache[s * A + a] = lp; } }
+    out[i] = lp - b.logp_t[i]!;
+  }
   return out;
 }

@@ -16,7 +16,7 @@ import { fail } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkFiniteResult, checkPolicyForBatch, checkUnitInterval } from './checks.js';
-import { isEpisodeStart, totalWeight } from './score.js';
+import { isEpisodeStart, KeyedSum, totalWeight } from './score.js';
 
 /**
  * KL(π_old(·|s) ‖ π_θ(·|s)) = Σ_a π_old(a|s)(log π_old(a|s) − log π_θ(a|s)), terms with
@@ -36,13 +36,13 @@ export function stateKl(oldPolicy: Policy, policy: Policy, s: number, row: Float
 }
 
 /** c[s] = Σ_{i: s_i = s} γ^{t_i}, and their total (throws when it is 0). */
-function stateWeights(b: Batch, gamma: number, what: string): { c: Float64Array; total: number } {
+function stateWeights(b: Batch, gamma: number, what: string): { c: KeyedSum; total: number } {
   const total = totalWeight(b, gamma, what);
-  const c = new Float64Array(b.numStates);
+  const c = new KeyedSum(b.numStates, b.size);
   let w = 1;
   for (let i = 0; i < b.size; i++) {
     w = isEpisodeStart(b, i) ? Math.pow(gamma, b.t_index[i]!) : w * gamma;
-    c[b.s_t[i]!] = c[b.s_t[i]!]! + w;
+    c.add(b.s_t[i]!, w);
   }
   return { c, total };
 }
@@ -59,7 +59,7 @@ export function meanKl(batch: Batch, oldPolicy: Policy, policy: Policy, gamma: n
   const { c, total } = stateWeights(batch, gamma, 'meanKl');
   const row = new Float64Array(batch.numActions);
   let kl = 0;
-  for (let s = 0; s < batch.numStates; s++) if (c[s]! > 0) kl += c[s]! * stateKl(oldPolicy, policy, s, row);
+  c.forEach((s, c_s) => { kl += c_s * stateKl(oldPolicy, policy, s, row); });
   return kl / total;
 }
 
@@ -68,10 +68,9 @@ export function meanKlGradient(batch: Batch, oldPolicy: Policy, policy: Policy, 
   checkPair(batch, oldPolicy, policy, gamma);
   const { c, total } = stateWeights(batch, gamma, 'meanKlGradient');
   const row = new Float64Array(batch.numActions), g = new Float64Array(policy.param.numParams);
-  for (let s = 0; s < batch.numStates; s++) {
-    if (c[s] === 0) continue;
+  c.forEach((s, c_s) => {
     oldPolicy.param.probsRow(oldPolicy.theta, s, row, 0);
-    for (let a = 0; a < row.length; a++) if (row[a]! > 0) policy.param.addScore(policy.theta, s, a, (-c[s]! * row[a]!) / total, g);
-  }
+    for (let a = 0; a < row.length; a++) if (row[a]! > 0) policy.param.addScore(policy.theta, s, a, (-c_s * row[a]!) / total, g);
+  });
   return checkFiniteResult(g, 'meanKlGradient');
 }

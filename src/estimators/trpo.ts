@@ -21,7 +21,7 @@ import type { Batch } from '../sampling/batch.js';
 import { conjugateGradient } from './cg.js';
 import { checkBatchShape, checkNonNegative, checkPerStep, checkPolicyForBatch, checkUnitInterval } from './checks.js';
 import { backtrackingLineSearch } from './linesearch.js';
-import { isEpisodeStart, logRatios, perEpisodeScale, scoreCombination, totalWeight } from './score.js';
+import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination, totalWeight } from './score.js';
 import { meanKl } from './statekl.js';
 import type { Surrogate } from './surrogate.js';
 
@@ -36,13 +36,13 @@ function checkSurrogateArgs(b: Batch, policy: Policy, gamma: number, advantages:
 export function trpoSurrogate(batch: Batch, policy: Policy, gamma: number, advantages: Float64Array): Surrogate {
   checkSurrogateArgs(batch, policy, gamma, advantages);
   const scale = perEpisodeScale(batch, 'trpoSurrogate');
-  const logRho = logRatios(batch, policy), A = batch.numActions, coef = new Float64Array(batch.numStates * A);
+  const logRho = logRatios(batch, policy), A = batch.numActions, coef = pairSum(batch);
   let w = 1, L = 0;
   for (let i = 0; i < batch.size; i++) {
     w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    const term = w * Math.exp(logRho[i]!) * advantages[i]!, k = batch.s_t[i]! * A + batch.a_t[i]!;
+    const term = w * Math.exp(logRho[i]!) * advantages[i]!;
     L += term;
-    coef[k] = coef[k]! + term;
+    coef.add(batch.s_t[i]! * A + batch.a_t[i]!, term);
   }
   return { loss: -L * scale, gradient: scoreCombination(policy, coef, -scale, 'trpoSurrogate') };
 }
@@ -66,23 +66,21 @@ export function fisherVectorProduct(batch: Batch, policy: Policy, gamma: number,
   const { param, theta } = policy, n = param.numParams;
   if (!(v instanceof Float64Array) || v.length !== n) fail('ESTIMATOR_ARGUMENT', `v has ${v?.length} entries, θ has ${n}`, { where: 'v', value: v?.length });
   const total = totalWeight(batch, gamma, 'fisherVectorProduct');
-  const A = batch.numActions, c = new Float64Array(batch.numStates * A);
+  const A = batch.numActions, c = pairSum(batch);
   let w = 1;
   for (let i = 0; i < batch.size; i++) {
     w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    const k = batch.s_t[i]! * A + batch.a_t[i]!;
-    c[k] = c[k]! + w;
+    c.add(batch.s_t[i]! * A + batch.a_t[i]!, w);
   }
   const out = Float64Array.from(v, (x) => damping * x), g = new Float64Array(n);
-  for (let k = 0; k < c.length; k++) {
-    if (c[k] === 0) continue;
+  c.forEach((k, weight) => {
     g.fill(0);
     param.addScore(theta, Math.floor(k / A), k % A, 1, g);
     let gv = 0;
     for (let j = 0; j < n; j++) gv += g[j]! * v[j]!;
-    const f = (c[k]! * gv) / total;
+    const f = (weight * gv) / total;
     for (let j = 0; j < n; j++) out[j] = out[j]! + f * g[j]!;
-  }
+  });
   return out;
 }
 

@@ -27,7 +27,7 @@ import { fail, show } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkNonNegative, checkPerStep, checkPolicyForBatch } from './checks.js';
-import { cachedLogProb, logProbCache, scoreCombination } from './score.js';
+import { pairSum, scoreCombination } from './score.js';
 import { meanKl, meanKlGradient } from './statekl.js';
 import type { Surrogate } from './surrogate.js';
 
@@ -94,13 +94,13 @@ export function vmpoPolicyLoss(batch: Batch, policy: Policy, psi: Float64Array):
   checkBatchShape(batch);
   checkPolicyForBatch(batch, policy);
   checkPerStep(batch, psi, 'psi');
-  const cache = logProbCache(policy), A = batch.numActions, coef = new Float64Array(batch.numStates * A);
+  const { param, theta } = policy, A = batch.numActions, coef = pairSum(batch);
   let loss = 0;
   for (let i = 0; i < batch.size; i++) {
     if (psi[i] === 0) continue;
     const s = batch.s_t[i]!, a = batch.a_t[i]!;
-    loss -= psi[i]! * cachedLogProb(policy, cache, s, a);
-    coef[s * A + a] = coef[s * A + a]! + psi[i]!;
+    loss -= psi[i]! * param.logProb(theta, s, a);
+    coef.add(s * A + a, psi[i]!);
   }
   return { loss, gradient: scoreCombination(policy, coef, -1, 'vmpoPolicyLoss') };
 }

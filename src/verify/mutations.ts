@@ -16,7 +16,7 @@
  * @module
  */
 import { gae, klK1, klK3, klPenalty, entropyBonus, ppoClipSurrogate, reinforceRewardToGo, reinforceRewardToGoNoDiscountWeight, reinforceTotalReturn } from '../estimators/index.js';
-import { isEpisodeStart, logRatios, perEpisodeScale, scoreCombination } from '../estimators/score.js';
+import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination } from '../estimators/score.js';
 import type { Surrogate } from '../estimators/surrogate.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
@@ -127,12 +127,11 @@ export function reinforceNextStateBaseline(batch: Batch, policy: Policy, gamma: 
   const shifted = reinforceRewardToGo(batch, policy, gamma); // the baseline-free part
   if (baseline === undefined) return shifted;
   const scale = perEpisodeScale(batch, 'reinforceNextStateBaseline'), A = batch.numActions;
-  const coef = new Float64Array(batch.numStates * A);
+  const coef = pairSum(batch);
   let w = 1;
   for (let i = 0; i < batch.size; i++) {
     w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    const k = batch.s_t[i]! * A + batch.a_t[i]!;
-    coef[k] = coef[k]! - w * baseline[batch.s_tp1[i]!]!;
+    coef.add(batch.s_t[i]! * A + batch.a_t[i]!, -w * baseline[batch.s_tp1[i]!]!);
   }
   const g = scoreCombination(policy, coef, scale, 'reinforceNextStateBaseline');
   for (let k = 0; k < g.length; k++) g[k] = g[k]! + shifted[k]!;
@@ -142,13 +141,13 @@ export function reinforceNextStateBaseline(batch: Batch, policy: Policy, gamma: 
 /** PPO that takes the min over the ratios before multiplying by Â: min(ρ, clip(ρ, 1−ε, 1+ε))·Â. */
 export function ppoMinBeforeMultiply(batch: Batch, policy: Policy, gamma: number, advantages: Float64Array, epsilon: number): Surrogate {
   const scale = perEpisodeScale(batch, 'ppoMinBeforeMultiply');
-  const logRho = logRatios(batch, policy), A = batch.numActions, coef = new Float64Array(batch.numStates * A);
+  const logRho = logRatios(batch, policy), A = batch.numActions, coef = pairSum(batch);
   let w = 1, L = 0;
   for (let i = 0; i < batch.size; i++) {
     w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
     const rho = Math.exp(logRho[i]!), clipped = Math.min(Math.max(rho, 1 - epsilon), 1 + epsilon);
     L += w * Math.min(rho, clipped) * advantages[i]!;
-    if (rho <= clipped) { const k = batch.s_t[i]! * A + batch.a_t[i]!; coef[k] = coef[k]! + w * rho * advantages[i]!; }
+    if (rho <= clipped) coef.add(batch.s_t[i]! * A + batch.a_t[i]!, w * rho * advantages[i]!);
   }
   return { loss: -L * scale, gradient: scoreCombination(policy, coef, -scale, 'ppoMinBeforeMultiply') };
 }
