@@ -66,6 +66,12 @@ describe('TRPO and PPO surrogates', () => {
       expect(rel(ppoClipSurrogate(batch, policy, gamma, adv, eps).gradient, numeric(policy, (q) => ppoClipSurrogate(batch, q, gamma, adv, eps).loss), 1)).toBeLessThan(1e-7);
     }));
   });
+  it('negative control: the same Ridders check rejects the θ_old gradient (no ratio ρ) used at θ ≠ θ_old', () => {
+    const [c] = fc.sample(cases.filter(({ adv }) => adv.some((x) => Math.abs(x) > 0.5)), { numRuns: 1, seed: 13 });
+    const { batch, adv, policy, gamma } = c!;
+    const stale = actorCriticGradient(batch, policy, gamma, adv).map((x) => -x); // −(1/E)Σγ^t ∇log π_θ Â, ρ forgotten
+    expect(rel(stale, numeric(policy, (q) => trpoSurrogate(batch, q, gamma, adv).loss), 1)).toBeGreaterThan(1e-3);
+  });
   it('the PPO gradient vanishes where the clip is active (Â > 0, ρ > 1+ε; Â < 0, ρ < 1−ε), and only there', () => {
     const [p] = fc.sample(arbitraryPolicy(S, A, { kinds: ['softmax'] }), { numRuns: 1, seed: 4 });
     const eps: Episode[] = [{ states: [0, 1, 2, 0], actions: [0, 1, 2], rewards: [0, 0, 0], end: 'truncated' }];

@@ -6,8 +6,7 @@
  * Termination means no bootstrap (V(s_tp1) = 0); truncation means bootstrap from
  * V(s_tp1); the GAE carry is reset at every episode end in the batch, whichever flag ends
  * it. With the exact V^π these advantages are conditionally unbiased for A^π(s_t, a_t) for
- * every λ and n, across truncations too (Schulman et al. 2016, Proposition 1 with
- * V = V^π). `values` is a state table `V[s]`.
+ * every λ and n, across truncations too (Schulman et al. 2016, with V = V^π). `values` is a state table `V[s]`.
  *
  * @module
  */
@@ -50,7 +49,7 @@ export function nStepAdvantages(batch: Batch, values: Float64Array, gamma: numbe
 
 /**
  * Generalized advantage estimation (Lehmann 2024, Algorithm 7 / eq. 19; Schulman et al.
- * 2016, eq. 16), by the backward recursion
+ * 2016), by the backward recursion
  *
  * $$\hat A_t = \delta_t + \gamma\lambda\,(1 - \text{end}_t)\,\hat A_{t+1},\qquad \text{end}_t = \text{terminated}_t \lor \text{truncated}_t,$$
  *

@@ -1,6 +1,5 @@
 /**
- * The entropy bonus (Williams & Peng 1991; Mnih et al. 2016; Schulman et al. 2017, eq. 9;
- * Lehmann 2024, §4.4):
+ * The entropy bonus (Williams & Peng 1991; Mnih et al. 2016; Schulman et al. 2017, eq. 9):
  *
  * $$\text{loss}(\theta) = -c\,\frac1E\sum_i \gamma^{t_i} H\big(\pi_\theta(\cdot|s_i)\big),\qquad H(\pi(\cdot|s)) = -\sum_a \pi(a|s)\log\pi(a|s),$$
  *

@@ -1,5 +1,5 @@
 /**
- * The KL penalty (Schulman et al. 2017, eq. 8; Lehmann 2024, §4.4), estimated from the
+ * The KL penalty (Schulman et al. 2017, eq. 8), estimated from the
  * batch's own actions with Schulman's k3 (2020, "Approximating KL Divergence"):
  *
  * $$\text{loss}(\theta) = \beta\,\frac1E\sum_i \gamma^{t_i}\big((\rho_i - 1) - \log\rho_i\big),\qquad \nabla_\theta\,\text{loss} = \beta\,\frac1E\sum_i \gamma^{t_i}(\rho_i - 1)\,\nabla_\theta\log\pi_\theta(a_i|s_i),$$

@@ -2,7 +2,7 @@
  * The importance-sampled (off-policy) policy gradient: episodes drawn by a behaviour policy
  * μ, whose log-probabilities log μ(a_t|s_t) the batch holds in `logp_t`, re-weighted to
  * estimate ∇J at the target policy π_θ (Precup, Sutton & Singh 2000; Degris, White & Sutton
- * 2012; Lehmann 2024, §4.3 for the likelihood ratio).
+ * 2012).
  *
  * With ρ_k = π_θ(a_k|s_k)/μ(a_k|s_k) and ρ_{j:k} = Π_{l=j}^{k} ρ_l (counted from the episode's
  * first transition in the batch):

@@ -1,6 +1,6 @@
 /**
  * REINFORCE: the score-function (likelihood-ratio) estimate of ∇J from complete episodes
- * (Williams 1992; Lehmann 2024, Theorem 3.1 and §4.1).
+ * (Williams 1992; Lehmann 2024, Theorem 3.1).
  *
  * Every estimator here returns the average over the batch's E episodes of one per-episode
  * term (see `score.ts` for the convention), optionally with a state baseline b(s) (a table

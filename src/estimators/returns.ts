@@ -91,7 +91,7 @@ export function nStepReturns(batch: Batch, values: Float64Array, gamma: number, 
 }
 
 /**
- * The λ-return (Sutton & Barto 2018, §12.1; Schulman et al. 2016, §3), by the recursion
+ * The λ-return (Sutton & Barto 2018, §12.1; Schulman et al. 2016), by the recursion
  *
  * $$G^\lambda_t = r_t + \gamma \begin{cases} 0 & \text{terminated}_t \\ V(s_{t+1}) & \text{truncated}_t \\ (1-\lambda) V(s_{t+1}) + \lambda G^\lambda_{t+1} & \text{otherwise,} \end{cases}$$
  *
