@@ -241,7 +241,7 @@ export const MUTATIONS: readonly Mutation[] = [
   },
   {
     id: 'mutant.whole-episode-return', kind: 'policy-gradient', detectedBy: 'variance',
-    description: 'the whole-episode return R in place of the reward-to-go G_t (unbiased, larger variance)',
+    description: 'the whole-episode return R in place of the reward-to-go G_t (unbiased; the rewards before t add zero-mean noise)',
     twin: 'reinforceRewardToGo', correct: reinforceRewardToGo, mutant: reinforceTotalReturn,
     where: 'episodes with a reward before the last step; the mean is the same',
   },
