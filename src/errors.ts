@@ -41,6 +41,11 @@ export const ERROR_CODES = {
   CONTROL_IMPROPER: 'policy iteration met a policy that never terminates (gamma = 1)',
   FIELD_UNSUPPORTED: 'the number field does not support this operation',
   RATIONAL_INPUT: 'an exact rational input is not an integer or a rational string',
+  // estimators (src/estimators)
+  ESTIMATOR_ARGUMENT: 'an estimator argument is out of range or has the wrong shape (gamma, lambda, n, a value table, per-step advantages, a clip range, a temperature)',
+  ESTIMATOR_EMPTY_BATCH: 'an estimator that averages over the batch was given a batch with no transitions',
+  ESTIMATOR_OVERFLOW: 'an estimate overflows double precision (an importance weight or exp(log r) beyond 1e308)',
+  SOLVER_INDEFINITE: 'conjugate gradient met a direction of non-positive curvature: the matrix is not positive definite',
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',

@@ -1,0 +1,95 @@
+/**
+ * REINFORCE: the score-function (likelihood-ratio) estimate of ∇J from complete episodes
+ * (Williams 1992; Lehmann 2024, Theorem 3.1).
+ *
+ * Every estimator here returns the average over the batch's E episodes of one per-episode
+ * term (see `score.ts` for the convention), optionally with a state baseline b(s) (a table
+ * `baseline[s]`: a constant, a learned table, the exact V^π, or b*). Returns are Monte
+ * Carlo returns (no critic): a truncation ends the sum. The estimate is unbiased for ∇J when
+ * every episode starts at t = 0 from p0 and ends by termination — or by geometric stopping
+ * with probability 1−γ, with `gamma = 1` passed here (the stopping already discounts).
+ * A time-limit truncation makes it the gradient of the truncated-horizon objective.
+ *
+ * | function | per-episode term | mean |
+ * | --- | --- | --- |
+ * | {@link reinforceRewardToGo} | Σ_t γ^t ∇log π(a_t|s_t)(G_t − b(s_t)) | ∇J |
+ * | {@link reinforceTotalReturn} | Σ_t ∇log π(a_t|s_t)(R − γ^t b(s_t)) | ∇J (larger variance) |
+ * | {@link reinforceRewardToGoNoDiscountWeight} | Σ_t ∇log π(a_t|s_t)(G_t − b(s_t)) | Σ_s η̄(s) Σ_a ∇π(a|s) Q(s,a) — **biased** |
+ *
+ * with G_t = Σ_{k≥t} γ^{k−t} r_k and R = Σ_k γ^k r_k.
+ *
+ * **The score's zero mean.** A baseline, and the past rewards inside R, leave the mean
+ * unchanged because E_{a∼π}[∇log π(a|s)] = Σ_a ∇π(a|s) = 0 — true for the softmax and
+ * log-linear parameterizations, *not* for the direct one, whose partials ∂/∂θ_{s,a} ignore
+ * Σ_a π(a|s) = 1 (E[∇log π] = 1_s, the all-ones vector of state s's block). For direct
+ * policies the reward-to-go form without a baseline is unbiased for the partials η(s)Q(s,a);
+ * a baseline b shifts the mean by −Σ_s η(s) b(s) 1_s, and the total-return form is biased
+ * the same way — along directions normal to the simplex, which a projected step discards.
+ *
+ * @module
+ */
+import type { Policy } from '../policy/types.js';
+import type { Batch } from '../sampling/batch.js';
+import { checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
+import { rewardToGo } from './returns.js';
+import { isEpisodeStart, pairSum, perEpisodeScale, scoreCombination } from './score.js';
+
+/** The per-transition coefficient of ∇log π(a_t|s_t) given w = γ^t, G_t, the episode's R and b(s_t). */
+type Coefficient = (w: number, G_t: number, R: number, b_t: number) => number;
+
+/** (1/E) Σ_i coefficient_i ∇log π(a_i|s_i), the shared body of the estimators below. */
+function reinforceWith(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, coefficient: Coefficient, what: string): Float64Array {
+  checkUnitInterval(gamma, 'gamma');
+  checkPolicyForBatch(batch, policy);
+  if (baseline !== undefined) checkValueTable(batch, baseline, 'baseline');
+  const scale = perEpisodeScale(batch, what);
+  const G = rewardToGo(batch, gamma);
+  const { s_t, a_t, t_index } = batch, A = batch.numActions, coef = pairSum(batch);
+  let w = 1, R = 0;
+  for (let i = 0; i < batch.size; i++) {
+    if (isEpisodeStart(batch, i)) { w = Math.pow(gamma, t_index[i]!); R = w * G[i]!; } else w *= gamma;
+    const s = s_t[i]!;
+    coef.add(s * A + a_t[i]!, coefficient(w, G[i]!, R, baseline ? baseline[s]! : 0));
+  }
+  return scoreCombination(policy, coef, scale, what);
+}
+
+/**
+ * REINFORCE with reward-to-go and the γ^t weight — unbiased for ∇J:
+ *
+ * $$\hat g = \frac1E \sum_{e} \sum_{t} \gamma^{t} \nabla_\theta \log\pi_\theta(a_t|s_t)\,\big(G_t - b(s_t)\big).$$
+ *
+ * Unbiased because E[γ^t ∇log π(a_t|s_t) G_t] = γ^t E[∇log π Q^π(s_t,a_t)] (the rewards before
+ * t are independent of a_t given s_t), summing over t to Σ_s η(s) Σ_a ∇π Q = ∇J.
+ */
+export function reinforceRewardToGo(batch: Batch, policy: Policy, gamma: number, baseline?: Float64Array): Float64Array {
+  return reinforceWith(batch, policy, gamma, baseline, (w, G, _R, b) => w * (G - b), 'reinforceRewardToGo');
+}
+
+/**
+ * REINFORCE with the whole-episode return (Williams 1992) — unbiased for ∇J:
+ *
+ * $$\hat g = \frac1E \sum_{e} \sum_{t} \nabla_\theta \log\pi_\theta(a_t|s_t)\,\big(R_e - \gamma^t b(s_t)\big),\qquad R_e = \sum_k \gamma^k r_k.$$
+ *
+ * The γ^t weight sits inside R_e (γ^k on each reward). It equals the reward-to-go estimate
+ * plus Σ_t ∇log π(a_t|s_t) Σ_{k<t} γ^k r_k, a term of mean zero that only adds variance
+ * (the variance-only mutant of the catalogue). For a piece starting at t_index > 0, R_e
+ * is counted from the piece's first transition, discounted from t = 0.
+ */
+export function reinforceTotalReturn(batch: Batch, policy: Policy, gamma: number, baseline?: Float64Array): Float64Array {
+  return reinforceWith(batch, policy, gamma, baseline, (w, _G, R, b) => R - w * b, 'reinforceTotalReturn');
+}
+
+/**
+ * REINFORCE with reward-to-go **without** the γ^t weight — the widespread variant, **biased**
+ * for γ < 1 (Thomas 2014; Nota & Thomas 2020):
+ *
+ * $$\hat g = \frac1E \sum_{e} \sum_{t} \nabla_\theta \log\pi_\theta(a_t|s_t)\,\big(G_t - b(s_t)\big),\qquad \mathbb E[\hat g] = \sum_s \bar\eta(s) \sum_a \nabla\pi(a|s)\, Q^\pi(s,a),$$
+ *
+ * with the *undiscounted* visitation η̄(s) = Σ_t Pr(s_t = s) in place of η: not ∇J, and in
+ * general not the gradient of any objective. It equals {@link reinforceRewardToGo} when
+ * γ = 1.
+ */
+export function reinforceRewardToGoNoDiscountWeight(batch: Batch, policy: Policy, gamma: number, baseline?: Float64Array): Float64Array {
+  return reinforceWith(batch, policy, gamma, baseline, (_w, G, _R, b) => G - b, 'reinforceRewardToGoNoDiscountWeight');
+}

@@ -1,0 +1,143 @@
+/**
+ * TRPO (Schulman et al. 2015; Lehmann 2024, Table 1 and §4.3): the importance-weighted
+ * surrogate and its gradient, the Fisher-vector product from samples, and one complete
+ * natural-gradient step (conjugate gradient + backtracking line search).
+ *
+ * The surrogate, with ρ_i(θ) = π_θ(a_i|s_i)/π_old(a_i|s_i) (π_old from the batch's `logp_t`)
+ * and the γ^t/E weighting of `score.ts`:
+ *
+ * $$L(\theta) = \frac1E\sum_i \gamma^{t_i}\,\rho_i(\theta)\,\hat A_i,\qquad \nabla_\theta L = \frac1E\sum_i \gamma^{t_i}\rho_i(\theta)\,\hat A_i\,\nabla_\theta\log\pi_\theta(a_i|s_i).$$
+ *
+ * Its expectation is Σ_s η_old(s) Σ_a π_θ(a|s) A_old(s,a) (the policy-improvement
+ * surrogate of Table 1, up to the constant J(θ_old)), and at θ = θ_old, ρ = 1 and ∇L is the
+ * actor-critic gradient (1/E)Σγ^t ∇log π Â: unbiased for ∇J when Â is. The advantages are
+ * data (computed once at θ_old): no gradient flows through them.
+ *
+ * @module
+ */
+import { fail } from '../errors.js';
+import type { Policy } from '../policy/types.js';
+import type { Batch } from '../sampling/batch.js';
+import { conjugateGradient } from './cg.js';
+import { checkBatchShape, checkNonNegative, checkPerStep, checkPolicyForBatch, checkUnitInterval } from './checks.js';
+import { backtrackingLineSearch } from './linesearch.js';
+import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination, totalWeight } from './score.js';
+import { meanKl } from './statekl.js';
+import type { Surrogate } from './surrogate.js';
+
+function checkSurrogateArgs(b: Batch, policy: Policy, gamma: number, advantages: Float64Array): void {
+  checkBatchShape(b);
+  checkUnitInterval(gamma, 'gamma');
+  checkPolicyForBatch(b, policy);
+  checkPerStep(b, advantages, 'advantages');
+}
+
+/** The TRPO surrogate as a loss: `loss` = −L(θ), `gradient` = −∇L(θ) (module comment). */
+export function trpoSurrogate(batch: Batch, policy: Policy, gamma: number, advantages: Float64Array): Surrogate {
+  checkSurrogateArgs(batch, policy, gamma, advantages);
+  const scale = perEpisodeScale(batch, 'trpoSurrogate');
+  const logRho = logRatios(batch, policy), A = batch.numActions, coef = pairSum(batch);
+  let w = 1, L = 0;
+  for (let i = 0; i < batch.size; i++) {
+    w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
+    const term = w * Math.exp(logRho[i]!) * advantages[i]!;
+    L += term;
+    coef.add(batch.s_t[i]! * A + batch.a_t[i]!, term);
+  }
+  return { loss: -L * scale, gradient: scoreCombination(policy, coef, -scale, 'trpoSurrogate') };
+}
+
+/**
+ * The sample Fisher-vector product
+ *
+ * $$\hat F v = \frac{\sum_i w_i\, g_i\, (g_i^\top v)}{\sum_i w_i} + \text{damping}\cdot v,\qquad g_i = \nabla_\theta\log\pi_\theta(a_i|s_i),\ w_i = \gamma^{t_i},$$
+ *
+ * the empirical Fisher of the sampled actions under the γ^t-weighted state distribution
+ * (a consistent estimate of F = Σ_s d(s) Σ_a π ∇log π ∇log πᵀ of `fisherMatrix` when the
+ * actions were drawn from π_θ). Computed without forming F̂: each visited (s, a) pair's
+ * score is built once (cost O(n + pairs·numParams)). `damping` ≥ 0 adds λI (Schulman et al.
+ * 2015 use it to keep CG well conditioned).
+ */
+export function fisherVectorProduct(batch: Batch, policy: Policy, gamma: number, v: Float64Array, damping = 0): Float64Array {
+  checkBatchShape(batch);
+  checkUnitInterval(gamma, 'gamma');
+  checkPolicyForBatch(batch, policy);
+  checkNonNegative(damping, 'damping');
+  const { param, theta } = policy, n = param.numParams;
+  if (!(v instanceof Float64Array) || v.length !== n) fail('ESTIMATOR_ARGUMENT', `v has ${v?.length} entries, θ has ${n}`, { where: 'v', value: v?.length });
+  const total = totalWeight(batch, gamma, 'fisherVectorProduct');
+  const A = batch.numActions, c = pairSum(batch);
+  let w = 1;
+  for (let i = 0; i < batch.size; i++) {
+    w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
+    c.add(batch.s_t[i]! * A + batch.a_t[i]!, w);
+  }
+  const out = Float64Array.from(v, (x) => damping * x), g = new Float64Array(n);
+  c.forEach((k, weight) => {
+    g.fill(0);
+    param.addScore(theta, Math.floor(k / A), k % A, 1, g);
+    let gv = 0;
+    for (let j = 0; j < n; j++) gv += g[j]! * v[j]!;
+    const f = (weight * gv) / total;
+    for (let j = 0; j < n; j++) out[j] = out[j]! + f * g[j]!;
+  });
+  return out;
+}
+
+/** Options of {@link trpoStep}. */
+export interface TrpoStepOptions {
+  /** The trust-region radius δ on the mean KL (e.g. 0.01). */
+  readonly maxKl: number;
+  /** Damping λ of F̂ + λI in conjugate gradient (default 0.1, as in Spinning Up). */
+  readonly damping?: number;
+  /** Conjugate-gradient iterations (default 10, Schulman et al. 2015). */
+  readonly cgIterations?: number;
+  /** Line-search trials (default 10), shrink factor (0.5), accept ratio (0.1). */
+  readonly maxBacktracks?: number;
+  readonly shrink?: number;
+  readonly acceptRatio?: number;
+}
+
+/** The outcome of {@link trpoStep}. */
+export interface TrpoStepResult {
+  /** θ after the step (a copy of θ_old when the line search rejected every trial). */
+  readonly theta: Float64Array;
+  readonly accepted: boolean;
+  readonly stepFraction: number;
+  /** Surrogate loss before and after, and the mean KL from θ_old after. */
+  readonly lossBefore: number;
+  readonly loss: number;
+  readonly kl: number;
+  /** −∇L·Δ of the full step Δ. */
+  readonly expectedImprovement: number;
+  readonly cgIterations: number;
+  readonly cgResidual: number;
+}
+
+/**
+ * One TRPO update from θ_old = `policy.theta` (Schulman et al. 2015, Appendix C):
+ * x ≈ (F̂ + λI)⁻¹ g by conjugate gradient with g = −∇loss = ∇L; the full step
+ * Δ = √(2δ / xᵀ(F̂ + λI)x) · x reaches the quadratic model's KL boundary; the backtracking
+ * line search then checks the surrogate's improvement and the exact mean KL
+ * `meanKl(batch, policy, ·, gamma)` ≤ δ.
+ */
+export function trpoStep(batch: Batch, policy: Policy, gamma: number, advantages: Float64Array, options: TrpoStepOptions): TrpoStepResult {
+  checkNonNegative(options.maxKl, 'maxKl', true);
+  const damping = options.damping ?? 0.1;
+  const start = trpoSurrogate(batch, policy, gamma, advantages);
+  const g = start.gradient.map((x) => -x);
+  const apply = (v: Float64Array, out: Float64Array) => out.set(fisherVectorProduct(batch, policy, gamma, v, damping));
+  const cg = conjugateGradient(apply, g, { maxIterations: options.cgIterations ?? 10 });
+  const Fx = new Float64Array(g.length);
+  apply(cg.x, Fx);
+  let xFx = 0, gx = 0;
+  for (let k = 0; k < g.length; k++) { xFx += cg.x[k]! * Fx[k]!; gx += g[k]! * cg.x[k]!; }
+  const beta = xFx > 0 ? Math.sqrt((2 * options.maxKl) / xFx) : 0;
+  const step = cg.x.map((x) => beta * x);
+  const evaluate = (theta: Float64Array) => {
+    const trial = { param: policy.param, theta };
+    return { loss: trpoSurrogate(batch, trial, gamma, advantages).loss, kl: meanKl(batch, policy, trial, gamma) };
+  };
+  const ls = backtrackingLineSearch(evaluate, policy.theta, step, Math.max(0, beta * gx), { maxKl: options.maxKl, shrink: options.shrink, maxBacktracks: options.maxBacktracks, acceptRatio: options.acceptRatio });
+  return { theta: ls.theta, accepted: ls.accepted, stepFraction: ls.stepFraction, lossBefore: start.loss, loss: ls.loss, kl: ls.kl, expectedImprovement: beta * gx, cgIterations: cg.iterations, cgResidual: cg.residual };
+}
