@@ -9,6 +9,7 @@ import { FractionField, NumberField, rational } from '../src/field/index.js';
 import { bicgstab, luFactor } from '../src/linalg/index.js';
 import { validateBatch, allocateBatch } from '../src/sampling/batch.js';
 import { main } from '../src/cli/main.js';
+import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
 import { intOption, readJSONFile } from '../src/cli/io.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
@@ -45,6 +46,10 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   FIELD_UNSUPPORTED: () => softmaxPolicy(1, 2).probsIn(FractionField, [rational(0), rational(1)]),
   RATIONAL_INPUT: () => rational(0.5),
   BATCH_INVALID: () => validateBatch({ ...allocateBatch(1, 2, 2, 0.9), s_t: Int32Array.of(7) }),
+  ESTIMATOR_ARGUMENT: () => tdErrors(allocateBatch(1, 2, 2, 0.9), new Float64Array(2), 1.5),
+  ESTIMATOR_EMPTY_BATCH: () => reinforceRewardToGo(allocateBatch(0, 2, 2, 0.9), { param: softmaxPolicy(2, 2), theta: new Float64Array(4) }, 0.9),
+  ESTIMATOR_OVERFLOW: () => klK3(Float64Array.of(800)),
+  SOLVER_INDEFINITE: () => conjugateGradient((v, out) => { out[0] = -v[0]!; }, Float64Array.of(1)),
   JSON_PARSE: () => parseMDP('{', 'x.json'),
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
