@@ -18,14 +18,10 @@
  *
  * @module
  */
+import type { DerivativeEstimate } from '../linalg/differentiate.js';
 import type { Rng } from '../stats/rng.js';
 import { actionContext, driftTerm, type Drift } from './drift.js';
 
-/** A one-sided derivative estimate and its error estimate. */
-export interface DerivativeEstimate {
-  readonly value: number;
-  readonly error: number;
-}
 
 /**
  * lim_{t→0⁺} (f(t) − f(0))/t by extrapolated forward differences from step t0 (see the
