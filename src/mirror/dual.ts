@@ -74,7 +74,13 @@ function rootInPiece(P: ActionPieces, j: number, lo: number, hi: number, lambda:
     x = 0.5 * (a + b);
   } else if (P.gamma === 0) x = Math.exp((alpha - lambda) / P.beta);
   else if (P.beta === 0) x = P.gamma / (lambda - alpha);
-  else x = newtonLog(alpha, P.beta, P.gamma, lambda, Math.max((alpha - lambda) / P.beta, lo > 0 ? Math.log(lo) : -Infinity));
+  else {
+    // both t_β (the root without the barrier) and t_γ (without the entropy term, when it lies
+    // left of the root) are left of the root; start from the nearer one
+    const tBeta = (alpha - lambda) / P.beta;
+    const tGamma = lambda > alpha ? Math.log(P.gamma / (lambda - alpha)) : -Infinity;
+    x = newtonLog(alpha, P.beta, P.gamma, lambda, Math.max(tBeta, tGamma < 0 ? tGamma : -Infinity, lo > 0 ? Math.log(lo) : -Infinity));
+  }
   return Math.min(hi, Math.max(lo, x));
 }
 

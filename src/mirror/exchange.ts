@@ -82,6 +82,7 @@ export function exchangeSolve(pieces: readonly ActionPieces[], p: ArrayLike<numb
     moved += t;
   }
   const x = new Float64Array(A);
-  for (let a = 0; a < A; a++) x[a] = Math.min(1, Math.max(0, up[a]! + down[a]! - p[offset + a]!));
+  // an action only gains or only loses (see the module comment)
+  for (let a = 0; a < A; a++) x[a] = Math.min(1, Math.max(0, up[a] !== p[offset + a] ? up[a]! : down[a]!));
   return { x, moved };
 }

@@ -15,6 +15,17 @@
  * Definition 5.1 hold for ε > 0. Where π(a|s) = 0 the ratio is undefined; pgtruth uses the
  * limit π → 0⁺ of the multiplied-out form, max(0, π̄(a|s) A(s,a)).
  *
+ * Caveat (found by pgtruth's property tests): on the boundary of the simplex the third
+ * condition fails — at π(a|s) = 0 the drift's derivative towards a is A(s,a)⁺ ≠ 0 — so the
+ * conditions hold for policies with full support only. And the exact PPO update can reach
+ * the boundary in one step: when (1+ε)π(a′|s) ≥ 1 for a positive-advantage action a′ the
+ * clip never binds for it, and with ν = d lowering a negative-advantage action below
+ * (1−ε)π(a|s) costs nothing (the objective's slope there is A(1 − ν/d) = 0), so all its mass
+ * can move at once. An action at probability 0 never returns under PPO's ratio, and exact
+ * PPO can then stop at a suboptimal policy (`property-tests/mirror/theorem.test.ts` keeps a
+ * two-state example). Monotonic improvement (Theorem 5.4's inequality) still holds; on the
+ * built-in MDPs, from the uniform policy, PPO also converges.
+ *
  * @module
  */
 import { linearShape, positiveParameter, type ActionContext, type Drift, type TermShape } from './drift.js';

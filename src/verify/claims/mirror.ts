@@ -384,20 +384,28 @@ export const trpoBoundClaim: Claim = {
 /** The false-alarm rate of each sampled check (six checks: Σα = 6e-6 of the suite's 1e-4). */
 export const SAMPLED_ALPHA = 1e-6;
 /** Pairs drawn per instance. */
-export const SAMPLED_N = 20_000;
+export const SAMPLED_N = 100_000;
+
+/** A policy far from uniform-ish ones: 0.9 on a random action and 0.1 spread evenly, in every state. */
+export function farPolicy(rng: Rng, S: number, A: number): Float64Array {
+  const out = new Float64Array(S * A).fill(0.1 / A);
+  for (let s = 0; s < S; s++) out[s * A + rng.int(A)] += 0.9;
+  return out;
+}
 
 /** The sampled PPO drift on one instance: its mean test against the exact d-weighted drift, and non-negativity. */
 export function sampledDriftCheck(x: Instance, seed: number, index: number, useQ = false): { test: TestResult; nonNegative: boolean; target: number } {
   const S = x.mdp.numStates, A = x.mdp.numActions, pi = probs(x);
   const ev = evaluatePolicy(x.mdp, pi);
   const rng = Rng.from(seed).split(1212).split(index);
-  const q = randomPolicyTable(rng, S, A, 0);
+  const q = farPolicy(rng, S, A);
   const target = expectedPPODrift(ev.d, pi, q, ev.A, S, A, 0.2);
   const { drift } = samplePPODrift(rng, ev.d, pi, q, useQ ? ev.Q : ev.A, A, 0.2, SAMPLED_N);
   return { test: scalarMeanTest(drift, target, SAMPLED_ALPHA), nonNegative: drift.every((v) => v >= 0), target };
 }
 
-const sampledInstances = (seed: number) => [...standardInstances(seed).slice(0, 4), ...randomInstances(seed).filter((x) => x.policy.param.kind === 'softmax').slice(0, 2)];
+/** The six instances of the sampled claim: the four library ones and two random softmax ones. */
+export const sampledInstances = (seed: number): Instance[] => [...standardInstances(seed).slice(0, 4), ...randomInstances(seed).filter((x) => x.policy.param.kind === 'softmax').slice(0, 2)];
 
 function sampledChecks(seed: number, useQ: boolean): Check[] {
   return sampledInstances(seed).map((x, i) => {
