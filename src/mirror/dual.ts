@@ -168,6 +168,11 @@ function combine(pieces: readonly ActionPieces[], la: number, lb: number): Simpl
   const x = new Float64Array(A);
   let total = 0;
   for (let a = 0; a < A; a++) { x[a] = loX[a]! + theta * (hiX[a]! - loX[a]!); total += x[a]!; }
-  for (let a = 0; a < A; a++) x[a] = x[a]! / total;
+  for (let a = 0; a < A; a++) {
+    x[a] = x[a]! / total;
+    // an entropy or barrier term makes the true maximizer positive: undo an underflow to 0
+    const P = pieces[a]!;
+    if (x[a] === 0 && !P.zeroOnly && (P.beta > 0 || P.gamma > 0)) x[a] = Number.MIN_VALUE;
+  }
   return { x, lambda, residual: Math.max(residual, Math.abs(total - 1)) };
 }

@@ -85,12 +85,19 @@ export function customNeighbourhood(ball: Ball, delta: number, mode: 'max' | 'av
   return { kind: 'ball', name: `${ball.name}:${delta}`, ball, delta: radius(delta, ball.name), mode };
 }
 
-/** C_π(π̄|s) = Σ_a χ(π̄(a|s); π(a|s)) for every state. */
+/**
+ * C_π(π̄|s) = Σ_a χ(π̄(a|s); π(a|s)) for every state. Throws `DIVERGENCE_INFINITE` naming
+ * (s, a) where χ is infinite (the KL ball when π̄(a|s) = 0 < π(a|s)).
+ */
 export function ballPerState(ball: Ball, piOld: ArrayLike<number>, piNew: ArrayLike<number>, S: number, A: number): Float64Array {
   const out = new Float64Array(S);
   for (let s = 0; s < S; s++) {
     let c = 0;
-    for (let a = 0; a < A; a++) c += ball.term(piNew[s * A + a]!, piOld[s * A + a]!);
+    for (let a = 0; a < A; a++) {
+      const v = ball.term(piNew[s * A + a]!, piOld[s * A + a]!);
+      if (!Number.isFinite(v)) fail('DIVERGENCE_INFINITE', `ball ${ball.name} is ${show(v)} at state ${s}, action ${a}: π̄ = ${show(piNew[s * A + a])}, π = ${show(piOld[s * A + a])}`, { where: `state ${s}, action ${a}`, value: v });
+      c += v;
+    }
     out[s] = c;
   }
   return out;
