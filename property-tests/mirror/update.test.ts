@@ -7,7 +7,7 @@ import { arbitraryMDP, arbitraryPolicyTable } from '../../src/arbitraries/index.
 import { evaluatePolicy, type Evaluation } from '../../src/exact/index.js';
 import type { FiniteMDP } from '../../src/mdp/index.js';
 import {
-  averageKLBall, ballPerState, customDrift, exchangeSolve, klDrift, linearShape, maxKLBall, mirrorUpdate, noNeighbourhood, ppoDrift,
+  averageKLBall, ballPerState, customDrift, customNeighbourhood, type Ball, exchangeSolve, klDrift, linearShape, maxKLBall, mirrorUpdate, noNeighbourhood, ppoDrift,
   actionPieces, trivialDrift, tvDrift, tvNeighbourhood, type Drift, type MirrorConfig, type Neighbourhood,
 } from '../../src/mirror/index.js';
 import { expectError } from '../helpers.js';
@@ -20,8 +20,15 @@ const chi2 = (c: number): Drift => customDrift({
   derivative: (x, ctx) => (2 * c * (x - ctx.p)) / ctx.p,
 });
 
+/** A user-supplied ball: Σ_a (x_a − p_a)²/p_a ≤ δ per state (χ²), by its derivative. */
+const chi2Ball: Ball = {
+  name: 'chi2',
+  term: (x, p) => (x - p) ** 2 / p,
+  shape: (p) => ({ kinks: [], slopes: [0], entropy: 0, barrier: 0, zeroOnly: false, derivative: (x) => (2 * (x - p)) / p }),
+};
+
 const DRIFTS: Drift[] = [trivialDrift, ppoDrift(0.2), klDrift(0.5), tvDrift(0.3), chi2(0.5)];
-const BALLS: Neighbourhood[] = [noNeighbourhood, maxKLBall(0.05), tvNeighbourhood(0.1), averageKLBall(0.05)];
+const BALLS: Neighbourhood[] = [noNeighbourhood, maxKLBall(0.05), tvNeighbourhood(0.1), averageKLBall(0.05), customNeighbourhood(chi2Ball, 0.05, 'max')];
 
 const twoActions = arbitraryMDP({ regime: 'any', minActions: 2, maxActions: 2, maxStates: 5 })
   .chain((mdp) => arbitraryPolicyTable(mdp.numStates, 2, { allowZeros: false }).map((pi) => ({ mdp, pi })));

@@ -1,6 +1,6 @@
 /**
  * Numerical checks of the drift conditions of Definition 5.1 (Lehmann 2024; Kuba et al.
- * 2022, Definition 3.1) for any separable drift, in floating point:
+ * 2022) for any separable drift, in floating point:
  *
  * 1. non-negativity: D_π(π̄|s) ≥ 0 for the candidates π̄ given;
  * 2. D_π(π|s) = 0;

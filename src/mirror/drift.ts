@@ -1,5 +1,5 @@
 /**
- * Drift functionals of mirror learning (Kuba, de Witt & Foerster 2022, Definition 3.1;
+ * Drift functionals of mirror learning (Kuba, de Witt & Foerster 2022;
  * Lehmann 2024, Definition 5.1).
  *
  * A drift D_π(π̄|s) ≥ 0 measures how far a candidate π̄ moves from the current policy π
@@ -111,7 +111,7 @@ export function driftTerm(drift: Drift, x: number, ctx: ActionContext): number {
 
 /**
  * The drift weighted by a state distribution: D^ν_π(π̄) = Σ_s ν(s) D_π(π̄|s)
- * (Lehmann 2024, Definition 5.1; Kuba et al. 2022, Definition 3.1).
+ * (Lehmann 2024, Definition 5.1; Kuba et al. 2022).
  */
 export function weightedDrift(perState: ArrayLike<number>, nu: ArrayLike<number>): number {
   let tot = 0;

@@ -1,5 +1,5 @@
 /**
- * The paper's instances of mirror learning (Lehmann 2024, §5.2.2; Kuba et al. 2022, §4),
+ * The paper's instances of mirror learning (Lehmann 2024, §5.2.2; Kuba et al. 2022),
  * each a drift and a neighbourhood (with ν = d_π unless given):
  *
  * | instance | drift | neighbourhood |

@@ -1,6 +1,6 @@
 /**
- * Mirror learning, iterated from any policy (Kuba et al. 2022, Algorithm 1; Lehmann 2024,
- * §5.2), with every quantity of Theorem 5.4 recorded exactly:
+ * Mirror learning, iterated from any policy (Kuba et al. 2022; Lehmann 2024,
+ * §5), with every quantity of Theorem 5.4 recorded exactly:
  *
  * - J(π_n) and V_{π_n} in every state;
  * - the drift of every step, D^ν_{π_n}(π_{n+1}) = Σ_s ν(s) D_{π_n}(π_{n+1}|s);

@@ -1,6 +1,6 @@
 /**
- * Neighbourhood operators N(π) of mirror learning (Kuba et al. 2022, Definition 3.2;
- * Lehmann 2024, §5.2): the set the update may choose π̄ from.
+ * Neighbourhood operators N(π) of mirror learning (Kuba et al. 2022;
+ * Lehmann 2024, §5): the set the update may choose π̄ from.
  *
  * - trivial: N(π) = Π, every policy;
  * - the average-KL ball (TRPO; Schulman et al. 2015): Σ_s d_π(s) KL(π(·|s) ‖ π̄(·|s)) ≤ δ —

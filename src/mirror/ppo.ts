@@ -1,5 +1,5 @@
 /**
- * PPO's drift and its decomposition (Lehmann 2024, §5.2.2; Kuba et al. 2022, §4;
+ * PPO's drift and its decomposition (Lehmann 2024, §5.2.2; Kuba et al. 2022;
  * Schulman et al. 2017 for the clipped objective).
  *
  * With r = π̄(a|s)/π(a|s), PPO's clipped objective is

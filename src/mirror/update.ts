@@ -1,6 +1,5 @@
 /**
- * The exact mirror-learning update (Lehmann 2024, Definition 5.3, eq. 26; Kuba et al. 2022,
- * Definition 3.4):
+ * The exact mirror-learning update (Lehmann 2024, Definition 5.3, eq. 26; Kuba et al. 2022):
  *
  * π_{n+1} ∈ argmax_{π̄ ∈ N(π_n)} E_{s∼d_{π_n}}[ E_{a∼π̄}[Q_{π_n}(s,a)] − (ν(s)/d_{π_n}(s)) D_{π_n}(π̄|s) ].
  *
@@ -42,7 +41,7 @@ import type { FiniteMDP } from '../mdp/model.js';
 import { actionContext, driftPerState, isPiecewiseLinear, type Drift, type TermShape } from './drift.js';
 import { dualSolve } from './dual.js';
 import { exchangeSolve, TIE_TOLERANCE } from './exchange.js';
-import { ballPerState, neighbourhoodDistance, tvBall, type Neighbourhood } from './neighbourhood.js';
+import { neighbourhoodDistance, tvBall, type Neighbourhood } from './neighbourhood.js';
 import { actionPieces, checkShape, priceAt, pricedPieces, type PricedPieces } from './problem.js';
 import { brentRoot, nonPositiveSide } from './root.js';
 import { stateWeights, type StateDistribution } from './weights.js';
@@ -74,7 +73,7 @@ export interface UpdateResult {
   readonly distance: number;
   /** The ball's Lagrange multiplier: the shared μ (average), the largest per-state μ (max), or 0. */
   readonly multiplier: number;
-  /** Largest |Σ_a x_a − 1| before normalization in the dual solver (0 for the exchange solver). */
+  /** The dual solver's largest `residual` (see `dual.ts`; 0 for the exchange solver). */
   readonly residual: number;
   /** States where the safeguard kept π(·|s). */
   readonly kept: number;
@@ -167,43 +166,65 @@ function prepare(mdp: FiniteMDP, piOld: Float64Array, ev: Evaluation, config: Mi
   return { nu, weight, states };
 }
 
-/** Solves every state for the configuration (see the module comment); returns rows and bookkeeping. */
-function solveStates(config: MirrorConfig, states: StateData[], d: Float64Array): { rows: Map<number, Float64Array>; residual: number; multiplier: number; method: UpdateResult['method'] } {
-  const n = config.neighbourhood;
-  const tol = config.constraintTolerance ?? 1e-10;
+/** Rows per state and the solver's bookkeeping. */
+interface Solved {
+  readonly rows: Map<number, Float64Array>;
+  readonly residual: number;
+  readonly multiplier: number;
+  readonly method: UpdateResult['method'];
+}
+
+/** max_a |A(s,a)| (the scale of a state's objective; never 0). */
+const advScale = (st: StateData) => Math.max(...Array.from(st.adv, Math.abs), 1e-300);
+
+/** Piecewise-linear drift, no ball or a TV ball (budget δ): the exact exchange greedy in every state. */
+function solveByExchange(config: MirrorConfig, states: StateData[], budget: number): Solved {
+  const rows = new Map<number, Float64Array>();
+  for (const st of states) {
+    const pieces = Array.from(st.p, (_, a) => actionPieces(st.adv[a]!, st.p[a]!, st.driftShapes[a]!, st.w));
+    rows.set(st.s, exchangeSolve(pieces, st.p, 0, budget, config.tieTolerance ?? TIE_TOLERANCE).x);
+  }
+  return { rows, residual: 0, multiplier: 0, method: 'exchange' };
+}
+
+/** Every state at the multiplier `mu(st)`. */
+function solveEach(states: StateData[], mu: (st: StateData) => number, method: UpdateResult['method']): Solved {
   const rows = new Map<number, Float64Array>();
   let residual = 0, multiplier = 0;
-  const linear = states.every((st) => st.driftShapes.every(isPiecewiseLinear));
-  if (linear && (n.kind === 'none' || (n.ball === tvBall && n.mode === 'max'))) {
-    const budget = n.kind === 'none' ? Infinity : n.delta;
-    for (const st of states) {
-      const pieces = Array.from(st.p, (_, a) => actionPieces(st.adv[a]!, st.p[a]!, st.driftShapes[a]!, st.w));
-      rows.set(st.s, exchangeSolve(pieces, st.p, 0, budget, config.tieTolerance ?? TIE_TOLERANCE).x);
-    }
-    return { rows, residual: 0, multiplier: 0, method: 'exchange' };
+  for (const st of states) {
+    const m = mu(st), r = solveAt(st, m);
+    rows.set(st.s, r.x);
+    residual = Math.max(residual, r.residual);
+    multiplier = Math.max(multiplier, m);
   }
-  const scale = (st: StateData) => Math.max(...Array.from(st.adv, Math.abs), 1e-300);
-  if (n.kind === 'none') {
-    for (const st of states) { const r = solveAt(st, 0); rows.set(st.s, r.x); residual = Math.max(residual, r.residual); }
-    return { rows, residual, multiplier: 0, method: 'dual' };
-  }
-  if (n.mode === 'max') {
-    for (const st of states) {
-      const h = (mu: number) => ballValue(n, st, solveAt(st, mu).x) - n.delta;
-      const mu = multiplierSearch(h, scale(st) / n.delta, n.delta, tol, `${n.name} ball at state ${st.s}`);
-      const r = solveAt(st, mu);
-      rows.set(st.s, r.x); residual = Math.max(residual, r.residual); multiplier = Math.max(multiplier, mu);
-    }
-    return { rows, residual, multiplier, method: 'dual+multiplier' };
-  }
+  return { rows, residual, multiplier, method };
+}
+
+/** A ball per state: each state's own μ (see {@link multiplierSearch}). */
+function solvePerStateBalls(n: Neighbourhood & { kind: 'ball' }, states: StateData[], tol: number): Solved {
+  return solveEach(states, (st) => multiplierSearch((mu) => ballValue(n, st, solveAt(st, mu).x) - n.delta, advScale(st) / n.delta, n.delta, tol, `${n.name} ball at state ${st.s}`), 'dual+multiplier');
+}
+
+/** The d-weighted ball: one μ shared by all states, Σ_s d(s) C_s(x_s(μ)) = δ. */
+function solveAverageBall(n: Neighbourhood & { kind: 'ball' }, states: StateData[], d: Float64Array, tol: number): Solved {
   const h = (mu: number) => {
     let c = 0;
     for (const st of states) if (d[st.s]! > 0) c += d[st.s]! * ballValue(n, st, solveAt(st, mu).x);
     return c - n.delta;
   };
-  multiplier = multiplierSearch(h, Math.max(...states.map(scale)) / n.delta, n.delta, tol, `${n.name} average ball`);
-  for (const st of states) { const r = solveAt(st, multiplier); rows.set(st.s, r.x); residual = Math.max(residual, r.residual); }
-  return { rows, residual, multiplier, method: 'dual+multiplier' };
+  const mu = multiplierSearch(h, Math.max(...states.map(advScale)) / n.delta, n.delta, tol, `${n.name} average ball`);
+  return solveEach(states, () => mu, 'dual+multiplier');
+}
+
+/** Solves every state for the configuration (see the module comment). */
+function solveStates(config: MirrorConfig, states: StateData[], d: Float64Array): Solved {
+  const n = config.neighbourhood;
+  const tol = config.constraintTolerance ?? 1e-10;
+  const linear = states.every((st) => st.driftShapes.every(isPiecewiseLinear));
+  if (linear && n.kind === 'none') return solveByExchange(config, states, Infinity);
+  if (linear && n.kind === 'ball' && n.ball === tvBall && n.mode === 'max') return solveByExchange(config, states, n.delta);
+  if (n.kind === 'none') return solveEach(states, () => 0, 'dual');
+  return n.mode === 'max' ? solvePerStateBalls(n, states, tol) : solveAverageBall(n, states, d, tol);
 }
 
 /**
@@ -226,9 +247,4 @@ export function mirrorUpdate(mdp: FiniteMDP, piOld: Float64Array, ev: Evaluation
   const drift = driftPerState(config.drift, piOld, policy, ev.A, S, A);
   const distance = neighbourhoodDistance(config.neighbourhood, piOld, policy, ev.d, S, A, mdp.terminal);
   return { policy, nu, weight, drift, gain, distance, multiplier: solved.multiplier, residual: solved.residual, kept, method: solved.method };
-}
-
-/** Per-state ball values C_π(π̄|s) (0 for the trivial neighbourhood). */
-export function ballValues(n: Neighbourhood, piOld: Float64Array, piNew: Float64Array, S: number, A: number): Float64Array {
-  return n.kind === 'ball' ? ballPerState(n.ball, piOld, piNew, S, A) : new Float64Array(S);
 }
