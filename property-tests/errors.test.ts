@@ -9,6 +9,8 @@ import { FractionField, NumberField, rational } from '../src/field/index.js';
 import { bicgstab, luFactor } from '../src/linalg/index.js';
 import { validateBatch, allocateBatch } from '../src/sampling/batch.js';
 import { main } from '../src/cli/main.js';
+import { averageKLBall, checkStateDistribution, ppoDrift } from '../src/mirror/index.js';
+import { trpoPenalty } from '../src/exact/bounds.js';
 import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
 import { intOption, readJSONFile } from '../src/cli/io.js';
 
@@ -50,6 +52,10 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   ESTIMATOR_EMPTY_BATCH: () => reinforceRewardToGo(allocateBatch(0, 2, 2, 0.9), { param: softmaxPolicy(2, 2), theta: new Float64Array(4) }, 0.9),
   ESTIMATOR_OVERFLOW: () => klK3(Float64Array.of(800)),
   SOLVER_INDEFINITE: () => conjugateGradient((v, out) => { out[0] = -v[0]!; }, Float64Array.of(1)),
+  MIRROR_DRIFT: () => ppoDrift(0),
+  MIRROR_NEIGHBOURHOOD: () => averageKLBall(-1),
+  MIRROR_WEIGHT: () => checkStateDistribution([0.7, 0.7], 2),
+  BOUND_GAMMA: () => trpoPenalty(1, 1),
   JSON_PARSE: () => parseMDP('{', 'x.json'),
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),

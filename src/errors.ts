@@ -46,6 +46,11 @@ export const ERROR_CODES = {
   ESTIMATOR_EMPTY_BATCH: 'an estimator that averages over the batch was given a batch with no transitions',
   ESTIMATOR_OVERFLOW: 'an estimate overflows double precision (an importance weight or exp(log r) beyond 1e308)',
   SOLVER_INDEFINITE: 'conjugate gradient met a direction of non-positive curvature: the matrix is not positive definite',
+  // mirror learning and trust regions (issue 4: src/mirror, src/exact/bounds.ts)
+  MIRROR_DRIFT: 'a drift functional is invalid: a parameter (ε, c) is not positive and finite, or a user drift returned a non-finite value',
+  MIRROR_NEIGHBOURHOOD: 'a neighbourhood is invalid: its radius δ is not positive and finite, or its constraint cannot be met',
+  MIRROR_WEIGHT: 'the state distribution ν is not a distribution, or puts mass on a non-terminal state the old policy never visits (ν/d infinite)',
+  BOUND_GAMMA: "TRPO's bound (Theorem 4.1) needs γ < 1: its constant 4εγ/(1−γ)² is infinite at γ = 1",
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',

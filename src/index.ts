@@ -16,6 +16,7 @@ export * from './mdp/index.js';
 export * from './policy/index.js';
 export * from './exact/index.js';
 export * from './estimators/index.js';
+export * from './mirror/index.js';
 export * from './verify/index.js';
 export * from './report/index.js';
 export { main as runCli } from './cli/main.js';

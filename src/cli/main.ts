@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { PgTruthError } from '../errors.js';
 import { exactCommand } from './commands/exact.js';
 import { mdpCommand } from './commands/mdp.js';
+import { mirrorCommand } from './commands/mirror.js';
 import { reportCommand } from './commands/report.js';
 
 /** The package version, read from package.json. */
@@ -26,6 +27,8 @@ Usage:
       exact V, Q, A, d, η, J and ∇J of a policy
   pgtruth mdp list | show NAME | check FILE
       the built-in MDPs, and MDP file validation
+  pgtruth mirror <mdp.json | builtin:NAME> --drift trivial|ppo:ε|kl:c --neighbourhood none|kl:δ|maxkl:δ|tv:δ --iterations N [--json] [--svg FILE]
+      exact mirror learning: J, the drift, Theorem 5.4's bound and whether it held, the gap to J*
 
   pgtruth <command> --help     help on one command
   pgtruth --version
@@ -53,8 +56,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return exactCommand(rest, out);
       case 'mdp':
         return mdpCommand(rest, out);
+      case 'mirror':
+        return mirrorCommand(rest, out);
       default:
-        err(`pgtruth: [CLI_USAGE] unknown command "${cmd}" (commands: report, exact, mdp; see pgtruth --help)\n`);
+        err(`pgtruth: [CLI_USAGE] unknown command "${cmd}" (commands: report, exact, mdp, mirror; see pgtruth --help)\n`);
         return 2;
     }
   } catch (e) {

@@ -9,3 +9,4 @@ export * from './fisher.js';
 export * from './divergence.js';
 export * from './control.js';
 export * from './klhessian.js';
+export * from './bounds.js';
