@@ -44,17 +44,27 @@ export function timeLimitStateVisits(mdp: FiniteMDP, pi: Float64Array, T: number
   return w;
 }
 
-/** Per-episode visit counts of each (s,a), one sample per episode, summarized. */
-export function perEpisodeCounts(b: Batch): MeanCovariance {
+/** Samples stored row-major, n × d. */
+export interface Rows { readonly n: number; readonly d: number; readonly x: Float64Array }
+
+/** Per-episode visit counts of each (s,a): one row per episode. */
+export function perEpisodeCounts(b: Batch): Rows {
   const A = b.numActions, d = b.numStates * A;
-  const acc = new MeanCovariance(d, false);
+  const out: number[] = [];
   const row = new Float64Array(d);
   for (let i = 0; i < b.size; i++) {
     row[b.s_t[i]! * A + b.a_t[i]!]! += 1;
     const last = i === b.size - 1 || b.episode_t[i + 1] !== b.episode_t[i];
-    if (last) { acc.push(row); row.fill(0); }
+    if (last) { out.push(...row); row.fill(0); }
   }
-  return acc;
+  return { n: out.length / d, d, x: Float64Array.from(out) };
+}
+
+/** Rows from a per-sample function writing into a d-vector. */
+export function rowsOf(n: number, d: number, fill: (i: number, row: Float64Array) => void): Rows {
+  const x = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) fill(i, x.subarray(i * d, (i + 1) * d));
+  return { n, d, x };
 }
 
 /** Expects a mean test to pass (with its figures in the message when it does not). */
@@ -67,9 +77,26 @@ export function expectReject(r: TestResult, what: string): void {
   expect(r.passed, `${what} was not rejected: statistic ${r.statistic.toFixed(2)} ≤ ${r.threshold.toFixed(2)}`).toBe(false);
 }
 
-/** meanTest on the studentized maximum with Šidák at {@link ALPHA}. */
-export function countsTest(acc: MeanCovariance, target: ArrayLike<number>): TestResult {
-  return meanTest(acc, target, ALPHA);
+/**
+ * The studentized maximum with Šidák at {@link ALPHA}, on the coordinates whose expected
+ * number of events |target|·n is at least `minEvents` (default 30): rarer ones have too few
+ * events for the normal approximation (a coordinate that happened to see no event has zero
+ * sample variance, and any nonzero target would be "infinitely" rejected). A coordinate
+ * whose target is exactly 0 must be exactly 0 in every sample: that is checked as an
+ * identity and reported as an infinite statistic.
+ */
+export function countsTest(rows: Rows, target: ArrayLike<number>, minEvents = 30): TestResult {
+  const { n, d, x } = rows;
+  const keep: number[] = [];
+  for (let k = 0; k < d; k++) {
+    if (target[k] === 0) {
+      for (let i = 0; i < n; i++) if (x[i * d + k] !== 0) return { passed: false, test: 'impossible event', statistic: Infinity, threshold: 0, effect: x[i * d + k]!, standardError: 0, worstIndex: k, samples: n, falseAlarmRate: 0, minDetectable: 0 };
+    } else if (Math.abs(target[k]!) * n >= minEvents) keep.push(k);
+  }
+  const acc = new MeanCovariance(keep.length, false);
+  const row = new Float64Array(keep.length);
+  for (let i = 0; i < n; i++) { keep.forEach((k, j) => { row[j] = x[i * d + k]!; }); acc.push(row); }
+  return meanTest(acc, keep.map((k) => target[k]!), ALPHA);
 }
 
 /** Every array of two batches is equal, bit for bit (Object.is: −0 and NaN count). */
