@@ -4,7 +4,8 @@
 // a Šidák correction over all coordinates, ALPHA). Negative controls: a sampler with the
 // wrong σ, and one that ignores the noise (right mean, zero variance).
 import { describe, expect, it } from 'vitest';
-import { garnet, withChanges, type FiniteMDP } from '../../src/mdp/index.js';
+import { garnet, parseMDP, withChanges, type FiniteMDP } from '../../src/mdp/index.js';
+import { softmaxPolicy } from '../../src/policy/softmax.js';
 import type { Batch } from '../../src/sampling/batch.js';
 import { sampleEpisodes } from '../../src/sampling/episodes.js';
 import { MeanCovariance } from '../../src/stats/summary.js';
@@ -69,5 +70,18 @@ describe('reward noise', () => {
     for (const a of deviations(sample(withChanges(base, { rewardNoise: { kind: 'gaussian', std: sigma } })), base)) acc.merge(a);
     expectPass(meanTest(acc, [0, sigma * sigma], ALPHA), 'pooled Gaussian');
     expectReject(meanTest(acc, [0, 0.75 * 0.75], ALPHA), 'pooled against σ = 0.75');
+  });
+});
+
+describe('reward noise from the MDP file format', () => {
+  it('a JSON MDP with {"kind": "bernoulli"} samples 0/1 rewards; without rewardNoise, r(s,a) itself', () => {
+    const json = (noise: unknown) => JSON.stringify({ states: 1, actions: 1, transitions: [[[1]]], rewards: [[0.25]], gamma: 0.5, initial: [1], ...(noise ? { rewardNoise: noise } : {}) });
+    const policy = { param: softmaxPolicy(1, 1), theta: new Float64Array(1) };
+    const noisy = sampleEpisodes({ mdp: parseMDP(json({ kind: 'bernoulli' })), policy }, { episodes: 4000, seed: 1, maxSteps: 1 });
+    const ones = noisy.r_t.reduce((a, b) => a + b, 0);
+    expect(noisy.r_t.every((r) => r === 0 || r === 1)).toBe(true);
+    expect(Math.abs(ones / 4000 - 0.25)).toBeLessThan(4 * Math.sqrt(0.25 * 0.75 / 4000)); // 4 standard errors
+    const plain = sampleEpisodes({ mdp: parseMDP(json(null)), policy }, { episodes: 10, seed: 1, maxSteps: 1 });
+    expect(plain.r_t.every((r) => r === 0.25)).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import { fail, show } from '../errors.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from './batch.js';
+import type { BatchBuilder } from './builder.js';
 import { checkPlan, drawPlanBatch, planBuilder, type BatchPlan, type BatchSource } from './plan.js';
 import { prepareSampling, type PreparedSampling, type SamplingSpec } from './spec.js';
 
@@ -69,9 +70,11 @@ function storeRow(res: number | ArrayLike<number>, k: number, row: number, rows:
   }
 }
 
-/** Runs `task` on batches lo … hi−1 of `plan`; the worker's and this thread's common core. */
-export function runBatchRange<O>(prep: PreparedSampling, plan: BatchPlan, lo: number, hi: number, task: BatchTask<O>, options: O): BatchEstimates {
-  const b = planBuilder(prep, plan.source);
+/**
+ * Runs `task` on batches lo … hi−1 of `plan`; the worker's and this thread's common core.
+ * `b` is a builder from `planBuilder(prep, plan.source)` to reuse (a new one by default).
+ */
+export function runBatchRange<O>(prep: PreparedSampling, plan: BatchPlan, lo: number, hi: number, task: BatchTask<O>, options: O, b: BatchBuilder = planBuilder(prep, plan.source)): BatchEstimates {
   const acc: { out: Float64Array | null; dim: number } = { out: null, dim: 0 };
   let transitions = 0;
   for (let k = lo; k < hi; k++) {
