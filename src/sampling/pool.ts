@@ -208,6 +208,9 @@ export class SamplerPool {
     for (const s of this.slots) s.worker.postMessage({ type: 'setup', call, spec: wire } satisfies ToWorker);
     try {
       return await Promise.all(ranges.map(([lo, hi]) => this.submit(make(call, lo, hi))));
+    } catch (e) {
+      this.dropQueued(call); // one chunk failed: the call's chunks not yet started are not worth running
+      throw e;
     } finally {
       if (!this.closed) for (const s of this.slots) s.worker.postMessage({ type: 'release', call } satisfies ToWorker);
     }
@@ -247,6 +250,10 @@ export class SamplerPool {
     if (slot.job) slot.job.reject(this.closed);
     slot.job = null;
     void this.close();
+  }
+
+  private dropQueued(call: number): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.message.call === call) this.queue.splice(i, 1)[0]!.reject(new PgTruthError('WORKER_FAILED', 'dropped after another chunk of the same call failed'));
   }
 
   private failAll(e: PgTruthError): void {

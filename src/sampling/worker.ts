@@ -24,7 +24,8 @@ const builders = new Map<number, BatchBuilder>();
 const tasks = new Map<string, Promise<BatchTask>>();
 
 function errorToWire(e: unknown): ErrorWire {
-  if (isPgTruthError(e)) return { code: e.code, message: e.message.replace(/^\[[A-Z_]+\] /, ''), where: e.where, value: typeof e.value === 'object' ? undefined : e.value };
+  const primitive = (v: unknown) => (v === null || ['number', 'string', 'boolean'].includes(typeof v) ? v : undefined); // clonable
+  if (isPgTruthError(e)) return { code: e.code, message: e.message.replace(/^\[[A-Z_]+\] /, ''), where: e.where, value: primitive(e.value) };
   const err = e as { stack?: string; message?: string };
   return { code: undefined, message: err?.stack ?? err?.message ?? String(e), where: undefined, value: undefined };
 }
