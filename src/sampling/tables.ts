@@ -1,8 +1,8 @@
 /**
  * The precomputed tables a rollout reads, and the draws the rollout kernel (./kernel.ts)
  * makes from them. Building them costs O(S·A + nnz(P)) once; afterwards a transition costs
- * a few array reads and at most two uniforms (three with Bernoulli or Gaussian reward
- * noise), and allocates nothing.
+ * a few array reads and at most two uniforms (a few more with reward noise), and
+ * allocates nothing.
  *
  * - π_b(·|s): alias rows over the actions of positive probability (the behaviour policy —
  *   the one that acts), and log π_b(a|s) from the parameterization itself (`logProb`, stable
