@@ -2,12 +2,13 @@
 // Adding a code to ERROR_CODES without a trigger here fails this test.
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, isPgTruthError, type ErrorCode } from '../src/errors.js';
-import { denseTransitions, benchmarkGridworld, createMDP, mdpFromJSON, builtinMDP, parseMDP, rationalMDPFromJSON } from '../src/mdp/index.js';
+import { chain, denseTransitions, benchmarkGridworld, createMDP, mdpFromJSON, builtinMDP, parseMDP, rationalMDPFromJSON } from '../src/mdp/index.js';
 import { directPolicy, policyFromJSON, softmaxPolicy } from '../src/policy/index.js';
 import { evaluatePolicy, fisherMatrix, klPerState, policyIteration } from '../src/exact/index.js';
 import { FractionField, NumberField, rational } from '../src/field/index.js';
 import { bicgstab, luFactor } from '../src/linalg/index.js';
 import { validateBatch, allocateBatch } from '../src/sampling/batch.js';
+import { mapBatches, mapBatchesSync, sampleEpisodes } from '../src/sampling/index.js';
 import { main } from '../src/cli/main.js';
 import { averageKLBall, checkStateDistribution, ppoDrift } from '../src/mirror/index.js';
 import { trpoPenalty } from '../src/exact/bounds.js';
@@ -19,6 +20,8 @@ const rangeOption = () => intOption('-3', '--seed', 0);
 const S3 = { states: 2, actions: 1, transitions: [[[1, 0]], [[0, 1]]], rewards: [[0], [0]], gamma: 0.5, initial: [1, 0] };
 
 /** One way to trigger each code. */
+const chainSpec = () => ({ mdp: chain(), policy: { param: softmaxPolicy(5, 2), theta: new Float64Array(10) } });
+
 export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   MDP_SHAPE: () => createMDP({ ...S3, initial: [1] }),
   MDP_NOT_FINITE: () => createMDP({ ...S3, rewards: [[NaN], [0]] }),
@@ -56,6 +59,17 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   MIRROR_NEIGHBOURHOOD: () => averageKLBall(-1),
   MIRROR_WEIGHT: () => checkStateDistribution([0.7, 0.7], 2),
   BOUND_GAMMA: () => trpoPenalty(1, 1),
+  ESTIMATOR_INVALID: () => mapBatchesSync(chainSpec(), { source: { kind: 'episodes', episodes: 1, maxSteps: 3 }, batches: 2, seed: 1 }, () => [NaN]),
+  SAMPLING_COUNT: () => sampleEpisodes(chainSpec(), { episodes: 0, seed: 1, maxSteps: 3 }),
+  SAMPLING_HORIZON: () => sampleEpisodes(chainSpec(), { episodes: 1, seed: 1, maxSteps: 0 }),
+  SAMPLING_POLICY: () => sampleEpisodes({ mdp: chain(), policy: { param: softmaxPolicy(2, 2), theta: new Float64Array(4) } }, { episodes: 1, seed: 1, maxSteps: 3 }),
+  SAMPLING_OPTIONS: () => sampleEpisodes(chainSpec(), { episodes: 1, seed: 1, maxSteps: 3, bogus: 1 } as never),
+  SAMPLING_UNBOUNDED: () => sampleEpisodes(chainSpec(), { episodes: 1, seed: 1 }),
+  SAMPLING_INITIAL_TERMINAL: () => {
+    const g = createMDP({ states: 2, actions: 1, transitions: [[[0, 1]], [[0, 1]]], rewards: [[1], [0]], gamma: 0.9, initial: [0.5, 0.5], terminal: [1] });
+    return sampleEpisodes({ mdp: g, policy: { param: softmaxPolicy(2, 1), theta: new Float64Array(2) } }, { episodes: 1, seed: 1 });
+  },
+  WORKER_FAILED: () => mapBatches(chainSpec(), { source: { kind: 'episodes', episodes: 1, maxSteps: 3 }, batches: 1, seed: 1 }, { module: new URL('./helpers.ts', import.meta.url), name: 'noSuchTask' }, { workers: 0 }),
   JSON_PARSE: () => parseMDP('{', 'x.json'),
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
@@ -65,9 +79,9 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
 describe('every error code is triggered and names its place', () => {
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
     const trigger = TRIGGERS[code];
-    it(code, () => {
+    it(code, async () => {
       let err: unknown;
-      try { trigger(); } catch (e) { err = e; }
+      try { await trigger(); } catch (e) { err = e; }
       expect(isPgTruthError(err, code), `${code}: got ${String(err)}`).toBe(true);
       expect((err as Error).message.startsWith(`[${code}] `)).toBe(true);
     });

@@ -33,6 +33,15 @@ export const ERROR_CODES = {
   ZERO_PROBABILITY: 'a quantity needs log pi(a|s) or 1/pi(a|s) at an action of probability 0',
   // sampling
   BATCH_INVALID: 'a batch breaks its invariants (index range, flags, continuity)',
+  ESTIMATOR_INVALID: 'an estimator returned something of the wrong shape or a non-finite number',
+  // sampling: rollouts, segments, the worker pool (src/sampling)
+  SAMPLING_COUNT: 'a sampling count (episodes, environments, segments, batches, workers) is not a positive integer within its limit',
+  SAMPLING_HORIZON: 'a time limit or segment length is not a positive integer',
+  SAMPLING_POLICY: 'a sampling policy does not fit the MDP or cannot be sent to a worker',
+  SAMPLING_OPTIONS: 'sampling options are unknown, of the wrong type, or contradict each other',
+  SAMPLING_UNBOUNDED: 'episodes could run forever: no time limit, no geometric stopping, and a reachable state never terminates',
+  SAMPLING_INITIAL_TERMINAL: 'p0 puts probability on a terminal state, so an episode could have no transition at all',
+  WORKER_FAILED: 'a worker thread could not start, could not load its task, or crashed',
   // numerics
   SOLVER_SINGULAR: 'the linear system is singular',
   SOLVER_NOT_CONVERGED: 'an iterative solver did not reach its tolerance',

@@ -15,6 +15,7 @@ export * from './stats/index.js';
 export * from './mdp/index.js';
 export * from './policy/index.js';
 export * from './exact/index.js';
+export * from './sampling/index.js';
 export * from './estimators/index.js';
 export * from './mirror/index.js';
 export * from './verify/index.js';
