@@ -49,7 +49,7 @@ export interface TRPOBound {
   readonly slackTV: number;
   /** The KL form, when max_s KL(π‖π̃) is finite. */
   readonly kl: { readonly maxKL: number; readonly bound: number; readonly slack: number } | undefined;
-  /** |J(π̃) − L − Σ_s (η_π̃ − η_π)(s) E_π̃[A_π](s)| (0 up to rounding). */
+  /** `|J(π̃) − L − Σ_s (η_π̃ − η_π)(s) E_π̃[A_π](s)|` (0 up to rounding). */
   readonly gapIdentityResidual: number;
 }
 
