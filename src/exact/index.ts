@@ -9,4 +9,5 @@ export * from './fisher.js';
 export * from './divergence.js';
 export * from './control.js';
 export * from './klhessian.js';
+export * from './objectives.js';
 export * from './bounds.js';

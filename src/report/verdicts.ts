@@ -34,7 +34,8 @@ export function measurement(c: Check | undefined): { value: string; bound: strin
   if (c.exact !== undefined) return { value: c.exact ? 'exactly 0' : `≠ 0 (${sci(c.discrepancy)})`, bound: 'exact 0' };
   if (c.stats) {
     const s = c.stats;
-    return { value: `${sci(s.effect)} ± ${sci(s.standardError)}`, bound: `min det. ${sci(s.minDetectable)}, α ${sci(s.falseAlarmRate, 1)}` };
+    const det = s.relativeTo ? `${((100 * s.minDetectable) / s.relativeTo.value).toFixed(1)}% ${s.relativeTo.name}` : sci(s.minDetectable);
+    return { value: `${sci(s.effect)} ± ${sci(s.standardError)}`, bound: `min det. ${det}, α ${sci(s.falseAlarmRate, 1)}` };
   }
   return { value: sci(c.discrepancy), bound: `≤ ${sci(c.tolerance)}` };
 }

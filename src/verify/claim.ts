@@ -1,3 +1,5 @@
+import type { SamplerPool } from '../sampling/pool.js';
+
 /**
  * A claim: a statement (LaTeX), an exact target, the estimator or computation under
  * test, a relation and a decision rule — and a negative control, a wrong variant that
@@ -26,6 +28,8 @@ export interface CheckStatistics {
   readonly threshold?: number;
   /** The test used (e.g. `Hotelling T²`, `studentized max, Šidák`). */
   readonly test?: string;
+  /** A scale to read `minDetectable` against, e.g. `{ name: '‖∇J‖₂', value: 8.5 }`. */
+  readonly relativeTo?: { readonly name: string; readonly value: number };
 }
 
 /** One decision of a claim on one instance. */
@@ -54,6 +58,8 @@ export interface RunContext {
   readonly scale: number;
   /** Reports progress inside a long claim (fraction 0–1). */
   readonly progress?: (fraction: number) => void;
+  /** Worker threads for sampled claims; without one they sample in this thread (same numbers). */
+  readonly pool?: SamplerPool;
 }
 
 /** A claim about an exact quantity or an estimator. */

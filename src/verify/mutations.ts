@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { gae, klK1, klK3, klPenalty, entropyBonus, ppoClipSurrogate, reinforceRewardToGo, reinforceRewardToGoNoDiscountWeight, reinforceTotalReturn } from '../estimators/index.js';
+import { gae, klK1, klK3, nStepAdvantages, klPenalty, entropyBonus, ppoClipSurrogate, reinforceRewardToGo, reinforceRewardToGoNoDiscountWeight, reinforceTotalReturn } from '../estimators/index.js';
 import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination } from '../estimators/score.js';
 import type { Surrogate } from '../estimators/surrogate.js';
 import type { Policy } from '../policy/types.js';
@@ -171,6 +171,25 @@ export function entropyBonusSignFlipped(batch: Batch, policy: Policy, gamma: num
   return negated(entropyBonus(batch, policy, gamma, coefficient));
 }
 
+/**
+ * The n-step advantage whose bootstrap is discounted by γ^{k−1} instead of γ^k (k = the
+ * window's length): an off-by-one in the discount exponent. The fourth argument is n.
+ */
+export function nStepBootstrapOffByOne(batch: Batch, values: Float64Array, gamma: number, n: number): Float64Array {
+  const out = new Float64Array(batch.size);
+  for (let i = 0; i < batch.size; i++) {
+    let g = 0, w = 1;
+    for (let j = i, k = 1; ; j++, k++) {
+      g += w * batch.r_t[j]!;
+      if (batch.terminated_t[j]) break;
+      if (batch.truncated_t[j] || k === n) { g += w * values[batch.s_tp1[j]!]!; break; } // the twin multiplies by γ once more
+      w *= gamma;
+    }
+    out[i] = g - values[batch.s_t[i]!]!;
+  }
+  return out;
+}
+
 /** The catalogue, in the order. */
 export const MUTATIONS: readonly Mutation[] = [
   {
@@ -206,6 +225,12 @@ export const MUTATIONS: readonly Mutation[] = [
     description: 'a backward scan that seeds the GAE carry with V(s_T), counting the bootstrap twice',
     twin: 'gae', correct: gae, mutant: gaeCarrySeededWithBootstrap,
     where: 'truncated pieces with V(s_tp1) ≠ 0, γλ > 0 (terminated episodes are unaffected)',
+  },
+  {
+    id: 'mutant.nstep-bootstrap-off-by-one', kind: 'advantage', detectedBy: 'mean',
+    description: 'the n-step advantage with its bootstrap V(s_{t+k}) discounted by γ^{k−1} instead of γ^k (the fourth argument is n)',
+    twin: 'nStepAdvantages', correct: (b, v, g, n) => nStepAdvantages(b, v, g, n), mutant: nStepBootstrapOffByOne,
+    where: 'every bootstrapped window with γ < 1 and V(s_{t+k}) ≠ 0',
   },
   {
     id: 'mutant.ppo-min-before-multiply', kind: 'clipped-surrogate', detectedBy: 'mean',

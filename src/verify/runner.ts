@@ -8,6 +8,7 @@
  * @module
  */
 import { PgTruthError } from '../errors.js';
+import type { SamplerPool } from '../sampling/pool.js';
 import type { Check, Claim, RunContext } from './claim.js';
 
 /** The outcome of one claim. */
@@ -34,6 +35,8 @@ export interface RunOptions {
   readonly scale?: number;
   /** Called after each claim and within long ones: (claims done + fraction of the current, total, current id). */
   readonly onProgress?: (done: number, total: number, current: string) => void;
+  /** Worker threads for the sampled claims (see {@link RunContext.pool}). */
+  readonly pool?: SamplerPool;
 }
 
 /** Runs one claim with its control. Errors inside become an `error` verdict naming the message. */
@@ -65,6 +68,7 @@ export async function runClaims(claims: readonly Claim[], opts: RunOptions = {})
       seed: opts.seed ?? 20240124,
       scale: opts.scale ?? 1,
       progress: (f) => opts.onProgress?.(i + Math.min(Math.max(f, 0), 1), total, claim.id),
+      ...(opts.pool ? { pool: opts.pool } : {}),
     };
     out.push(await runClaim(claim, ctx));
   }
@@ -75,4 +79,11 @@ export async function runClaims(claims: readonly Claim[], opts: RunOptions = {})
 /** True when every result passed. */
 export function allPassed(results: readonly ClaimResult[]): boolean {
   return results.every((r) => r.verdict === 'pass');
+}
+
+/** Σ α over every stochastic check of the results (a Bonferroni bound on a spurious failure). */
+export function falseAlarmBound(results: readonly ClaimResult[]): { checks: number; sum: number } {
+  let checks = 0, sum = 0;
+  for (const r of results) for (const c of r.checks) if (c.stats) { checks++; sum += c.stats.falseAlarmRate; }
+  return { checks, sum };
 }

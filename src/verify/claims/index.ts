@@ -3,15 +3,29 @@
  * @module
  */
 import type { Claim } from '../claim.js';
+import { estimatorClaims } from './estimators.js';
 import { exactClaims } from './exact.js';
+import { klClaims } from './kl.js';
 import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
 
+export * from './estimators.js';
 export * from './exact.js';
+export * from './kl.js';
 export * from './known.js';
 export * from './mirror.js';
 
+/** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
+export function exactSuite(): Claim[] {
+  return [...knownAnswerClaims, ...exactClaims, ...mirrorClaims];
+}
+
+/** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
+export function statisticalSuite(): Claim[] {
+  return [...klClaims, ...estimatorClaims];
+}
+
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
 export function defaultClaims(): Claim[] {
-  return [...knownAnswerClaims, ...exactClaims, ...mirrorClaims];
+  return [...exactSuite(), ...statisticalSuite()];
 }
