@@ -1,4 +1,5 @@
 // The examples run, and say what they claim to.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mdpFromJSON, rational, shortCorridor, stringifyMDP, suttonBartoGridworld4x4 } from '../src/index.js';
@@ -26,4 +27,20 @@ describe('examples', () => {
     expect(read('gridworld-4x4.json')).toBe(stringifyMDP(suttonBartoGridworld4x4()));
     expect(mdpFromJSON(JSON.parse(read('two-state-rational.json'))).numStates).toBe(2);
   });
+});
+
+describe('examples/estimators: pgtruth check on a correct and a buggy estimator of each kind', () => {
+  const root = new URL('../', import.meta.url).pathname;
+  const check = (file: string) => spawnSync(process.execPath, ['bin/pgtruth.js', 'check', `examples/estimators/${file}`, '--samples', '96000'], { cwd: root, encoding: 'utf8' });
+  for (const [correct, buggy] of [['reinforce.ts', 'reinforce-no-discount.ts'], ['gae.ts', 'gae-truncation-bug.ts'], ['kl.ts', 'kl-bug.ts'], ['ppo.ts', 'ppo-min-bug.ts']] as const) {
+    it(`${correct} passes (exit 0) and ${buggy} fails (exit 1)`, () => {
+      const ok = check(correct);
+      expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/1 claims: 1 pass/);
+      const bad = check(buggy);
+      expect(bad.status, bad.stdout + bad.stderr).toBe(1);
+      expect(bad.stdout).toMatch(/FAIL +check\./);
+      expect(bad.stdout).toContain('failed on');
+    }, 300_000);
+  }
 });

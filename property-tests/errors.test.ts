@@ -10,6 +10,7 @@ import { bicgstab, luFactor } from '../src/linalg/index.js';
 import { validateBatch, allocateBatch } from '../src/sampling/batch.js';
 import { mapBatches, mapBatchesSync, sampleEpisodes } from '../src/sampling/index.js';
 import { main } from '../src/cli/main.js';
+import { collectEstimators, expectUnbiased } from '../src/verify/index.js';
 import { averageKLBall, checkStateDistribution, ppoDrift } from '../src/mirror/index.js';
 import { trpoPenalty } from '../src/exact/bounds.js';
 import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
@@ -70,6 +71,8 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
     return sampleEpisodes({ mdp: g, policy: { param: softmaxPolicy(2, 1), theta: new Float64Array(2) } }, { episodes: 1, seed: 1 });
   },
   WORKER_FAILED: () => mapBatches(chainSpec(), { source: { kind: 'episodes', episodes: 1, maxSteps: 3 }, batches: 1, seed: 1 }, { module: new URL('./helpers.ts', import.meta.url), name: 'noSuchTask' }, { workers: 0 }),
+  PLUGIN_INVALID: () => collectEstimators({ x: 1 }, 'module.mjs'),
+  CHECK_FAILED: () => expectUnbiased(new URL('../examples/estimators/kl-bug.ts', import.meta.url).pathname, { samples: 5000, workers: 0 }),
   JSON_PARSE: () => parseMDP('{', 'x.json'),
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),

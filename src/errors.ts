@@ -60,6 +60,9 @@ export const ERROR_CODES = {
   MIRROR_NEIGHBOURHOOD: 'a neighbourhood is invalid: its radius δ is not positive and finite, or its constraint cannot be met',
   MIRROR_WEIGHT: 'the state distribution ν is not a distribution, or puts mass on a non-terminal state the old policy never visits (ν/d infinite)',
   BOUND_GAMMA: "TRPO's bound (Theorem 4.1) needs γ < 1: its constant 4εγ/(1−γ)² is infinite at γ = 1",
+  // user estimators (pgtruth check, expectUnbiased)
+  PLUGIN_INVALID: 'a user module cannot be loaded or does not export estimators of the documented interface',
+  CHECK_FAILED: 'a claim about a user estimator failed (expectUnbiased)',
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',

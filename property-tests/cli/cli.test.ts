@@ -108,11 +108,23 @@ describe('pgtruth report (npm start)', () => {
       expect(c.verdict, c.id).toBe('pass');
       expect(c.control.rejected, c.id).toBe(c.control.checks.length);
     }
-  });
+    // the reliability argument of the default suite: Σα over its stochastic checks is within the
+    // 1e-4 budget, and every stochastic control is rejected by a margin of at least 4 standard
+    // errors (a rejected control that could go either way would itself be a spurious failure)
+    expect(j.falseAlarm.sum).toBeLessThanOrEqual(j.falseAlarm.bound);
+    for (const c of j.claims) for (const k of c.control.checks) {
+      if (!k.stats) continue;
+      const z = typeof k.discrepancy === 'string' ? Infinity : k.discrepancy;
+      expect(z - k.tolerance, `${c.id}: ${k.instance}`).toBeGreaterThanOrEqual(4);
+    }
+    // every mutant of the catalogue is exercised by some control, and rejected
+    for (const m of j.mutations) expect(m.rejected, m.id).toBe(true);
+  }, 300_000);
   it('prints the verdict table', () => {
     const r = run('report', '--only', 'known.');
     expect(r.code).toBe(0);
     expect(r.out).toContain('known.short-corridor');
-    expect(r.out).toMatch(/3 claims: 3 pass/);
+    expect(r.out).toMatch(/4 claims: 4 pass/);
+    expect(r.out).toContain('known.schulman-kl-table');
   });
 });

@@ -61,7 +61,8 @@ describe('the mutation catalogue', () => {
     const adv = Float64Array.of(-1, -2, -3, -0.5);
     const differs = (m: Mutation): number => {
       switch (m.kind) {
-        case 'advantage': return relErr(m.mutant(batch, V3, 0.9, 0.8), m.correct(batch, V3, 0.9, 0.8));
+        // GAE's fourth argument is λ; the n-step twin's is n
+        case 'advantage': { const x = m.twin === 'nStepAdvantages' ? 3 : 0.8; return relErr(m.mutant(batch, V3, 0.9, x), m.correct(batch, V3, 0.9, x)); }
         case 'policy-gradient': return rel(m.mutant(batch, p, 0.9, V3), m.correct(batch, p, 0.9, V3), 1);
         case 'clipped-surrogate': return rel(m.mutant(batch, moved, 0.9, adv, 0.2).gradient, m.correct(batch, moved, 0.9, adv, 0.2).gradient, 1);
         case 'regularizer': return Math.abs(m.mutant(batch, moved, 0.9, 0.5).loss - m.correct(batch, moved, 0.9, 0.5).loss);

@@ -7,6 +7,7 @@ import { PgTruthError } from '../errors.js';
 import { exactCommand } from './commands/exact.js';
 import { mdpCommand } from './commands/mdp.js';
 import { mirrorCommand } from './commands/mirror.js';
+import { checkCommand } from './commands/check.js';
 import { reportCommand } from './commands/report.js';
 
 /** The package version, read from package.json. */
@@ -27,6 +28,8 @@ Usage:
       exact V, Q, A, d, η, J and ∇J of a policy
   pgtruth mdp list | show NAME | check FILE
       the built-in MDPs, and MDP file validation
+  pgtruth check <module.ts | module.js> [--json] [--seed N] [--samples N] [--mdp FILE] [--workers N]
+      run every applicable claim on your own estimators (policy-gradient, advantage, kl, surrogate)
   pgtruth mirror <mdp.json | builtin:NAME> --drift trivial|ppo:ε|kl:c --neighbourhood none|kl:δ|maxkl:δ|tv:δ --iterations N [--json] [--svg FILE]
       exact mirror learning: J, the drift, Theorem 5.4's bound and whether it held, the gap to J*
 
@@ -58,8 +61,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return mdpCommand(rest, out);
       case 'mirror':
         return mirrorCommand(rest, out);
+      case 'check':
+        return await checkCommand(rest, out);
       default:
-        err(`pgtruth: [CLI_USAGE] unknown command "${cmd}" (commands: report, exact, mdp, mirror; see pgtruth --help)\n`);
+        err(`pgtruth: [CLI_USAGE] unknown command "${cmd}" (commands: report, exact, check, mdp, mirror; see pgtruth --help)\n`);
         return 2;
     }
   } catch (e) {

@@ -6,6 +6,7 @@
  */
 import type { Check } from '../verify/claim.js';
 import type { ClaimResult } from '../verify/runner.js';
+import { MUTATIONS } from '../verify/mutations.js';
 import { sci, table, toJSON } from './format.js';
 
 const VERDICT_LABEL: Record<ClaimResult['verdict'], string> = {
@@ -76,9 +77,37 @@ export function verdictTable(results: readonly ClaimResult[], opts: { verbose?: 
     }
   } else {
     out.push('');
-    out.push('WEAK = the check passed but its wrong variant was not rejected on every instance. Run with --verbose for every check.');
+    out.push(counts['control-not-rejected'] ? 'WEAK = the check passed but its wrong variant was not rejected on every instance. Run with --verbose for every check.' : 'Run with --verbose for every check and every control.');
   }
   return out.join('\n');
+}
+
+/** One catalogue mutant and the claim whose negative control exercises it. */
+export interface MutationCoverage {
+  readonly id: string;
+  readonly description: string;
+  readonly detectedBy: 'mean' | 'variance';
+  /** The claims whose control names the mutant. */
+  readonly claims: readonly string[];
+  /** Every such control rejected the mutant on every instance. */
+  readonly rejected: boolean;
+}
+
+/** Which claim's control exercises each mutant of the catalogue, and whether it was rejected. */
+export function mutationCoverage(results: readonly ClaimResult[]): MutationCoverage[] {
+  return MUTATIONS.map((m) => {
+    const hits = results.filter((r) => r.control.description.includes(m.id));
+    return {
+      id: m.id, description: m.description, detectedBy: m.detectedBy, claims: hits.map((r) => r.id),
+      rejected: hits.length > 0 && hits.every((r) => r.control.checks.length > 0 && r.control.rejected === r.control.checks.length),
+    };
+  });
+}
+
+/** The mutation catalogue section of the report. */
+export function mutationTable(results: readonly ClaimResult[]): string {
+  const rows = mutationCoverage(results).map((m) => [m.rejected ? 'rejected' : m.claims.length ? 'NOT REJECTED' : 'not run', m.id, m.detectedBy, m.claims.join(', ') || '—']);
+  return table(['mutant', 'id', 'caught by', 'in the control of'], rows);
 }
 
 /** The machine-readable report. */

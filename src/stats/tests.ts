@@ -80,7 +80,7 @@ export function sidak(alpha: number, d: number): number {
 export interface MeanTestOptions {
   /** `max` (studentized maximum, Šidák; default) or `hotelling`. */
   readonly method?: 'max' | 'hotelling';
-  /** Relative tolerance for zero-variance coordinates (default 1e-9 of the target's scale). */
+  /** Rounding tolerance: deviations within this fraction of max(1, |target|, |mean|) count as 0 (default 1e-9). */
   readonly zeroVarianceTolerance?: number;
 }
 
@@ -89,7 +89,11 @@ export function meanTest(acc: MeanCovariance, target: ArrayLike<number>, alpha: 
   const d = acc.dim, n = acc.count;
   if (target.length !== d) fail('POLICY_SHAPE', `target has ${target.length} components, samples have ${d}`);
   if (n < 30) fail('SOLVER_NOT_CONVERGED', `a mean test needs at least 30 samples, got ${n}`, { value: n });
-  let scale = 1e-12;
+  // floating-point rounding is not bias: deviations within ztol (1e-9 of the larger of the
+  // target's scale and 1) count as 0, however small their spread — a residual that is
+  // constant up to rounding (a deterministic transition, say) has a spread of ~1e-18 and
+  // would otherwise make rounding look significant
+  let scale = 1;
   for (let k = 0; k < d; k++) scale = Math.max(scale, Math.abs(target[k]!), Math.abs(acc.mean[k]!));
   const ztol = (opts.zeroVarianceTolerance ?? 1e-9) * scale;
   return (opts.method ?? 'max') === 'max' ? maxTest(acc, target, alpha, ztol) : hotellingTest(acc, target, alpha, ztol);
@@ -104,10 +108,10 @@ function maxTest(acc: MeanCovariance, target: ArrayLike<number>, alpha: number, 
   const zPow = normalUpperQuantile(1 - DETECTION_POWER);
   let worst = -1, stat = 0, maxSe = 0;
   for (let k = 0; k < d; k++) {
-    const dev = acc.mean[k]! - target[k]!;
+    const dev = Math.max(0, Math.abs(acc.mean[k]! - target[k]!) - ztol);
     let z: number;
-    if (se[k] === 0) z = Math.abs(dev) <= ztol ? 0 : Infinity;
-    else { z = Math.abs(dev) / se[k]!; maxSe = Math.max(maxSe, se[k]!); }
+    if (se[k] === 0) z = dev === 0 ? 0 : Infinity;
+    else { z = dev / se[k]!; maxSe = Math.max(maxSe, se[k]!); }
     if (z > stat || worst < 0) { stat = z; worst = k; }
   }
   const eff = acc.mean[worst]! - target[worst]!;
@@ -124,7 +128,7 @@ function hotellingTest(acc: MeanCovariance, target: ArrayLike<number>, alpha: nu
   const { values, vectors } = symmetricEigen(S, d);
   let lmax = 0;
   for (const v of values) lmax = Math.max(lmax, v);
-  const dev = Float64Array.from({ length: d }, (_, k) => acc.mean[k]! - target[k]!);
+  const dev = Float64Array.from({ length: d }, (_, k) => { const x = acc.mean[k]! - target[k]!; return Math.sign(x) * Math.max(0, Math.abs(x) - ztol); });
   let t2 = 0, r = 0, nullResidual = 0;
   for (let j = 0; j < d; j++) {
     let proj = 0;

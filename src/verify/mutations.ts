@@ -22,15 +22,15 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 
 /** (batch, values V[s], γ, λ) → per-step advantages: GAE's signature. */
-export type AdvantageEstimator = (batch: Batch, values: Float64Array, gamma: number, lambda: number) => Float64Array;
+export type AdvantageFn = (batch: Batch, values: Float64Array, gamma: number, lambda: number) => Float64Array;
 /** (batch, policy, γ, state baseline b[s]?) → estimate of ∇J: REINFORCE's signature. */
-export type PolicyGradientEstimator = (batch: Batch, policy: Policy, gamma: number, baseline?: Float64Array) => Float64Array;
+export type PolicyGradientFn = (batch: Batch, policy: Policy, gamma: number, baseline?: Float64Array) => Float64Array;
 /** (batch, policy, γ, per-step advantages, ε) → loss and gradient: PPO's clipped surrogate. */
-export type ClippedSurrogate = (batch: Batch, policy: Policy, gamma: number, advantages: Float64Array, epsilon: number) => Surrogate;
+export type ClippedSurrogateFn = (batch: Batch, policy: Policy, gamma: number, advantages: Float64Array, epsilon: number) => Surrogate;
 /** (batch, policy, γ, coefficient) → loss and gradient: the KL penalty and the entropy bonus. */
-export type Regularizer = (batch: Batch, policy: Policy, gamma: number, coefficient: number) => Surrogate;
+export type RegularizerFn = (batch: Batch, policy: Policy, gamma: number, coefficient: number) => Surrogate;
 /** per-sample log r = log p(x) − log q(x), x ∼ q → per-sample estimates of KL(q‖p). */
-export type KlEstimator = (logRatio: Float64Array) => Float64Array;
+export type KlFn = (logRatio: Float64Array) => Float64Array;
 
 interface MutationInfo {
   /** Stable id, `mutant.<name>`. */
@@ -49,11 +49,11 @@ interface MutationInfo {
 
 /** One mutant and its twin, typed by the estimator kind they share. */
 export type Mutation = MutationInfo & (
-  | { readonly kind: 'advantage'; readonly correct: AdvantageEstimator; readonly mutant: AdvantageEstimator }
-  | { readonly kind: 'policy-gradient'; readonly correct: PolicyGradientEstimator; readonly mutant: PolicyGradientEstimator }
-  | { readonly kind: 'clipped-surrogate'; readonly correct: ClippedSurrogate; readonly mutant: ClippedSurrogate }
-  | { readonly kind: 'regularizer'; readonly correct: Regularizer; readonly mutant: Regularizer }
-  | { readonly kind: 'kl'; readonly correct: KlEstimator; readonly mutant: KlEstimator }
+  | { readonly kind: 'advantage'; readonly correct: AdvantageFn; readonly mutant: AdvantageFn }
+  | { readonly kind: 'policy-gradient'; readonly correct: PolicyGradientFn; readonly mutant: PolicyGradientFn }
+  | { readonly kind: 'clipped-surrogate'; readonly correct: ClippedSurrogateFn; readonly mutant: ClippedSurrogateFn }
+  | { readonly kind: 'regularizer'; readonly correct: RegularizerFn; readonly mutant: RegularizerFn }
+  | { readonly kind: 'kl'; readonly correct: KlFn; readonly mutant: KlFn }
 );
 
 /** The TD error with an explicit "bootstrap?" flag, shared by the GAE mutants. */
@@ -229,7 +229,7 @@ export const MUTATIONS: readonly Mutation[] = [
   {
     id: 'mutant.nstep-bootstrap-off-by-one', kind: 'advantage', detectedBy: 'mean',
     description: 'the n-step advantage with its bootstrap V(s_{t+k}) discounted by γ^{k−1} instead of γ^k (the fourth argument is n)',
-    twin: 'nStepAdvantages', correct: (b, v, g, n) => nStepAdvantages(b, v, g, n), mutant: nStepBootstrapOffByOne,
+    twin: 'nStepAdvantages', correct: nStepAdvantages, mutant: nStepBootstrapOffByOne,
     where: 'every bootstrapped window with γ < 1 and V(s_{t+k}) ≠ 0',
   },
   {

@@ -19,27 +19,27 @@ import type { Surrogate } from '../estimators/surrogate.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import type { TaskContext } from '../sampling/map.js';
-import { MUTATIONS, type AdvantageEstimator, type ClippedSurrogate, type PolicyGradientEstimator, type Regularizer } from './mutations.js';
+import { MUTATIONS, type AdvantageFn, type ClippedSurrogateFn, type PolicyGradientFn, type RegularizerFn } from './mutations.js';
 
 /** The correct policy-gradient estimators by name. */
-export const POLICY_GRADIENT_ESTIMATORS: Record<string, PolicyGradientEstimator> = {
+export const POLICY_GRADIENT_ESTIMATORS: Record<string, PolicyGradientFn> = {
   reinforceRewardToGo, reinforceTotalReturn, reinforceRewardToGoNoDiscountWeight,
   offPolicyGradientWholeTrajectory, offPolicyGradientPerDecision,
 };
 
 /** The correct advantage estimators by name, as (batch, V, γ, λ or n). */
-export const ADVANTAGE_ESTIMATORS: Record<string, AdvantageEstimator> = {
+export const ADVANTAGE_ESTIMATORS: Record<string, AdvantageFn> = {
   gae,
   nStepAdvantages: (b, v, g, n) => nStepAdvantages(b, v, g, n),
   tdErrors: (b, v, g) => tdErrors(b, v, g),
 };
 
-const SURROGATES: Record<string, ClippedSurrogate> = {
+const SURROGATES: Record<string, ClippedSurrogateFn> = {
   ppoClipSurrogate,
   trpoSurrogate: (b, p, g, adv) => trpoSurrogate(b, p, g, adv),
 };
 
-const REGULARIZERS: Record<string, Regularizer> = { klPenalty, entropyBonus };
+const REGULARIZERS: Record<string, RegularizerFn> = { klPenalty, entropyBonus };
 
 /** Looks an estimator up by name, then among the catalogue's mutants of the same kind. */
 function pick<T>(table: Record<string, T>, kind: string, name: string): T {

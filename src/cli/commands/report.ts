@@ -3,7 +3,7 @@
  * @module
  */
 import { progressBar } from '../../report/progress.js';
-import { verdictJSON, verdictTable } from '../../report/verdicts.js';
+import { mutationCoverage, mutationTable, verdictJSON, verdictTable } from '../../report/verdicts.js';
 import { availableParallelism } from 'node:os';
 import { SamplerPool } from '../../sampling/pool.js';
 import { SUITE_FALSE_ALARM } from '../../stats/tests.js';
@@ -77,9 +77,10 @@ export async function reportCommand(argv: string[], write: (s: string) => void):
   bar.finish();
   const seconds = (performance.now() - t0) / 1000;
   const budget = falseAlarmBound(results);
-  if (values.json) write(verdictJSON(results, { seed, scale, workers, seconds, falseAlarm: { ...budget, bound: SUITE_FALSE_ALARM } }) + '\n');
+  if (values.json) write(verdictJSON(results, { seed, scale, workers, seconds, falseAlarm: { ...budget, bound: SUITE_FALSE_ALARM }, mutations: mutationCoverage(results) }) + '\n');
   else {
     write(`pgtruth report — ${claims.length} claims, seed ${seed}, scale ${scale}, ${workers} worker${workers === 1 ? '' : 's'}, ${seconds.toFixed(1)} s\n\n` + verdictTable(results, { verbose: values.verbose === true, seed }) + '\n');
+    if (mutationCoverage(results).some((m) => m.claims.length > 0)) write(`\nThe mutation catalogue (wrong estimators modelled on shipped bugs; src/verify/mutations.ts):\n\n${mutationTable(results)}\n`);
     if (budget.checks > 0) write(`\n${budget.checks} stochastic checks; Σα = ${budget.sum.toExponential(1)} (a Bonferroni bound on a spurious failure of this run${scale === 1 ? `; the default suite's budget is ${SUITE_FALSE_ALARM}` : ''})\n`);
   }
   return allPassed(results) ? 0 : 1;

@@ -200,15 +200,15 @@ export const gaeClaim: Claim = {
   run: async (ctx) => {
     const out: Check[] = [];
     for (const lambda of [0, 0.5, 0.95, 1]) {
-      for (const x of episodicInstances().slice(1)) out.push(await advantageCheck(ctx, x, 'gae', lambda, EPISODES(16), 600, `gae/${lambda}/${x.label}`));
-      out.push(await advantageCheck(ctx, continuingInstance(), 'gae', lambda, SEGMENTS, 600, `gae/${lambda}/segments`));
+      for (const x of episodicInstances().slice(1)) out.push(await advantageCheck(ctx, x, 'gae', lambda, EPISODES(16), 2000, `gae/${lambda}/${x.label}`));
+      out.push(await advantageCheck(ctx, continuingInstance(), 'gae', lambda, SEGMENTS, 6000, `gae/${lambda}/segments`));
     }
     return out;
   },
   control: {
     description: 'a segment truncation treated as a termination (mutant.truncation-as-termination), and a backward scan that seeds the carry with V(s_T) (mutant.gae-carry-seeded-with-bootstrap)',
     run: (ctx) => Promise.all([0.5, 0.95, 1].flatMap((lambda) => ['mutant.truncation-as-termination', 'mutant.gae-carry-seeded-with-bootstrap'].map((m) =>
-      advantageCheck(ctx, continuingInstance(), m, lambda, SEGMENTS, 600, `gae/${lambda}/segments`)))),
+      advantageCheck(ctx, continuingInstance(), m, lambda, SEGMENTS, 6000, `gae/${lambda}/segments`)))),
   },
 };
 
@@ -222,15 +222,15 @@ export const nStepClaim: Claim = {
   run: async (ctx) => {
     const out: Check[] = [];
     for (const n of [1, 3, 10]) {
-      out.push(await advantageCheck(ctx, episodicInstances()[2]!, 'nStepAdvantages', n, EPISODES(16), 600, `nstep/${n}/episodes`));
-      out.push(await advantageCheck(ctx, continuingInstance(), 'nStepAdvantages', n, SEGMENTS, 600, `nstep/${n}/segments`));
+      out.push(await advantageCheck(ctx, episodicInstances()[2]!, 'nStepAdvantages', n, EPISODES(16), 2000, `nstep/${n}/episodes`));
+      out.push(await advantageCheck(ctx, continuingInstance(), 'nStepAdvantages', n, SEGMENTS, 6000, `nstep/${n}/segments`));
     }
     return out;
   },
   control: {
     // the off-by-one's bias (1−γ)γ^{n−1}V(s_{t+n}) shrinks with n: at n = 10 it is below the resolution
     description: 'the bootstrap discounted by γ^{n−1} instead of γ^n (mutant.nstep-bootstrap-off-by-one), n = 1 and 3',
-    run: (ctx) => Promise.all([1, 3].map((n) => advantageCheck(ctx, continuingInstance(), 'mutant.nstep-bootstrap-off-by-one', n, SEGMENTS, 600, `nstep/${n}/segments`))),
+    run: (ctx) => Promise.all([1, 3].map((n) => advantageCheck(ctx, continuingInstance(), 'mutant.nstep-bootstrap-off-by-one', n, SEGMENTS, 6000, `nstep/${n}/segments`))),
   },
 };
 
@@ -372,7 +372,7 @@ export const gaeBoundaryClaim: Claim = {
   rule: 'studentized max over (s,a), Šidák, α = 1e-6 per check',
   run: (ctx) => Promise.all(episodicInstances().slice(1).map((x) => {
     const b = randomBaseline(x);
-    return advantageCheck(ctx, x, 'gae', 1, EPISODES(16), 600, `gae-bound/${x.label}`, b, qMinus(x, b));
+    return advantageCheck(ctx, x, 'gae', 1, EPISODES(16), 1500, `gae-bound/${x.label}`, b, qMinus(x, b));
   })),
   control: {
     // with the exact V^π these two bugs only add zero-mean TD errors (or drop them): the
@@ -380,7 +380,7 @@ export const gaeBoundaryClaim: Claim = {
     description: 'GAE whose carry is not reset at episode ends (mutant.gae-no-reset), and GAE that reads the done flag one step late (mutant.gae-done-one-step-late)',
     run: (ctx) => Promise.all(episodicInstances().slice(1).flatMap((x) => ['mutant.gae-no-reset', 'mutant.gae-done-one-step-late'].map((m) => {
       const b = randomBaseline(x);
-      return advantageCheck(ctx, x, m, 1, EPISODES(16), 600, `gae-bound/${x.label}`, b, qMinus(x, b));
+      return advantageCheck(ctx, x, m, 1, EPISODES(16), 1500, `gae-bound/${x.label}`, b, qMinus(x, b));
     }))),
   },
 };
