@@ -10,7 +10,8 @@
 import { Dual, DualField } from '../../src/field/dual.js';
 import { FractionField, rational, type Fraction } from '../../src/field/fraction.js';
 import { evaluateIn, type EvaluationIn } from '../../src/exact/generic.js';
-import { mapMDP, rationalMDPFromJSON, type MDPIn } from '../../src/mdp/generic.js';
+import { mapMDP, rationalMDPFromJSON, rationalToFloatSpec, type MDPIn } from '../../src/mdp/generic.js';
+import { createMDP, type FiniteMDP } from '../../src/mdp/model.js';
 import { Rng } from '../../src/stats/rng.js';
 import type { Instance } from '../framework/step.js';
 
@@ -289,3 +290,13 @@ export function exactDouble(x: number): Fraction {
 
 /** A float vector as exact rationals ({@link exactDouble} entry by entry). */
 export const exactDoubles = (x: ArrayLike<number>): Fraction[] => Array.from(x, exactDouble);
+
+/** The rational MDP in doubles, for the library's floating-point functions. */
+export function floatMDP(m: MDPIn<Fraction>): FiniteMDP {
+  const spec = rationalToFloatSpec(m);
+  const terminal = Array.from({ length: m.numStates }, (_, s) => s).filter((s) => m.terminal[s]);
+  return createMDP({ states: m.numStates, actions: m.numActions, transitions: spec.P, rewards: spec.r, gamma: spec.gamma, initial: spec.initial, terminal });
+}
+
+/** A rational policy table in doubles. */
+export const floats = (x: readonly Fraction[]): Float64Array => Float64Array.from(x, (v) => v.valueOf());

@@ -22,7 +22,10 @@ import { defineStep, type Instance } from '../framework/step.js';
 import { exactDouble, exactDoubles, F, fdot, fpow, policyMatrix, policyReward, q, rationalCases, rowTimes, transitionRow, type Fraction, type RationalCase } from './common.js';
 import { memo } from './memo.js';
 
-/** Two concatenated episodes: the first terminated (no bootstrap), the second truncated (bootstrap from v_tp1). */
+/**
+ * Three concatenated episodes: truncated (bootstrap from v_tp1), terminated (no bootstrap),
+ * truncated — so that a carry or a window that leaks across either kind of episode end shows.
+ */
 interface Episodes {
   readonly gamma: Fraction;
   readonly lambda: Fraction;
@@ -43,7 +46,7 @@ function episodes(seed: number, count = 8): Instance<Episodes>[] {
   const dyadic = (den: number) => q(`${rng.int(25) - 12}/${den}`);
   return Array.from({ length: count }, (_, i) => {
     const r: Fraction[] = [], v: Fraction[] = [], vNext: Fraction[] = [], terminated: boolean[] = [], truncated: boolean[] = [];
-    for (const end of ['terminated', 'truncated'] as const) {
+    for (const end of ['truncated', 'terminated', 'truncated'] as const) {
       const T = 2 + rng.int(4);
       const values = Array.from({ length: T + 1 }, () => dyadic(8));
       for (let t = 0; t < T; t++) {
@@ -232,7 +235,7 @@ export const gaeChecks = [
   }),
   defineStep<Episodes>({
     key: 'gae.recursion', exact: true, implementedBy: ['gae'],
-    lhsIs: 'the library\'s gae (the backward recursion Â_t = δ_t + γλ(1 − done_t) Â_{t+1}) over two concatenated dyadic episodes, read exactly', rhsIs: 'Σ_l (γλ)^l δ_{t+l} within each episode, computed exactly',
+    lhsIs: 'the library\'s gae (the backward recursion Â_t = δ_t + γλ(1 − done_t) Â_{t+1}) over three concatenated dyadic episodes, read exactly', rhsIs: 'Σ_l (γλ)^l δ_{t+l} within each episode, computed exactly',
     instances: (seed) => episodes(seed),
     lhs: (e) => libraryGae(e),
     rhs: (e) => gaeForward(e),
