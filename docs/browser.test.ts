@@ -1,8 +1,8 @@
 // The built site in a real browser: Debian's chromium driven by playwright-core (never a
-// downloaded browser). Every derivation page has rendered formulas and no KaTeX error
-// element; the link from a step to its API entry and the link back work; a screenshot of
-// every derivation page (its top, and its first inequality step or else its first step) is
-// saved to docs/site/screenshots/. The pages opened are those of derivations/NN-*.md, and a
+// downloaded browser). Every derivation page has rendered formulas, no KaTeX error element
+// and no formula wider than its column; the link from a step to its API entry and the link
+// back work; a screenshot of every derivation page (its top, and its first inequality step
+// or else its first step) is saved to docs/site/screenshots/. The pages opened are those of derivations/NN-*.md, and a
 // test checks that they are exactly the derivation pages the site has (the home page's links
 // and the files in docs/site/derivations/), so no page of the site goes unopened.
 import { execFileSync } from 'node:child_process';
@@ -94,6 +94,8 @@ describe('the documentation site in chromium', () => {
         await expect(step.locator('.step-math .katex-display').count()).resolves.toBe(1);
         expect(await step.locator('.badge').innerText()).toMatch(/^(exact|checked|approximation)$/i);
       }
+      // no display formula is wider than its column (it would be cut off behind a scroll bar)
+      expect(await page.evaluate(() => [...document.querySelectorAll('.step-math, .katex-display')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.closest('section')?.id ?? 'prose'))).toEqual([]);
       // KaTeX's fonts are loaded from the site itself (offline)
       expect(await page.evaluate(() => [...document.fonts].some((f) => f.family.includes('KaTeX') && f.status === 'loaded'))).toBe(true);
       mkdirSync(join(site, 'screenshots'), { recursive: true });

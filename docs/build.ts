@@ -106,7 +106,7 @@ ${parts.join('\n')}
 function summary(d: Derivation, results: Map<string, StepResult>, checks: ReadonlyMap<string, StepCheck<unknown>>): string {
   const n = (s: string) => d.steps.filter((x) => results.get(x.key)!.status === s).length;
   const ineq = d.steps.filter((x) => relationOf(checks.get(x.key)!) === 'atLeast').length;
-  return `${d.steps.length} steps: ${n('exact')} exact, ${n('checked')} checked in floating point, ${n('approximation')} approximation${n('approximation') === 1 ? '' : 's'}${ineq ? ` (${ineq} of them inequalit${ineq === 1 ? 'y' : 'ies'})` : ''}`;
+  return `${d.steps.length} steps: ${n('exact')} exact, ${n('checked')} checked in floating point, ${n('approximation')} approximation${n('approximation') === 1 ? '' : 's'}${ineq ? ` (${ineq} of them ${ineq === 1 ? 'an inequality' : 'inequalities'})` : ''}`;
 }
 
 function runExamples(): { file: string; source: string; output: string }[] {
