@@ -142,7 +142,7 @@ function gaeMixture(e: Episodes, shift = 0): Fraction[] {
   });
 }
 
-/** The backward recursion Â_t = δ_t + γλ (1 − done_t) Â_{t+1}; `late` reads the done flag one step late. */
+/** The backward recursion Â_t = δ_t + γλ (1 − done_t) Â_{t+1} written out for the control, with `late` reading the done flag one step late. */
 function gaeRecursion(e: Episodes, late = false): Fraction[] {
   const d = deltas(e), out: Fraction[] = new Array(d.length);
   const done = (t: number) => e.terminated[t]! || e.truncated[t]!;

@@ -36,8 +36,6 @@ interface VmpoCase {
   readonly epsNu: number;
 }
 
-const probsRow = (p: Policy, s: number, A: number) => p.param.probs(p.theta).slice(s * A, s * A + A);
-
 function vmpoCase(rng: Rng, i: number): VmpoCase {
   const S = 2 + rng.int(3), A = 2 + rng.int(3), n = 9 + rng.int(8);
   const param = softmaxPolicy(S, A);
