@@ -14,8 +14,7 @@ async function freshChecks(): Promise<ReadonlyMap<string, StepCheck<unknown>>> {
 const failing = (checks: ReadonlyMap<string, StepCheck<unknown>>, keys: string[]) => keys.filter((k) => !runStep(checks.get(k)!).passed);
 
 afterEach(() => {
-  vi.doUnmock('../src/exact/rational.js');
-  vi.doUnmock('../src/policy/softmax.js');
+  for (const m of ['../src/exact/rational.js', '../src/policy/softmax.js', '../src/estimators/advantages.js', '../src/mirror/rational.js', '../src/exact/bounds.js', '../src/estimators/vmpo.js', '../src/mirror/update.js']) vi.doUnmock(m);
   vi.resetModules();
 });
 
@@ -78,5 +77,98 @@ describe('a deliberately broken step fails', () => {
     const checks = await freshChecks();
     expect(failing(checks, ['score.log-derivative', 'score.zero-mean', 'score.baseline-unbiased', 'pgt.log-derivative'])).toEqual(['score.log-derivative', 'score.zero-mean', 'score.baseline-unbiased', 'pgt.log-derivative']);
     expect(failing(checks, ['pgt.theorem', 'gae.td-error'])).toEqual([]);
+  });
+
+  it('a bug in the library\'s GAE (the carry not reset at a truncation) fails the GAE steps, not the n-step ones', async () => {
+    vi.resetModules();
+    vi.doMock('../src/estimators/advantages.js', async (importOriginal) => {
+      const orig = await importOriginal<typeof import('../src/estimators/advantages.js')>();
+      return {
+        ...orig,
+        gae: (b: Parameters<typeof orig.gae>[0], values: Float64Array, gamma: number, lambda: number) => {
+          const out = new Float64Array(b.size);
+          let carry = 0;
+          for (let i = b.size - 1; i >= 0; i--) {
+            const delta = b.r_t[i]! + (b.terminated_t[i] ? 0 : gamma * values[b.s_tp1[i]!]!) - values[b.s_t[i]!]!;
+            carry = b.terminated_t[i] ? delta : delta + gamma * lambda * carry; // the bug: truncated_t ignored
+            out[i] = carry;
+          }
+          return out;
+        },
+      };
+    });
+    const checks = await freshChecks();
+    expect(failing(checks, ['gae.recursion', 'gae.weighting'])).toEqual(['gae.recursion', 'gae.weighting']);
+    expect(failing(checks, ['gae.nstep-telescoping', 'gae.td-error'])).toEqual([]);
+  });
+
+  it('a bug in the exact PPO term (the max(0, ·) dropped) fails the drift steps of derivation 7', async () => {
+    vi.resetModules();
+    vi.doMock('../src/mirror/rational.js', async (importOriginal) => {
+      const orig = await importOriginal<typeof import('../src/mirror/rational.js')>();
+      return {
+        ...orig,
+        ppoTermIn: <T>(F: import('../src/mirror/rational.js').OrderedField<T>, x: T, p: T, adv: T, epsilon: T): T => {
+          if (F.isZero(p)) return F.mul(x, adv);
+          const r = F.div(x, p);
+          return F.mul(p, F.mul(F.sub(r, orig.clipIn(F, r, F.sub(F.one, epsilon), F.add(F.one, epsilon))), adv));
+        },
+      };
+    });
+    const checks = await freshChecks();
+    expect(failing(checks, ['ppo.per-action', 'ppo.drift-nonnegative', 'ppo.mirror-objective'])).toEqual(['ppo.per-action', 'ppo.drift-nonnegative', 'ppo.mirror-objective']);
+    expect(failing(checks, ['ppo.min-identity', 'trpo.performance-difference'])).toEqual([]);
+  });
+
+  it('a bug in TRPO\'s penalty (1 − γ in place of (1 − γ)²) fails the step that checks the bound\'s terms', async () => {
+    vi.resetModules();
+    vi.doMock('../src/exact/bounds.js', async (importOriginal) => {
+      const orig = await importOriginal<typeof import('../src/exact/bounds.js')>();
+      return {
+        ...orig,
+        trpoBound: (...args: Parameters<typeof orig.trpoBound>) => {
+          const b = orig.trpoBound(...args), C = b.C * (1 - args[0].gamma);
+          return { ...b, C, boundTV: b.L - C * b.alpha * b.alpha };
+        },
+      };
+    });
+    const checks = await freshChecks();
+    expect(failing(checks, ['trpo.bound-terms'])).toEqual(['trpo.bound-terms']);
+    expect(failing(checks, ['trpo.bound', 'trpo.surrogate'])).toEqual([]);
+  });
+
+  it('a bug in V-MPO\'s temperature gradient (the ψ term with the wrong sign) fails the temperature steps that use it', async () => {
+    vi.resetModules();
+    vi.doMock('../src/estimators/vmpo.js', async (importOriginal) => {
+      const orig = await importOriginal<typeof import('../src/estimators/vmpo.js')>();
+      return {
+        ...orig,
+        vmpoTemperatureLoss: (adv: Float64Array, selected: Int32Array, eta: number, eps: number) => {
+          const r = orig.vmpoTemperatureLoss(adv, selected, eta, eps), psi = orig.vmpoWeights(adv, selected, eta);
+          let m = 0;
+          for (const j of selected) m += (psi[j]! * adv[j]!) / eta;
+          return { loss: r.loss, gradient: r.gradient + 2 * m };
+        },
+      };
+    });
+    const checks = await freshChecks();
+    expect(failing(checks, ['vmpo.temperature-gradient', 'vmpo.temperature-minimizer'])).toEqual(['vmpo.temperature-gradient', 'vmpo.temperature-minimizer']);
+    expect(failing(checks, ['vmpo.temperature-dual', 'vmpo.estep-value'])).toEqual([]);
+  });
+
+  it('a mirror update that minimizes (advantages with the wrong sign) fails Theorem 5.4\'s inequalities', async () => {
+    vi.resetModules();
+    vi.doMock('../src/mirror/update.js', async (importOriginal) => {
+      const orig = await importOriginal<typeof import('../src/mirror/update.js')>();
+      return {
+        ...orig,
+        mirrorUpdate: (mdp: Parameters<typeof orig.mirrorUpdate>[0], pi: Float64Array, ev: Parameters<typeof orig.mirrorUpdate>[2], config: Parameters<typeof orig.mirrorUpdate>[3]) =>
+          orig.mirrorUpdate(mdp, pi, { ...ev, A: ev.A.map((x) => -x), Q: ev.Q.map((x) => -x), V: ev.V.map((x) => -x) }, config),
+      };
+    });
+    const checks = await freshChecks();
+    const keys = ['mirror.per-state-gain', 'mirror.value-improvement', 'mirror.return-improvement', 'mirror.limit-optimal'];
+    expect(failing(checks, keys)).toEqual(keys);
+    expect(failing(checks, ['mirror.value-difference', 'mirror.visitation-floor'])).toEqual([]);
   });
 });

@@ -1,9 +1,12 @@
 // The built site in a real browser: Debian's chromium driven by playwright-core (never a
-// downloaded browser). Every derivation page has rendered formulas and no KaTeX error
-// element; the link from a step to its API entry and the link back work; a screenshot of
-// every derivation page is saved to docs/site/screenshots/.
+// downloaded browser). Every derivation page has rendered formulas, no KaTeX error element
+// and no formula wider than its column; the link from a step to its API entry and the link
+// back work; a screenshot of every derivation page (its top, and its first inequality step
+// or else its first step) is saved to docs/site/screenshots/. The pages opened are those of derivations/NN-*.md, and a
+// test checks that they are exactly the derivation pages the site has (the home page's links
+// and the files in docs/site/derivations/), so no page of the site goes unopened.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -65,10 +68,15 @@ afterAll(async () => {
 });
 
 describe('the documentation site in chromium', () => {
-  it('the home page lists every derivation', async () => {
+  it('the site\'s derivation pages — linked from the home page, and on disk — are exactly the ones opened below', async () => {
     const page = await context!.newPage();
     await page.goto(`${base}/index.html`);
-    await expect(page.locator('a.derivation-link').count()).resolves.toBe(derivations.length);
+    const linked = await page.locator('a.derivation-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const opened = derivations.map((d) => `derivations/${d.slug}.html`);
+    expect(linked).toEqual(opened);
+    expect(readdirSync(join(site, 'derivations')).filter((f) => f.endsWith('.html')).sort()).toEqual(opened.map((f) => f.slice('derivations/'.length)).sort());
+    expect(derivations.length).toBeGreaterThanOrEqual(9);
+    expect(await page.locator('text=Planned').count()).toBe(0);
     await page.close();
   });
 
@@ -86,10 +94,14 @@ describe('the documentation site in chromium', () => {
         await expect(step.locator('.step-math .katex-display').count()).resolves.toBe(1);
         expect(await step.locator('.badge').innerText()).toMatch(/^(exact|checked|approximation)$/i);
       }
+      // no display formula is wider than its column (it would be cut off behind a scroll bar)
+      expect(await page.evaluate(() => [...document.querySelectorAll('.step-math, .katex-display')].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.closest('section')?.id ?? 'prose'))).toEqual([]);
       // KaTeX's fonts are loaded from the site itself (offline)
       expect(await page.evaluate(() => [...document.fonts].some((f) => f.family.includes('KaTeX') && f.status === 'loaded'))).toBe(true);
       mkdirSync(join(site, 'screenshots'), { recursive: true });
       await page.screenshot({ path: join(site, 'screenshots', `${d.slug}.png`), fullPage: false });
+      const shown = (await page.locator('section.step:has(.relation)').count()) > 0 ? page.locator('section.step:has(.relation)').first() : page.locator('section.step').first();
+      await shown.screenshot({ path: join(site, 'screenshots', `${d.slug}-step.png`) });
       // a step with an API link: to the API entry, and back to the same step
       const withApi = d.steps.find((s) => /class="api-link"/.test(readFileSync(join(site, 'derivations', `${d.slug}.html`), 'utf8').split(`id="${s.key}"`)[1]?.split('</section>')[0] ?? ''));
       expect(withApi, `${d.slug} has a step that links to the API`).toBeDefined();

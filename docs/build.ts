@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import MarkdownIt from 'markdown-it';
 import { allChecks } from '../derivations/checks/index.js';
 import { loadDerivations, type Derivation, type StepBlock } from '../derivations/framework/markdown.js';
-import { describeResult, runStep, type StepCheck, type StepResult } from '../derivations/framework/step.js';
+import { describeResult, relationOf, runStep, type StepCheck, type StepResult } from '../derivations/framework/step.js';
 import { buildApi, type StepLink } from './lib/api.js';
 import { esc, page, sourceListing } from './lib/layout.js';
 import { mathPlugin, renderTex, texErrors } from './lib/tex.js';
@@ -67,9 +67,14 @@ function stepHtml(d: Derivation, step: StepBlock, check: StepCheck<unknown>, r: 
   const loc = checkLocation(step.key);
   const api = check.implementedBy.map((s) => (apiUrls.has(s) ? `<a class="api-link" href="../${apiUrls.get(s)}">${esc(s)}</a>` : `<code>${esc(s)}</code>`));
   const fmt = (x: number) => (x === 0 ? '0' : Number.isFinite(x) ? x.toExponential(2) : String(x));
-  const rows = (xs: StepResult['outcomes']) => xs.map((o) => `<tr><td>${esc(o.label)}</td><td>${check.exact ? (o.exactZero ? 'exactly 0' : `≠ 0 (${fmt(o.discrepancy)})`) : fmt(o.discrepancy)}</td><td>${o.passed ? 'within rule' : 'rejected'}</td></tr>`).join('');
+  const ineq = relationOf(check) === 'atLeast';
+  const cell = (o: StepResult['outcomes'][number]) => {
+    if (ineq) return `${o.discrepancy === 0 ? 'no violation' : `violated by ${fmt(o.discrepancy)}`}; smallest margin ${fmt(o.margin ?? NaN)}`;
+    return check.exact ? (o.exactZero ? 'exactly 0' : `≠ 0 (${fmt(o.discrepancy)})`) : fmt(o.discrepancy);
+  };
+  const rows = (xs: StepResult['outcomes']) => xs.map((o) => `<tr><td>${esc(o.label)}</td><td>${cell(o)}</td><td>${o.passed ? 'within rule' : 'rejected'}</td></tr>`).join('');
   return `<section class="step status-${r.status}" id="${step.key}">
-  <div class="step-head"><a class="step-number" href="#${step.key}">Step ${step.number}</a> <span class="badge badge-${r.status}">${r.status}</span> <code class="step-key">${step.key}</code></div>
+  <div class="step-head"><a class="step-number" href="#${step.key}">Step ${step.number}</a> <span class="badge badge-${r.status}">${r.status}</span>${ineq ? ' <span class="relation">inequality</span>' : ''} <code class="step-key">${step.key}</code></div>
   <div class="step-math">${renderTex(step.tex, true, where)}</div>
   <div class="step-why">${md.render(step.why, { where })}</div>
   <p class="step-status">${esc(describeResult(r, check))}. Negative control — ${esc(r.control.description)}: rejected on ${r.control.rejected}/${r.control.outcomes.length}.</p>
@@ -78,16 +83,16 @@ function stepHtml(d: Derivation, step: StepBlock, check: StepCheck<unknown>, r: 
   <span>Test: <a class="test-link" href="../${sourcePage('derivations/derivations.test.ts')}">derivations.test.ts</a> <code>npx vitest run derivations -t "${step.key}"</code></span></p>
   <details class="step-details"><summary>What is computed, on which instances</summary>
     <p><strong>Left:</strong> ${esc(check.lhsIs)}.<br><strong>Right:</strong> ${esc(check.rhsIs)}.</p>
-    <table class="instances"><thead><tr><th>instance</th><th>discrepancy</th><th></th></tr></thead><tbody>${rows(r.outcomes)}</tbody></table>
+    <table class="instances"><thead><tr><th>instance</th><th>${ineq ? 'lhs ≥ rhs' : 'discrepancy'}</th><th></th></tr></thead><tbody>${rows(r.outcomes)}</tbody></table>
     <p>Negative control: ${esc(r.control.description)}.</p>
-    <table class="instances"><thead><tr><th>control instance</th><th>discrepancy</th><th></th></tr></thead><tbody>${rows(r.control.outcomes)}</tbody></table>
+    <table class="instances"><thead><tr><th>control instance</th><th>${ineq ? 'lhs ≥ rhs' : 'discrepancy'}</th><th></th></tr></thead><tbody>${rows(r.control.outcomes)}</tbody></table>
   </details>
 </section>`;
 }
 
 function derivationPage(d: Derivation, index: number, results: Map<string, StepResult>, checks: ReadonlyMap<string, StepCheck<unknown>>, apiUrls: Map<string, string>): string {
   const parts = d.blocks.map((b) => (b.kind === 'prose' ? md.render(b.text, { where: `${relative(root, d.file)}:${b.line}` }) : stepHtml(d, b, checks.get(b.key)!, results.get(b.key)!, apiUrls)));
-  const counts = summary(d, results);
+  const counts = summary(d, results, checks);
   const body = `<article class="derivation">
 <p class="kicker">Derivation ${index + 1}</p>
 <h1>${md.renderInline(d.title, { where: d.file })}</h1>
@@ -98,9 +103,10 @@ ${parts.join('\n')}
   return page({ title: d.title, depth: 1, body, active: 'derivations' });
 }
 
-function summary(d: Derivation, results: Map<string, StepResult>): string {
+function summary(d: Derivation, results: Map<string, StepResult>, checks: ReadonlyMap<string, StepCheck<unknown>>): string {
   const n = (s: string) => d.steps.filter((x) => results.get(x.key)!.status === s).length;
-  return `${d.steps.length} steps: ${n('exact')} exact, ${n('checked')} checked in floating point, ${n('approximation')} approximation${n('approximation') === 1 ? '' : 's'}`;
+  const ineq = d.steps.filter((x) => relationOf(checks.get(x.key)!) === 'atLeast').length;
+  return `${d.steps.length} steps: ${n('exact')} exact, ${n('checked')} checked in floating point, ${n('approximation')} approximation${n('approximation') === 1 ? '' : 's'}${ineq ? ` (${ineq} of them ${ineq === 1 ? 'an inequality' : 'inequalities'})` : ''}`;
 }
 
 function runExamples(): { file: string; source: string; output: string }[] {
@@ -135,19 +141,16 @@ ${sections.join('\n')}
 <h2>Files</h2><ul>${data.join('')}</ul></article>` });
 }
 
-function indexPage(ds: Derivation[], results: Map<string, StepResult>): string {
-  const rows = ds.map((d, i) => `<li><a class="derivation-link" href="derivations/${d.slug}.html">${i + 1}. ${md.renderInline(d.title, { where: d.file })}</a><br><span class="muted">${summary(d, results)} — ${esc(d.source)}</span></li>`).join('\n');
-  const planned = ['TRPO (§4.3): the surrogate L_π, its gradient at π_old, the bound of Theorem 4.1, the Fisher matrix as the Hessian of the average KL, the natural step',
-    'PPO as mirror learning (§5.2.2): the drift derivation', 'V-MPO (§4.5, Appendix C): the E-step, the temperature loss, the M-step', 'Mirror learning, Theorem 5.4, steps 1–5'];
+function indexPage(ds: Derivation[], results: Map<string, StepResult>, checks: ReadonlyMap<string, StepCheck<unknown>>): string {
+  const rows = ds.map((d, i) => `<li><a class="derivation-link" href="derivations/${d.slug}.html">${i + 1}. ${md.renderInline(d.title, { where: d.file })}</a><br><span class="muted">${summary(d, results, checks)} — ${esc(d.source)}</span></li>`).join('\n');
   return page({ title: 'pgtruth', depth: 0, active: 'home', body: `<article>
 <h1>pgtruth — derivations beside the code</h1>
 <p>pgtruth is ground truth for policy-gradient reinforcement learning: exact quantities on small tabular MDPs, and checks of sample-based estimators against them. Here each derivation is written next to the code, and <strong>every step is computed by the code</strong>: a check computes both sides of the step on seeded random tabular instances — in exact rational arithmetic wherever the step is rational — and a wrong variant of the step (its negative control) must be rejected. A typo in a step, or a bug in the function that implements it, shows as a failing step, and the build of this site fails.</p>
-<p>Each step is marked <span class="badge badge-exact">exact</span> (difference exactly 0 in rational arithmetic), <span class="badge badge-checked">checked</span> (floating point: the largest discrepancy and the number of instances are shown) or <span class="badge badge-approximation">approximation</span> (exact only under a stated assumption, measurably off without it). Each links to the function that implements it in the <a href="api/index.html">API reference</a>, whose entries link back.</p>
+<p>Each step is marked <span class="badge badge-exact">exact</span> (difference exactly 0 in rational arithmetic), <span class="badge badge-checked">checked</span> (floating point: the largest discrepancy and the number of instances are shown) or <span class="badge badge-approximation">approximation</span> (exact only under a stated assumption, measurably off without it). A step marked <span class="relation">inequality</span> asserts lhs ≥ rhs: it holds when no entry is violated (in rational arithmetic, for exact steps), and its smallest margin shows how tight it is. Each links to the function that implements it in the <a href="api/index.html">API reference</a>, whose entries link back.</p>
 <h2 id="derivations">Derivations</h2>
 <ul class="derivation-list">
 ${rows}
 </ul>
-<p class="muted">Planned, once the estimators and mirror-learning code land: ${planned.map(esc).join('; ')}.</p>
 <h2>Also here</h2>
 <ul><li><a href="api/index.html">API reference</a> (typedoc)</li><li><a href="examples/index.html">Examples</a></li></ul>
 </article>` });
@@ -214,7 +217,7 @@ async function main(): Promise<void> {
   const sources = [...new Set([...checks.keys()].map((k) => checkLocation(k).file)), 'derivations/derivations.test.ts', 'derivations/mutations.test.ts', 'derivations/framework/step.ts'];
   for (const f of sources) write(sourcePage(f), page({ title: f, depth: f.split('/').length, body: `<article><h1><code>${esc(f)}</code></h1>${sourceListing(readFileSync(join(root, f), 'utf8'))}</article>` }));
   write('examples/index.html', examplesPage(runExamples()));
-  write('index.html', indexPage(ds, results));
+  write('index.html', indexPage(ds, results, checks));
   checkLinks();
   finish(t0);
 }

@@ -10,7 +10,8 @@
 import { Dual, DualField } from '../../src/field/dual.js';
 import { FractionField, rational, type Fraction } from '../../src/field/fraction.js';
 import { evaluateIn, type EvaluationIn } from '../../src/exact/generic.js';
-import { mapMDP, rationalMDPFromJSON, type MDPIn } from '../../src/mdp/generic.js';
+import { mapMDP, rationalMDPFromJSON, rationalToFloatSpec, type MDPIn } from '../../src/mdp/generic.js';
+import { createMDP, type FiniteMDP } from '../../src/mdp/model.js';
 import { Rng } from '../../src/stats/rng.js';
 import type { Instance } from '../framework/step.js';
 
@@ -268,3 +269,34 @@ export function discountedReturn(tau: Trajectory, gamma: Fraction, from = 0): Fr
 export function smallCases(seed: number, count = 6): Instance<RationalCase>[] {
   return rationalCases(seed + 17, { count, maxLive: 3, maxActions: 2 });
 }
+
+/**
+ * The double `x` as the exact rational it is (sign · mantissa · 2^exponent), built from
+ * integer strings. Every finite double is a dyadic rational; this is how a floating-point
+ * result of the library is compared with an exact one without rounding either.
+ */
+export function exactDouble(x: number): Fraction {
+  if (!Number.isFinite(x)) throw new RangeError(`exactDouble: ${x} is not a finite number`);
+  if (x === 0) return F.zero;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const sign = bits >> 63n ? -1n : 1n;
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const mantissa = (bits & ((1n << 52n) - 1n)) | (biased === 0 ? 0n : 1n << 52n);
+  const exponent = (biased === 0 ? 1 : biased) - 1075;
+  return exponent >= 0 ? q((sign * (mantissa << BigInt(exponent))).toString()) : q(`${sign * mantissa}/${1n << BigInt(-exponent)}`);
+}
+
+/** A float vector as exact rationals ({@link exactDouble} entry by entry). */
+export const exactDoubles = (x: ArrayLike<number>): Fraction[] => Array.from(x, exactDouble);
+
+/** The rational MDP in doubles, for the library's floating-point functions. */
+export function floatMDP(m: MDPIn<Fraction>): FiniteMDP {
+  const spec = rationalToFloatSpec(m);
+  const terminal = Array.from({ length: m.numStates }, (_, s) => s).filter((s) => m.terminal[s]);
+  return createMDP({ states: m.numStates, actions: m.numActions, transitions: spec.P, rewards: spec.r, gamma: spec.gamma, initial: spec.initial, terminal });
+}
+
+/** A rational policy table in doubles. */
+export const floats = (x: readonly Fraction[]): Float64Array => Float64Array.from(x, (v) => v.valueOf());

@@ -5,18 +5,27 @@
  * (1−λ)λ^{n−1} mixture of n-step advantages, and the backward recursion that
  * implementations run — exactly, on rational episodes and rational MDPs.
  *
- * (When `src/estimators` provides the GAE and n-step estimators, `gae.recursion` and
- * `gae.nstep-telescoping` should call them on their left-hand side.)
+ * The episode steps call the library's estimators (`tdErrors`, `nStepAdvantages`, `gae`
+ * from `src/estimators`) on their left-hand side. Those compute in doubles; the episodes
+ * are *dyadic* (γ, λ, rewards and values with power-of-two denominators, at most five
+ * steps each), on which every floating-point operation the estimators perform is exact, so
+ * their outputs, read bit-exactly as rationals ({@link exactDouble}), must equal the
+ * independently computed exact right-hand sides with a difference of exactly zero.
  *
  * @module
  */
+import { gae, nStepAdvantages, tdErrors } from '../../src/estimators/advantages.js';
 import { evaluateExact } from '../../src/exact/rational.js';
+import { allocateBatch, validateBatch, type Batch } from '../../src/sampling/batch.js';
 import { Rng } from '../../src/stats/rng.js';
 import { defineStep, type Instance } from '../framework/step.js';
-import { F, fdot, fpow, policyMatrix, policyReward, q, rationalCases, rowTimes, transitionRow, type Fraction, type RationalCase } from './common.js';
+import { exactDouble, exactDoubles, F, fdot, fpow, policyMatrix, policyReward, q, rationalCases, rowTimes, transitionRow, type Fraction, type RationalCase } from './common.js';
 import { memo } from './memo.js';
 
-/** Two concatenated episodes: the first terminated (no bootstrap), the second truncated (bootstrap from v_tp1). */
+/**
+ * Three concatenated episodes: truncated (bootstrap from v_tp1), terminated (no bootstrap),
+ * truncated — so that a carry or a window that leaks across either kind of episode end shows.
+ */
 interface Episodes {
   readonly gamma: Fraction;
   readonly lambda: Fraction;
@@ -28,19 +37,20 @@ interface Episodes {
   readonly truncated: boolean[];
 }
 
-const GAMMAS = ['1/2', '9/10', '1', '2/3'];
-const LAMBDAS = ['0', '1/2', '19/20', '1', '3/4'];
+const GAMMAS = ['1/2', '7/8', '1', '3/4'];
+const LAMBDAS = ['0', '1/2', '15/16', '1', '3/4'];
 
+/** Dyadic episodes: rewards k/4 and values k/8 (|k| ≤ 12), γ and λ with power-of-two denominators. */
 function episodes(seed: number, count = 8): Instance<Episodes>[] {
   const rng = Rng.from(seed).split(6060);
-  const rnd = () => q(`${rng.int(9) - 4}/${1 + rng.int(3)}`);
+  const dyadic = (den: number) => q(`${rng.int(25) - 12}/${den}`);
   return Array.from({ length: count }, (_, i) => {
     const r: Fraction[] = [], v: Fraction[] = [], vNext: Fraction[] = [], terminated: boolean[] = [], truncated: boolean[] = [];
-    for (const end of ['terminated', 'truncated'] as const) {
+    for (const end of ['truncated', 'terminated', 'truncated'] as const) {
       const T = 2 + rng.int(4);
-      const values = Array.from({ length: T + 1 }, rnd);
+      const values = Array.from({ length: T + 1 }, () => dyadic(8));
       for (let t = 0; t < T; t++) {
-        r.push(rnd()); v.push(values[t]!); vNext.push(values[t + 1]!);
+        r.push(dyadic(4)); v.push(values[t]!); vNext.push(values[t + 1]!);
         terminated.push(end === 'terminated' && t === T - 1);
         truncated.push(end === 'truncated' && t === T - 1);
       }
@@ -48,6 +58,37 @@ function episodes(seed: number, count = 8): Instance<Episodes>[] {
     const gamma = q(GAMMAS[i % GAMMAS.length]!), lambda = q(LAMBDAS[i % LAMBDAS.length]!);
     return { label: `episodes#${i} n=${r.length} γ=${gamma.toFraction()} λ=${lambda.toFraction()}`, data: { gamma, lambda, r, v, vNext, terminated, truncated } };
   });
+}
+
+/**
+ * The episodes as a library `Batch` with a value table: transition t sits in its own state
+ * t (V[t] = v_t), its successor is state t + 1 within the episode and a fresh state holding
+ * V(s_{t+1}) at the episode's end, so that `s_t[t+1] = s_tp1[t]` and the batch is valid.
+ */
+const asBatch = memo((e: Episodes): { batch: Batch; values: Float64Array; gamma: number; lambda: number } => {
+  const n = e.r.length, ends = e.r.filter((_, t) => e.terminated[t] || e.truncated[t]).length;
+  const batch = allocateBatch(n, n + ends, 1, e.gamma.valueOf());
+  const values = new Float64Array(n + ends);
+  let extra = n, episode = 0, start = 0;
+  for (let t = 0; t < n; t++) {
+    const end = e.terminated[t]! || e.truncated[t]!;
+    values[t] = e.v[t]!.valueOf();
+    batch.s_t[t] = t; batch.r_t[t] = e.r[t]!.valueOf(); batch.t_index[t] = t - start; batch.episode_t[t] = episode;
+    batch.terminated_t[t] = e.terminated[t] ? 1 : 0; batch.truncated_t[t] = e.truncated[t] ? 1 : 0;
+    if (end) { values[extra] = e.vNext[t]!.valueOf(); batch.s_tp1[t] = extra++; episode++; start = t + 1; } else batch.s_tp1[t] = t + 1;
+  }
+  validateBatch(batch);
+  return { batch, values, gamma: e.gamma.valueOf(), lambda: e.lambda.valueOf() };
+});
+
+/** The library's GAE(γ, λ) on the episodes, read exactly. */
+const libraryGae = (e: Episodes) => { const b = asBatch(e); return exactDoubles(gae(b.batch, b.values, b.gamma, b.lambda)); };
+
+/** The library's n-step advantages Â^{(n)}_t for every (t, n) of {@link allPairs}, and its TD errors, read exactly. */
+function libraryNStep(e: Episodes): Fraction[] {
+  const b = asBatch(e);
+  const byN = new Map([1, 2, 3, 4, 5].map((n) => [n, nStepAdvantages(b.batch, b.values, b.gamma, n)] as const));
+  return [...allPairs(e).map(([t, n]) => exactDouble(byN.get(n)![t]!)), ...exactDoubles(tdErrors(b.batch, b.values, b.gamma))];
 }
 
 /** δ_t = r_t + γ (1 − terminated_t) v_tp1 − v_t. */
@@ -101,7 +142,7 @@ function gaeMixture(e: Episodes, shift = 0): Fraction[] {
   });
 }
 
-/** The backward recursion Â_t = δ_t + γλ (1 − done_t) Â_{t+1}; `late` reads the done flag one step late. */
+/** The backward recursion Â_t = δ_t + γλ (1 − done_t) Â_{t+1} written out for the control, with `late` reading the done flag one step late. */
 function gaeRecursion(e: Episodes, late = false): Fraction[] {
   const d = deltas(e), out: Fraction[] = new Array(d.length);
   const done = (t: number) => e.terminated[t]! || e.truncated[t]!;
@@ -161,12 +202,12 @@ export const gaeChecks = [
     control: { description: 'the bootstrap not discounted', instances: (seed) => cases(seed).filter((x) => !x.data.m.undiscounted), lhs: (c) => tdMean(c, false) },
   }),
   defineStep<Episodes>({
-    key: 'gae.nstep-telescoping', exact: true, implementedBy: [],
-    lhsIs: 'Â^{(n)}_t = Σ_{k<n} γ^k r_{t+k} + γ^n v_{t+n} − v_t on rational episodes (n = 1…5, cut at the episode end)', rhsIs: 'Σ_{k<n} γ^k δ_{t+k}',
+    key: 'gae.nstep-telescoping', exact: true, implementedBy: ['nStepAdvantages', 'tdErrors'],
+    lhsIs: 'the library\'s nStepAdvantages (n = 1…5) and tdErrors on dyadic episodes, read exactly', rhsIs: 'Σ_{k<n} γ^k δ_{t+k} (cut at the episode end) and δ_t, computed exactly in the check',
     instances: (seed) => episodes(seed),
-    lhs: (e) => allPairs(e).map(([t, n]) => nStep(e, t, n)),
-    rhs: (e) => allPairs(e).map(([t, n]) => telescoped(e, t, n)),
-    control: { description: 'the bootstrap discounted by γ^{n−1} (off by one)', instances: (seed) => episodes(seed).filter((x) => !x.data.gamma.equals(1)), lhs: (e) => allPairs(e).map(([t, n]) => nStep(e, t, n, -1)) },
+    lhs: (e) => libraryNStep(e),
+    rhs: (e) => [...allPairs(e).map(([t, n]) => telescoped(e, t, n)), ...deltas(e)],
+    control: { description: 'the bootstrap discounted by γ^{n−1} (off by one)', instances: (seed) => episodes(seed).filter((x) => !x.data.gamma.equals(1)), lhs: (e) => [...allPairs(e).map(([t, n]) => nStep(e, t, n, -1)), ...deltas(e)] },
   }),
   defineStep<RationalCase>({
     key: 'gae.nstep-unbiased', exact: true, implementedBy: ['evaluateExact'],
@@ -185,20 +226,20 @@ export const gaeChecks = [
     control: { description: 'a stale critic: the values of another policy β', lhs: (c) => laterDeltas(c, evaluateExact(c.m, c.beta).V), rhs: (c) => laterDeltas(c).map(() => F.zero) },
   }),
   defineStep<Episodes>({
-    key: 'gae.weighting', exact: true, implementedBy: [],
-    lhsIs: 'Σ_l (γλ)^l δ_{t+l} within the episode', rhsIs: '(1−λ) Σ_{n<N} λ^{n−1} Â^{(n)}_t + λ^{N−1} Â^{(N)}_t',
+    key: 'gae.weighting', exact: true, implementedBy: ['gae'],
+    lhsIs: 'the library\'s gae on dyadic episodes, read exactly', rhsIs: '(1−λ) Σ_{n<N} λ^{n−1} Â^{(n)}_t + λ^{N−1} Â^{(N)}_t with Â^{(n)}_t = Σ_{k<n} γ^k r_{t+k} + γ^n v_{t+n} − v_t computed exactly',
     instances: (seed) => episodes(seed),
-    lhs: (e) => gaeForward(e),
+    lhs: (e) => libraryGae(e),
     rhs: (e) => gaeMixture(e),
     control: { description: 'weights (1−λ)λ^n, which do not sum to 1', instances: (seed) => episodes(seed).filter((x) => !x.data.lambda.equals(1)), rhs: (e) => gaeMixture(e, 1) },
   }),
   defineStep<Episodes>({
-    key: 'gae.recursion', exact: true, implementedBy: [],
-    lhsIs: 'the backward recursion Â_t = δ_t + γλ(1 − done_t) Â_{t+1} over two concatenated episodes', rhsIs: 'Σ_l (γλ)^l δ_{t+l} within each episode',
+    key: 'gae.recursion', exact: true, implementedBy: ['gae'],
+    lhsIs: 'the library\'s gae (the backward recursion Â_t = δ_t + γλ(1 − done_t) Â_{t+1}) over three concatenated dyadic episodes, read exactly', rhsIs: 'Σ_l (γλ)^l δ_{t+l} within each episode, computed exactly',
     instances: (seed) => episodes(seed),
-    lhs: (e) => gaeRecursion(e),
+    lhs: (e) => libraryGae(e),
     rhs: (e) => gaeForward(e),
-    control: { description: 'the done flag read one step late', instances: (seed) => episodes(seed).filter((x) => !x.data.lambda.equals(0)), lhs: (e) => gaeRecursion(e, true) },
+    control: { description: 'the done flag read one step late (the carry leaks across the episode boundary)', instances: (seed) => episodes(seed).filter((x) => !x.data.lambda.equals(0)), lhs: (e) => gaeRecursion(e, true) },
   }),
 ];
 

@@ -10,6 +10,11 @@
  * - `approximation` steps hold within `tolerance` only where the stated assumption holds
  *   (the `instances`); on general instances (the control's) the approximation must be
  *   *rejected* — that is what makes calling it an approximation honest.
+ * - `relation: 'atLeast'` makes a step an inequality lhs ≥ rhs, entry by entry: the
+ *   discrepancy is the largest violation max(0, rhs − lhs) (relative, for float steps), so
+ *   an exact inequality holds when no entry is violated in rational arithmetic; the
+ *   smallest margin min(lhs − rhs) is reported beside it, so a bound that holds only
+ *   loosely shows as such. Its control must *violate* the inequality on every instance.
  *
  * One side calls the library function that implements the step (named in
  * `implementedBy`), the other computes it independently, so a bug in the code shows as a
@@ -31,12 +36,17 @@ export interface Instance<I> {
 /** How a step is established. */
 export type StepStatus = 'exact' | 'checked' | 'approximation';
 
+/** What a step asserts between its two sides: equality, or lhs ≥ rhs entry by entry. */
+export type StepRelation = 'equal' | 'atLeast';
+
 /** The two sides of a step, their instances, and the negative control. */
 export interface StepCheck<I = unknown> {
   /** Stable key, `derivation.step`; the Markdown names it in `::: step KEY`. */
   readonly key: string;
   /** Both sides in exact rational arithmetic (the rule is then "exactly zero"). */
   readonly exact: boolean;
+  /** `atLeast`: the step is the inequality lhs ≥ rhs (default `equal`). */
+  readonly relation?: StepRelation;
   /** Present for a step that is an approximation: where it holds exactly. */
   readonly approximation?: { readonly assumption: string };
   /** Relative tolerance of floating-point steps (ignored for exact ones). */
@@ -77,27 +87,45 @@ function isFractionSide(x: Side): x is readonly Fraction[] {
   return Array.isArray(x) && x.length > 0 && typeof x[0] === 'object';
 }
 
-/** The discrepancy of one instance: `exactZero` only when exact arithmetic gives 0 everywhere. */
-export function discrepancy(check: StepCheck<unknown>, lhs: Side, rhs: Side, scale?: number): { value: number; exactZero: boolean } {
+/** The relation of a step (default `equal`). */
+export function relationOf(check: StepCheck<unknown>): StepRelation {
+  return check.relation ?? 'equal';
+}
+
+/**
+ * The discrepancy of one instance. Equalities: `exactZero` only when exact arithmetic gives
+ * 0 everywhere. Inequalities (lhs ≥ rhs): `value` is the largest violation max(0, rhs − lhs),
+ * `exactZero` means no entry is violated in exact arithmetic, and `margin` is min(lhs − rhs)
+ * (relative to the scale for float steps).
+ */
+export function discrepancy(check: StepCheck<unknown>, lhs: Side, rhs: Side, scale?: number): { value: number; exactZero: boolean; margin?: number } {
   if (lhs.length !== rhs.length) return { value: Infinity, exactZero: false };
+  const atLeast = relationOf(check) === 'atLeast';
   if (check.exact) {
     if (lhs.length > 0 && !(isFractionSide(lhs) && isFractionSide(rhs))) return { value: Infinity, exactZero: false };
     const l = lhs as readonly Fraction[], r = rhs as readonly Fraction[];
-    let worst = 0, zero = true;
+    let worst = 0, zero = true, margin = Infinity;
     for (let i = 0; i < l.length; i++) {
       const d = l[i]!.sub(r[i]!);
-      if (d.n !== 0n) { zero = false; worst = Math.max(worst, Math.abs(d.valueOf()), Number.MIN_VALUE); }
+      if (atLeast) {
+        margin = Math.min(margin, d.valueOf());
+        if (d.s < 0n && d.n !== 0n) { zero = false; worst = Math.max(worst, -d.valueOf(), Number.MIN_VALUE); }
+      } else if (d.n !== 0n) { zero = false; worst = Math.max(worst, Math.abs(d.valueOf()), Number.MIN_VALUE); }
     }
-    return { value: worst, exactZero: zero };
+    return atLeast ? { value: worst, exactZero: zero, margin } : { value: worst, exactZero: zero };
   }
-  let diff = 0, mag = 0;
+  let diff = 0, mag = 0, margin = Infinity;
   for (let i = 0; i < lhs.length; i++) {
     const a = Number(lhs[i]), b = Number(rhs[i]);
-    diff = Math.max(diff, Math.abs(a - b));
+    diff = Math.max(diff, atLeast ? Math.max(0, b - a) : Math.abs(a - b));
+    if (atLeast) margin = Math.min(margin, a - b);
+    if (!(a === a && b === b)) diff = NaN;
     mag = Math.max(mag, Math.abs(b));
   }
-  const value = diff / Math.max(scale ?? mag, 1e-12);
-  return { value: Number.isFinite(value) ? value : Infinity, exactZero: false };
+  const norm = Math.max(scale ?? mag, 1e-12);
+  const value = diff / norm;
+  const out = { value: Number.isFinite(value) ? value : Infinity, exactZero: false };
+  return atLeast ? { ...out, margin: margin / norm } : out;
 }
 
 /** The outcome on one instance. */
@@ -106,6 +134,8 @@ export interface InstanceOutcome {
   readonly discrepancy: number;
   readonly exactZero: boolean;
   readonly passed: boolean;
+  /** Inequalities: min(lhs − rhs) over the entries (relative for float steps). */
+  readonly margin?: number;
 }
 
 /** The outcome of a step and of its control. */
@@ -129,7 +159,7 @@ function decideAll(check: StepCheck<unknown>, xs: Instance<unknown>[], lhs: (x: 
   return xs.map(({ label, data }) => {
     const d = discrepancy(check, lhs(data), rhs(data), check.scale?.(data));
     const passed = check.exact ? d.exactZero : d.value <= tol;
-    return { label, discrepancy: d.value, exactZero: d.exactZero, passed };
+    return d.margin === undefined ? { label, discrepancy: d.value, exactZero: d.exactZero, passed } : { label, discrepancy: d.value, exactZero: d.exactZero, passed, margin: d.margin };
   });
 }
 
@@ -164,9 +194,13 @@ export function describeResult(r: StepResult, check: StepCheck<unknown>): string
     if (bad.length) return `FAILED on ${bad.length}/${n} instances (${bad.slice(0, 3).join('; ')}), largest discrepancy ${fmt(r.worst)}`;
     return `FAILED: the control was rejected on only ${r.control.rejected}/${m} instances`;
   }
+  const ineq = relationOf(check) === 'atLeast';
+  const margins = r.outcomes.map((o) => o.margin ?? Infinity);
+  const margin = ineq ? `, smallest margin lhs − rhs ${fmt(Math.min(...margins))}${check.exact ? '' : ' (relative)'}` : '';
   if (r.status === 'approximation') {
     return `approximation: holds ${check.exact ? 'exactly' : `within ${fmt(r.tolerance)}`} on ${n} instances where ${check.approximation!.assumption}; off by at least ${fmt(r.control.smallest)} on each of ${m} general instances`;
   }
-  if (r.status === 'exact') return `exact: difference 0 in rational arithmetic on ${n} instances`;
+  if (r.status === 'exact') return ineq ? `exact: lhs ≥ rhs with no violation in rational arithmetic on ${n} instances${margin}` : `exact: difference 0 in rational arithmetic on ${n} instances`;
+  if (ineq) return `checked: lhs ≥ rhs on ${n} instances, largest relative violation ${fmt(r.worst)} (tolerance ${fmt(r.tolerance)})${margin}`;
   return `checked: largest relative discrepancy ${fmt(r.worst)} over ${n} instances (tolerance ${fmt(r.tolerance)})`;
 }

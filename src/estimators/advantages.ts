@@ -54,10 +54,10 @@ export function nStepAdvantages(batch: Batch, values: Float64Array, gamma: numbe
  * $$\hat A_t = \delta_t + \gamma\lambda\,(1 - \text{end}_t)\,\hat A_{t+1},\qquad \text{end}_t = \text{terminated}_t \lor \text{truncated}_t,$$
  *
  * i.e. $\hat A_t = \sum_{l=0}^{T-t-1} (\gamma\lambda)^l \delta_{t+l}$ within the episode, the
- * (1−λ)λ^{n−1}-weighted average of the n-step advantages. The carry starts at 0 at every
- * episode end (it never crosses into another episode, and it is not seeded with V(s_T):
- * δ_{T−1} already holds the bootstrap). λ = 0 gives δ_t; λ = 1 gives G_t − V(s_t) with the
- * return bootstrapped at truncations.
+ * $(1-\lambda)\lambda^{n-1}$-weighted average of the n-step advantages. The carry starts at 0
+ * at every episode end (it never crosses into another episode, and it is not seeded with
+ * $V(s_T)$: $\delta_{T-1}$ already holds the bootstrap). λ = 0 gives $\delta_t$; λ = 1 gives
+ * $G_t - V(s_t)$ with the return bootstrapped at truncations.
  */
 export function gae(batch: Batch, values: Float64Array, gamma: number, lambda: number): Float64Array {
   checkAdvantageArgs(batch, values, gamma);

@@ -71,7 +71,7 @@ export function evaluateExact(m: MDPIn<Fraction>, pi: readonly Fraction[]): Exac
   return { ...e, eta, d: eta.map((x) => F.div(x, horizon)), horizon };
 }
 
-/** ∂J/∂θ_{s,a} = η(s) Q(s,a): the theorem for the direct parameterization, exactly. */
+/** $\partial J/\partial\theta_{s,a} = \eta(s)\,Q(s,a)$: the theorem for the direct parameterization, exactly. */
 export function exactPolicyGradient(m: MDPIn<Fraction>, pi: readonly Fraction[], ev?: ExactEvaluation): Fraction[] {
   const e = ev ?? evaluateExact(m, pi);
   const A = m.numActions;

@@ -61,7 +61,7 @@ export function ppoShape(ctx: ActionContext, epsilon: number): TermShape {
 }
 
 /**
- * PPO's drift D_π(π̄|s) = E_{a∼π}[max(0, (r − clip(r, 1−ε, 1+ε)) A_π(s,a))]. Throws
+ * PPO's drift $\mathcal D_\pi(\bar\pi|s) = \mathbb{E}_{a\sim\pi}\big[\max\big(0, (r - \operatorname{clip}(r, 1-\epsilon, 1+\epsilon))\,A_\pi(s,a)\big)\big]$. Throws
  * `MIRROR_DRIFT` unless ε > 0 (at ε = 0 the derivative at π̄ = π is not zero).
  */
 export function ppoDrift(epsilon: number): Drift {
@@ -80,7 +80,7 @@ export function clippedTerm(x: number, p: number, adv: number, epsilon: number):
   return p * Math.min(r * adv, clip(r, 1 - epsilon, 1 + epsilon) * adv);
 }
 
-/** PPO's clipped objective per state: E_{a∼π}[min(rA, clip(r, 1−ε, 1+ε)A)]. */
+/** PPO's clipped objective per state: $\mathbb{E}_{a\sim\pi}\big[\min\big(rA, \operatorname{clip}(r, 1-\epsilon, 1+\epsilon)A\big)\big]$. */
 export function clippedObjectivePerState(piOld: ArrayLike<number>, piNew: ArrayLike<number>, adv: ArrayLike<number>, S: number, A: number, epsilon: number): Float64Array {
   const out = new Float64Array(S);
   for (let s = 0; s < S; s++) {
@@ -92,8 +92,8 @@ export function clippedObjectivePerState(piOld: ArrayLike<number>, piNew: ArrayL
 }
 
 /**
- * The two sides of PPO's decomposition in every state: `lhs` = E_{a∼π}[min(rA, clip(r)A)],
- * `rhs` = E_{a∼π̄}[A] − D_π(π̄|s); `drift` = D_π(π̄|s). `positivePart: false` is the
+ * The two sides of PPO's decomposition in every state: `lhs` = $\mathbb{E}_{a\sim\pi}[\min(rA, \operatorname{clip}(r)A)]$,
+ * `rhs` = $\mathbb{E}_{a\sim\bar\pi}[A] - \mathcal D_\pi(\bar\pi|s)$; `drift` = $\mathcal D_\pi(\bar\pi|s)$. `positivePart: false` is the
  * wrong variant that drops the max(0, ·) from the drift (a negative control).
  */
 export function ppoDecomposition(piOld: ArrayLike<number>, piNew: ArrayLike<number>, adv: ArrayLike<number>, S: number, A: number, epsilon: number, positivePart = true): { lhs: Float64Array; rhs: Float64Array; drift: Float64Array } {

@@ -81,8 +81,8 @@ export function tvTermIn<T>(F: OrderedField<T>, x: T, p: T, c: T): T {
 }
 
 /**
- * PPO's decomposition in every state, exactly: `differences[s]` = E_{a∼π}[min(rA, clip(r)A)]
- * − (E_{a∼π̄}[A] − D_π(π̄|s)). `positivePart: false` drops the max(0, ·) from D (the
+ * PPO's decomposition in every state, exactly: `differences[s]` =
+ * $\mathbb{E}_{a\sim\pi}[\min(rA, \operatorname{clip}(r)A)] - \big(\mathbb{E}_{a\sim\bar\pi}[A] - \mathcal D_\pi(\bar\pi|s)\big)$. `positivePart: false` drops the max(0, ·) from D (the
  * negative control).
  */
 export function ppoDecompositionIn<T>(F: OrderedField<T>, piOld: readonly T[], piNew: readonly T[], adv: readonly T[], S: number, A: number, epsilon: T, positivePart = true): { differences: T[]; exact: boolean } {
@@ -109,7 +109,7 @@ export interface ExactTerm<T> {
 }
 
 /**
- * The exact one-sided derivative lim_{t→0⁺} (Σ_a ψ(p_a + t h_a) − Σ_a ψ(p_a))/t of a
+ * The exact one-sided derivative $\lim_{t\to0^+} \big(\sum_a \psi(p_a + t h_a) - \sum_a \psi(p_a)\big)/t$ of a
  * piecewise-linear separable term along h (Σ h = 0), from the first kink t₁ > 0 (see the
  * module comment). Throws `POLICY_NOT_DISTRIBUTION` when h leaves the simplex at once.
  */
