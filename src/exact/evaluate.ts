@@ -37,7 +37,9 @@ export { DENSE_LIMIT } from './solve.js';
 /**
  * Which linear solver {@link evaluatePolicy} uses: `auto` (by size and sparsity, see
  * `./solve.ts`), `dense` (dense LU with partial pivoting), `sparse-direct` (sparse LU
- * without pivoting, nested-dissection order), `iterative` (ILU(0)-preconditioned BiCG).
+ * without pivoting, nested-dissection order), `iterative` (Krylov with incomplete-LU
+ * preconditioning: D-ILU/Eisenstat BiCGSTAB, V and η on two threads for large problems,
+ * falling back to ILU(0)-preconditioned BiCG).
  */
 export type SolverChoice = 'auto' | 'dense' | 'iterative' | 'sparse-direct';
 
@@ -53,7 +55,7 @@ export interface EvaluateOptions {
 
 /** How the linear systems were solved. */
 export interface SolveReport {
-  readonly method: 'dense-lu' | 'gmres-dense' | 'sparse-lu' | 'bicgstab-ilu0' | 'bicg-ilu0' | 'bicg+bicgstab-ilu0';
+  readonly method: 'dense-lu' | 'gmres-dense' | 'sparse-lu' | 'bicgstab-dilu' | 'bicgstab-ilu0' | 'bicg-ilu0' | 'bicg+bicgstab-ilu0';
   /** Unknowns (non-terminal states). */
   readonly size: number;
   /**

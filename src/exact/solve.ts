@@ -30,6 +30,9 @@ import { fail } from '../errors.js';
 import { luFactorInPlace, luSolveInto, luSolveTransposeInto } from '../linalg/dense.js';
 import { denseMatVec, denseMatVecTranspose, gmresDense } from '../linalg/gmres.js';
 import { bicgPair, bicgstab, spmvTranspose } from '../linalg/iterative.js';
+import { bicgstabEisenstat, dilu } from '../linalg/eisenstat.js';
+import { gatherValues, levelOrder, permutePattern, type PermutedPattern } from '../linalg/levels.js';
+import { sharedF64, sharedI32, solveBothEisenstat } from '../linalg/parallel.js';
 import { spmv, type CSR } from '../linalg/sparse.js';
 import { analyzeSparseLU, factorSparseLU, solveSparseLU, solveSparseLUTranspose, type SparseLUFactor, type SparseLUSymbolic } from '../linalg/sparse-lu.js';
 import type { FiniteMDP } from '../mdp/model.js';
@@ -80,7 +83,7 @@ export function solvePair(mdp: FiniteMDP, plan: SystemPlan, pi: Float64Array, op
     if (sym.flops <= SPARSE_DIRECT_MAX_FLOPS && sym.factorSize <= SPARSE_DIRECT_MAX_ENTRIES) return solveSparseDirect(plan, sym, M, rN, p0N, opts);
     if (n <= DENSE_LIMIT) return solveDense(mdp, plan, pi, opts, true);
   }
-  return solveIterative(M, rN, p0N, opts);
+  return solveIterative(plan, M, rN, p0N, opts);
 }
 
 /** Scratch of the dense path: M, its factors, r_π, the pivot order and two work vectors. */
@@ -208,8 +211,71 @@ function solveSparseDirect(plan: SystemPlan, sym: SparseLUSymbolic, M: CSR, rN: 
   return { vN, etaN, report: { method: 'sparse-lu', size: n, iterations: [0, 0], residual: res } };
 }
 
-/** Iterative path: ILU(0)-preconditioned BiCG pair (BiCGSTAB for values only). */
-function solveIterative(M: CSR, rN: Float64Array, p0N: Float64Array, opts: EvaluateOptions): PairSolution {
+/** The level-ordered copies of M and Mᵀ that the Eisenstat path works on (cached in the plan). */
+interface LevelWork {
+  readonly perm: Int32Array;
+  readonly pM: PermutedPattern;
+  readonly pMT: PermutedPattern;
+  /** Value arrays, reused from call to call (Mᵀ's in shared memory, for the worker). */
+  readonly valM: Float64Array;
+  readonly valMT: Float64Array;
+}
+
+/** Use the second thread for η from this many unknowns on (below, the hand-off costs more than it saves). */
+export const PARALLEL_MIN = 50_000;
+
+function levelWork(plan: SystemPlan, M: CSR): LevelWork {
+  let w = plan.cache.get('levels') as LevelWork | undefined;
+  if (!w) {
+    const { perm } = levelOrder(M);
+    const pM = permutePattern(M, perm);
+    const t = permutePattern(M, perm, true);
+    const shared = plan.n >= PARALLEL_MIN;
+    const pMT = shared ? { rowPtr: sharedI32(t.rowPtr.length, t.rowPtr), col: sharedI32(t.col.length, t.col), map: t.map } : t;
+    w = { perm, pM, pMT, valM: new Float64Array(pM.map.length), valMT: shared ? sharedF64(t.map.length) : new Float64Array(t.map.length) };
+    plan.cache.set('levels', w);
+  }
+  return w;
+}
+
+/**
+ * Iterative path. First D-ILU/Eisenstat BiCGSTAB ({@link bicgstabEisenstat}) on the
+ * level-ordered M and Mᵀ (./levels.ts: same preconditioner, faster sweeps), V on this
+ * thread and η on a worker thread for large n ({@link solveBothEisenstat}); if D-ILU breaks
+ * down or that does not converge, the ILU(0)-preconditioned BiCG pair ({@link bicgPair}),
+ * which throws `SOLVER_NOT_CONVERGED` if it fails too. Answers are accepted on their true
+ * relative residual.
+ */
+function solveIterative(plan: SystemPlan, M: CSR, rN: Float64Array, p0N: Float64Array, opts: EvaluateOptions): PairSolution {
+  const n = M.nRows;
+  const tol = opts.tol ?? 1e-12;
+  const lw = levelWork(plan, M);
+  const { perm } = lw;
+  const B: CSR = { nRows: n, nCols: n, rowPtr: lw.pM.rowPtr, col: lw.pM.col, val: gatherValues(lw.pM, M.val, lw.valM) };
+  const BT: CSR = { nRows: n, nCols: n, rowPtr: lw.pMT.rowPtr, col: lw.pMT.col, val: gatherValues(lw.pMT, M.val, lw.valMT) };
+  const bp = new Float64Array(n), cp = new Float64Array(n);
+  for (let i = 0; i < n; i++) { bp[i] = rN[perm[i]!]!; cp[i] = p0N[perm[i]!]!; }
+  const maxIter = 5000;
+  let sV, sE;
+  if (opts.valuesOnly) {
+    const f = dilu(B);
+    sV = f ? bicgstabEisenstat(f, bp, { tol, maxIter, x0: bp }) : null;
+    sE = { x: new Float64Array(n), converged: true, iterations: 0, residual: 0 };
+  } else {
+    [sV, sE] = solveBothEisenstat({ A: B, b: bp, x0: bp }, { A: BT, b: cp, x0: cp }, { tol, maxIter, parallel: n >= PARALLEL_MIN });
+  }
+  if (sV && sE && sV.converged && sE.converged) {
+    const vN = new Float64Array(n), etaN = new Float64Array(n);
+    for (let i = 0; i < n; i++) { vN[perm[i]!] = sV.x[i]!; etaN[perm[i]!] = sE.x[i]!; }
+    finiteOrFail(vN, 'V');
+    finiteOrFail(etaN, 'eta');
+    return { vN, etaN, report: { method: 'bicgstab-dilu', size: n, iterations: [sV.iterations, sE.iterations], residual: Math.max(sV.residual, sE.residual) } };
+  }
+  return solveIterativeILU(M, rN, p0N, opts);
+}
+
+/** The fallback: ILU(0)-preconditioned BiCG pair (BiCGSTAB for values only). */
+function solveIterativeILU(M: CSR, rN: Float64Array, p0N: Float64Array, opts: EvaluateOptions): PairSolution {
   const n = M.nRows;
   const tol = opts.tol ?? 1e-12;
   let out: PairSolution;
