@@ -27,8 +27,10 @@
 import { fail } from '../errors.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { checkPolicyTable } from '../policy/direct.js';
+import { EvaluationRecord } from './evaluated-table.js';
+import { POOL_MAX, zeros } from './pool.js';
 import { solvePair } from './solve.js';
-import { systemPlan } from './system.js';
+import { denseTransitions, systemPlan, type SystemPlan } from './system.js';
 import { checkTermination } from './termination.js';
 
 export { forgetSystemPlan } from './system.js';
@@ -64,11 +66,18 @@ export interface SolveReport {
    * GMRES attempt (0 when none was made); 0 for `sparse-lu`.
    */
   readonly iterations: readonly number[];
-  /** Largest true relative residual ‖b − Mx‖₂/‖b‖₂ of the two solutions. */
+  /**
+   * Largest true relative residual ‖b − Mx‖₂/‖b‖₂ of the two solutions; 0 when not
+   * computed (the small dense path, exact by construction — see `./solve.ts`).
+   */
   readonly residual: number;
 }
 
-/** Everything exact about one policy. Arrays indexed `s` or `s*A + a`. */
+/**
+ * Everything exact about one policy. Arrays indexed `s` or `s*A + a`. Arrays of at most 512
+ * entries are views into a shared pool (./pool.ts): independent for reading and writing, but
+ * their `.buffer` is shared — do not transfer or detach it (copy with `slice()` first).
+ */
 export interface Evaluation {
   readonly V: Float64Array;
   readonly Q: Float64Array;
@@ -95,18 +104,18 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
   checkPolicyTable(pi, S, A, 'policy');
   checkTermination(mdp, pi);
   const plan = systemPlan(mdp);
-  const { vN, etaN, report } = solvePair(mdp, plan, pi, opts);
   const { n, idx } = plan;
-  // with no terminal state the unknowns are the states: the solver's fresh arrays are V and η
-  const V = n === S ? vN : new Float64Array(S);
-  const eta = n === S ? etaN : new Float64Array(S);
-  if (n !== S) for (let i = 0; i < n; i++) { V[idx[i]!] = vN[i]!; eta[idx[i]!] = etaN[i]!; }
-  const Q = actionValues(mdp, V);
-  const Adv = new Float64Array(S * A);
-  for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) Adv[s * A + a] = Q[s * A + a]! - V[s]!;
+  const out = outputs(S, A);
+  const { V, eta, d, Q } = out;
+  const Adv = out.A;
+  // with no terminal state the unknowns are the states: the solver writes V and η in place
+  const { vN, etaN, report } = solvePair(mdp, plan, pi, opts, n === S ? V : undefined, n === S ? eta : undefined);
+  if (n === S) { if (vN !== V) V.set(vN); if (etaN !== eta) eta.set(etaN); }
+  else for (let i = 0; i < n; i++) { V[idx[i]!] = vN[i]!; eta[idx[i]!] = etaN[i]!; }
+  actionValuesPlanned(mdp, plan, V, Q);
+  for (let s = 0; s < S; s++) { const v = V[s]!; for (let a = 0; a < A; a++) Adv[s * A + a] = Q[s * A + a]! - v; }
   let J = 0;
   for (let s = 0; s < S; s++) J += mdp.initial[s]! * V[s]!;
-  const d = new Float64Array(S);
   let horizon = 0;
   if (!opts.valuesOnly) {
     if (gamma < 1) {
@@ -120,7 +129,8 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
       for (let s = 0; s < S; s++) d[s] = eta[s]! / horizon;
     }
   }
-  return { V, Q, A: Adv, eta, d, J, horizon, solve: report };
+  if (out.pi) out.pi.set(pi);
+  return new EvaluationRecord(V, Q, Adv, eta, d, J, horizon, report, out.pi);
 }
 
 /**
@@ -149,12 +159,42 @@ function terminalVisitation(mdp: FiniteMDP, pi: Float64Array, idx: Int32Array, e
 
 /** Q(s,a) = r(s,a) + γ Σ_s′ P(s′|s,a) V(s′) for any V. */
 export function actionValues(mdp: FiniteMDP, V: Float64Array): Float64Array {
+  return actionValuesInto(mdp, V, new Float64Array(mdp.numStates * mdp.numActions));
+}
+
+/** Q from the plan's dense transitions when it has them (contiguous rows), else from the CSR. */
+function actionValuesPlanned(mdp: FiniteMDP, plan: SystemPlan, V: Float64Array, Q: Float64Array): void {
+  const P = plan.n === mdp.numStates ? denseTransitions(mdp, plan) : undefined;
+  if (!P) { actionValuesInto(mdp, V, Q); return; }
+  const { numStates: S, numActions: A, rewards, gamma } = mdp;
+  for (let row = 0; row < S * A; row++) {
+    const pr = row * S;
+    let e0 = 0, e1 = 0;
+    let j = 0;
+    for (; j + 1 < S; j += 2) { e0 += P[pr + j]! * V[j]!; e1 += P[pr + j + 1]! * V[j + 1]!; }
+    if (j < S) e0 += P[pr + j]! * V[j]!;
+    Q[row] = rewards[row]! + gamma * (e0 + e1);
+  }
+}
+
+function actionValuesInto(mdp: FiniteMDP, V: Float64Array, Q: Float64Array): Float64Array {
   const { numStates: S, numActions: A, transitions: T, rewards, gamma } = mdp;
-  const Q = new Float64Array(S * A);
+  const { rowPtr, col, val } = T;
   for (let row = 0; row < S * A; row++) {
     let e = 0;
-    for (let k = T.rowPtr[row]!; k < T.rowPtr[row + 1]!; k++) e += T.val[k]! * V[T.col[k]!]!;
+    const end = rowPtr[row + 1]!;
+    for (let k = rowPtr[row]!; k < end; k++) e += val[k]! * V[col[k]!]!;
     Q[row] = rewards[row]! + gamma * e;
   }
   return Q;
+}
+
+/**
+ * The output arrays V, η, d (length S) and Q, A (length S·A), zero-filled, from the pool of
+ * small arrays (./pool.ts: one allocation per many evaluations instead of five each), and —
+ * for small problems — a private copy of the policy table for {@link policyGradient}.
+ */
+function outputs(S: number, A: number): { V: Float64Array; eta: Float64Array; d: Float64Array; Q: Float64Array; A: Float64Array; pi?: Float64Array } {
+  const SA = S * A;
+  return { V: zeros(S), eta: zeros(S), d: zeros(S), Q: zeros(SA), A: zeros(SA), ...(SA <= POOL_MAX ? { pi: zeros(SA) } : {}) };
 }

@@ -145,15 +145,65 @@ export function systemCSR(plan: SystemPlan, val: Float64Array): CSR {
   return { nRows: plan.n, nCols: plan.n, rowPtr: plan.rowPtr, col: plan.col, val };
 }
 
+/** Dense transitions are cached only up to this many entries (8 bytes each). */
+const DENSE_P_LIMIT = 1 << 21;
+
 /**
- * Fills the row-major n×n array `m` with `M = I − γP_π` (dense), and `r` with r_π. Uses
- * the plan's slots: O(n² + nnz(P)).
+ * P restricted to the non-terminal next states as a dense row-major (S·A) × n array (row
+ * `s*A + a`, column = unknown), cached in the plan — or `undefined` when it would exceed
+ * {@link DENSE_P_LIMIT} entries or P is sparse (fewer than 1/8 of the entries non-zero),
+ * where the CSR loops are the better choice. With it, building M and computing Q are
+ * contiguous row operations instead of index lookups.
+ */
+export function denseTransitions(mdp: FiniteMDP, plan: SystemPlan): Float64Array | undefined {
+  const hit = plan.cache.get('dense-P') as Float64Array | null | undefined;
+  if (hit !== undefined) return hit ?? undefined;
+  const { numStates: S, numActions: A, transitions: T } = mdp;
+  const n = plan.n;
+  let out: Float64Array | null = null;
+  if (S * A * n <= DENSE_P_LIMIT && T.val.length * 8 >= S * A * n) {
+    out = new Float64Array(S * A * n);
+    for (let row = 0; row < S * A; row++) {
+      for (let k = T.rowPtr[row]!; k < T.rowPtr[row + 1]!; k++) {
+        const j = plan.pos[T.col[k]!]!;
+        if (j >= 0) out[row * n + j] += T.val[k]!;
+      }
+    }
+  }
+  plan.cache.set('dense-P', out);
+  return out ?? undefined;
+}
+
+/**
+ * Fills the row-major n×n array `m` with `M = I − γP_π` (dense), and `r` with r_π:
+ * m_i = e_i − γ Σ_a π(a|s) P(·|s,a), action by action (the same sums, in the same order, as
+ * the sparse assembly). O(n·A·n) with the dense transitions, else O(n² + nnz(P)).
  */
 export function systemDense(mdp: FiniteMDP, plan: SystemPlan, pi: Float64Array, m: Float64Array, r: Float64Array): void {
   const { numActions: A, transitions: T, rewards, gamma } = mdp;
   const { n, idx, pos } = plan;
   const tp = T.rowPtr, tc = T.col, tv = T.val;
   m.fill(0);
+  const P = denseTransitions(mdp, plan);
+  if (P) {
+    for (let i = 0; i < n; i++) {
+      const s = idx[i]!;
+      const ri = i * n;
+      m[ri + i] = 1;
+      let rs = 0;
+      for (let a = 0; a < A; a++) {
+        const row = s * A + a;
+        const p = pi[row]!;
+        if (p === 0) continue;
+        rs += p * rewards[row]!;
+        const w = -gamma * p;
+        const pr = row * n;
+        for (let j = 0; j < n; j++) m[ri + j] += w * P[pr + j]!;
+      }
+      r[i] = rs;
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const s = idx[i]!;
     const ri = i * n;

@@ -139,6 +139,61 @@ export function luSolveTransposeInto(lu: Float64Array, perm: Int32Array, n: numb
   for (let i = 0; i < n; i++) x[perm[i]!] = z[i]!;   // x = Pᵀ w
 }
 
+/**
+ * LU *without* pivoting, in place (`a` becomes L\U, unit L): for matrices diagonally
+ * dominant by rows or columns, which then have an LU factorization whose growth factor is
+ * at most 2 (Higham 2002, *Accuracy and Stability of Numerical Algorithms*, Thm 9.9), so
+ * the factorization is backward stable without pivoting — the case of `I − γP_π`. A pivot
+ * of magnitude at most `tol` throws `SOLVER_SINGULAR` (for a diagonally dominant matrix a
+ * zero pivot means singular). Unblocked: for the small systems it is used on. (2/3)n³ flops.
+ */
+export function luFactorNoPivotInPlace(a: Float64Array, n: number, tol: number): void {
+  for (let k = 0; k < n; k++) {
+    const rk = k * n;
+    const piv = a[rk + k]!;
+    if (!(Math.abs(piv) > tol)) fail('SOLVER_SINGULAR', `matrix is numerically singular: pivot ${piv} in column ${k} is not above ${tol}`, { where: `column ${k}`, value: piv });
+    const inv = 1 / piv;
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      const l = a[ri + k]! * inv;
+      a[ri + k] = l;
+      if (l !== 0) for (let j = k + 1; j < n; j++) a[ri + j] -= l * a[rk + j]!;
+    }
+  }
+}
+
+/** x = M⁻¹ b from unpivoted factors (`x` may alias `b`). */
+export function luSolveNoPivotInto(lu: Float64Array, n: number, b: Float64Array, x: Float64Array): void {
+  for (let i = 0; i < n; i++) {           // L y = b
+    const ri = i * n;
+    let s = b[i]!;
+    for (let j = 0; j < i; j++) s -= lu[ri + j]! * x[j]!;
+    x[i] = s;
+  }
+  for (let i = n - 1; i >= 0; i--) {      // U x = y
+    const ri = i * n;
+    let s = x[i]!;
+    for (let j = i + 1; j < n; j++) s -= lu[ri + j]! * x[j]!;
+    x[i] = s / lu[ri + i]!;
+  }
+}
+
+/** x = M⁻ᵀ b from unpivoted factors (`Mᵀ = UᵀLᵀ`; `x` may alias `b`). */
+export function luSolveTransposeNoPivotInto(lu: Float64Array, n: number, b: Float64Array, x: Float64Array): void {
+  if (x !== b) x.set(b);
+  for (let j = 0; j < n; j++) {           // Uᵀ z = b (row j of U scatters)
+    const rj = j * n;
+    const zj = x[j]! / lu[rj + j]!;
+    x[j] = zj;
+    if (zj !== 0) for (let i = j + 1; i < n; i++) x[i] -= lu[rj + i]! * zj;
+  }
+  for (let j = n - 1; j >= 0; j--) {      // Lᵀ x = z
+    const rj = j * n;
+    const xj = x[j]!;
+    if (xj !== 0) for (let i = 0; i < j; i++) x[i] -= lu[rj + i]! * xj;
+  }
+}
+
 /** y = M x for a row-major n×m matrix. */
 export function matVec(m: Float64Array, rows: number, cols: number, x: Float64Array): Float64Array {
   const y = new Float64Array(rows);

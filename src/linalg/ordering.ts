@@ -69,16 +69,19 @@ export interface NestedDissectionOptions {
  * Nested dissection by level structures (George 1973; George & Liu 1981, *Computer Solution
  * of Large Sparse Positive Definite Systems*, §8.2 "automatic nested dissection").
  *
- * For each part: find a pseudo-peripheral vertex (repeated BFS from a vertex of minimum
- * degree in the last level, Gibbs–Poole–Stockmeyer 1976), build its level structure, take
- * as separator the level where the cumulative size crosses one half, keeping only its
- * vertices that touch the next level (George & Liu's refinement; the others join the lower
- * side), number the separator last, and recurse on the connected components of the rest.
- * Parts of at most `leafSize` vertices are numbered in BFS order.
+ * For each part: build a rooted level structure by BFS from a pseudo-peripheral vertex
+ * (repeated BFS from a vertex of minimum degree in the last level, Gibbs–Poole–Stockmeyer
+ * 1976; a fresh search per part, which makes the separators alternate direction, as
+ * nested dissection needs). Take as separator the interior level L_l minimizing the ratio cut
+ * |L_l| / (|below| · |above|) (George & Liu's middle level, traded against separator size),
+ * keeping only its vertices that touch the next level (George & Liu's refinement; the
+ * others join the lower side); number the separator last and recurse on both sides. A part
+ * that turns out disconnected (the BFS does not reach all of it) is split into the reached
+ * component and the rest. Parts of at most `leafSize` vertices are numbered as they are.
  *
  * On a k×k grid this gives separators of O(k) vertices at every level, hence fill
  * O(n log n) and factorization work O(n^{3/2}) (George 1973). Cost of the ordering:
- * O(nnz · depth), depth ≈ log₂ n.
+ * O(nnz · depth), depth ≈ log₂ n, about two BFS per part.
  *
  * Returns `perm` with `perm[new] = old`.
  */
@@ -91,35 +94,16 @@ export function nestedDissection(g: Graph, opts: NestedDissectionOptions = {}): 
   const level = new Int32Array(n);
   const queue = new Int32Array(n);
   const nodes = new Int32Array(n);
+  const spare = new Int32Array(n);
   for (let v = 0; v < n; v++) nodes[v] = v;
   let nextLabel = 1;
   // a stack of parts: the range [lo, hi) of `nodes` (and of the output positions) and its label
-  const stack: number[] = [];
-  // split the whole graph into connected components first
-  const buf = new Int32Array(n);
-  nextLabel = pushComponents(ptr, adj, part, nodes, buf, 0, n, nextLabel, stack);
-
+  const stack: number[] = [0, n, 0];
   while (stack.length) {
-    const label = stack.pop()!, hi = stack.pop()!, lo = stack.pop()!;
-    const size = hi - lo;
-    if (size <= leaf) {
-      // BFS order within the leaf (keeps neighbours close, so supernodes form)
-      let head = 0, tail = 0;
-      const root = nodes[lo]!;
-      part[root] = -2;
-      queue[tail++] = root;
-      while (head < tail) {
-        const v = queue[head++]!;
-        for (let k = ptr[v]!; k < ptr[v + 1]!; k++) {
-          const w = adj[k]!;
-          if (part[w] === label) { part[w] = -2; queue[tail++] = w; }
-        }
-      }
-      // a leaf is connected (it is a component), so the BFS reached every vertex
-      for (let i = 0; i < size; i++) { perm[lo + i] = queue[i]!; part[queue[i]!] = -1; }
-      continue;
-    }
-    // pseudo-peripheral root
+    const label = stack.pop()!, hi0 = stack.pop()!, lo = stack.pop()!;
+    let hi = hi0;
+    let size = hi - lo;
+    if (size <= leaf) { numberLeaf(lo, hi, label); continue; }
     let root = nodes[lo]!;
     let best = Infinity;
     for (let i = lo; i < hi; i++) {
@@ -127,52 +111,55 @@ export function nestedDissection(g: Graph, opts: NestedDissectionOptions = {}): 
       const d = ptr[v + 1]! - ptr[v]!;
       if (d < best) { best = d; root = v; }
     }
-    let depth = bfs(ptr, adj, part, level, queue, root, label);
+    const reached = bfs(ptr, adj, part, level, queue, root, label);
+    let depth = level[queue[reached - 1]!]!;
+    if (reached < size) {
+      // disconnected: keep the reached component here, push the rest as a new part
+      const rest = nextLabel++;
+      let r = 0;
+      for (let i = 0; i < reached; i++) part[queue[i]!] = -4;       // mark the component
+      for (let i = lo; i < hi; i++) { const v = nodes[i]!; if (part[v] === label) { part[v] = rest; spare[r++] = v; } }
+      for (let i = 0; i < reached; i++) { nodes[lo + i] = queue[i]!; part[queue[i]!] = label; }
+      nodes.set(spare.subarray(0, r), lo + reached);
+      stack.push(lo + reached, hi, rest);
+      hi = lo + reached;
+      size = reached;
+      if (size <= leaf) { numberLeaf(lo, hi, label); continue; }
+    }
     for (let tries = 0; tries < 8; tries++) {
       // the vertex of minimum degree in the last level
+      let first = reached - 1;
+      while (first > 0 && level[queue[first - 1]!] === depth) first--;
       let cand = -1, cd = Infinity;
-      for (let i = 0; i < size; i++) {
+      for (let i = first; i < reached; i++) {
         const v = queue[i]!;
-        if (level[v] === depth) {
-          const d = ptr[v + 1]! - ptr[v]!;
-          if (d < cd) { cd = d; cand = v; }
-        }
+        const d = ptr[v + 1]! - ptr[v]!;
+        if (d < cd) { cd = d; cand = v; }
       }
-      // keep cand's level structure unless it is shallower (then restore root's)
-      const d2 = bfs(ptr, adj, part, level, queue, cand, label);
+      bfs(ptr, adj, part, level, queue, cand, label);
+      const d2 = level[queue[reached - 1]!]!;
       const deeper = d2 > depth;
       if (d2 >= depth) { root = cand; depth = d2; } else bfs(ptr, adj, part, level, queue, root, label);
       if (!deeper) break;
     }
     if (depth === 0) { // a clique-like part: no separator level; number it as a leaf
-      for (let i = 0; i < size; i++) { perm[lo + i] = queue[i]!; part[queue[i]!] = -1; }
+      for (let i = lo; i < hi; i++) { perm[i] = nodes[i]!; part[nodes[i]!] = -1; }
       continue;
     }
-    // level sizes and the middle level
+    // level sizes, and the separator level by the ratio cut
     const counts = new Int32Array(depth + 1);
     for (let i = 0; i < size; i++) counts[level[queue[i]!]!]!++;
-    let sepLevel = 1;
-    const mode = (globalThis as any).__ndmode ?? 0;
-    if (mode === 0) {
-      let cum = 0;
-      for (let l = 0; l <= depth; l++) {
-        cum += counts[l]!;
-        if (2 * cum >= size) { sepLevel = Math.min(Math.max(l, 1), depth); break; }
-      }
-    } else {
-      // ratio cut: minimise |L_l| / (|below| · |above|) over interior levels
-      let below = counts[0]!, bestScore = Infinity;
-      for (let l = 1; l <= depth; l++) {
-        const above = size - below - counts[l]!;
-        const score = above > 0 ? counts[l]! / (below * above) : Infinity;
-        if (score < bestScore) { bestScore = score; sepLevel = l; }
-        below += counts[l]!;
-      }
-      if (bestScore === Infinity) sepLevel = depth;
+    let sepLevel = depth;
+    let below = counts[0]!, bestScore = Infinity;
+    for (let l = 1; l < depth; l++) {
+      const above = size - below - counts[l]!;
+      const score = counts[l]! / (below * above);
+      if (score < bestScore) { bestScore = score; sepLevel = l; }
+      below += counts[l]!;
     }
     // separator: vertices of sepLevel adjacent to sepLevel+1 (all of them for the last level)
-    let sepCount = 0;
     const sepLabel = nextLabel++;
+    let sepCount = 0;
     for (let i = 0; i < size; i++) {
       const v = queue[i]!;
       if (level[v] !== sepLevel) continue;
@@ -183,57 +170,43 @@ export function nestedDissection(g: Graph, opts: NestedDissectionOptions = {}): 
       }
       if (touches) { part[v] = sepLabel; sepCount++; }
     }
-    if (sepCount === 0 || sepCount === size) {
-      for (let i = 0; i < size; i++) { perm[lo + i] = queue[i]!; part[queue[i]!] = -1; }
-      continue;
+    // lower side (levels ≤ sepLevel, not in the separator) first, then the upper side, then the separator
+    const lowLabel = nextLabel++, upLabel = nextLabel++;
+    let w = lo, nLow = 0;
+    for (let i = 0; i < size; i++) {
+      const v = queue[i]!;
+      if (part[v] === label && level[v] <= sepLevel) { nodes[w++] = v; part[v] = lowLabel; nLow++; }
     }
-    // number the separator last
+    for (let i = 0; i < size; i++) {
+      const v = queue[i]!;
+      if (part[v] === label) { nodes[w++] = v; part[v] = upLabel; }
+    }
     let out = hi;
     for (let i = size - 1; i >= 0; i--) {
       const v = queue[i]!;
       if (part[v] === sepLabel) { perm[--out] = v; part[v] = -1; }
     }
-    // the rest, grouped by connected component
-    let w = lo;
-    for (let i = 0; i < size; i++) { const v = queue[i]!; if (part[v] === label) nodes[w++] = v; }
-    nextLabel = pushComponents(ptr, adj, part, nodes, buf, lo, w, nextLabel, stack);
+    if (nLow > 0) stack.push(lo, lo + nLow, lowLabel);
+    if (w > lo + nLow) stack.push(lo + nLow, w, upLabel);
   }
   return perm;
-}
 
-/**
- * Splits `nodes[lo … hi)` into connected components (over the induced subgraph), reorders
- * the range so each component is contiguous, gives each a fresh label from `next`, and
- * pushes `lo, hi, label` of each on `stack`. Returns the next unused label.
- */
-function pushComponents(ptr: Int32Array, adj: Int32Array, part: Int32Array, nodes: Int32Array, buf: Int32Array, lo: number, hi: number, next: number, stack: number[]): number {
-  const fresh = next++;
-  for (let i = lo; i < hi; i++) part[nodes[i]!] = fresh;
-  let b = 0;
-  for (let i = lo; i < hi; i++) {
-    const s = nodes[i]!;
-    if (part[s] !== fresh) continue;
-    const comp = next++;
-    const start = b;
-    part[s] = comp;
-    buf[b++] = s;
-    for (let h = start; h < b; h++) {
-      const v = buf[h]!;
-      const end = ptr[v + 1]!;
-      for (let k = ptr[v]!; k < end; k++) {
-        const u = adj[k]!;
-        if (part[u] === fresh) { part[u] = comp; buf[b++] = u; }
-      }
+  /** Numbers a leaf in BFS order (neighbours close together, so supernodes form); handles a disconnected leaf. */
+  function numberLeaf(lo: number, hi: number, label: number): void {
+    let out = lo;
+    for (let i = lo; i < hi; i++) {
+      const s = nodes[i]!;
+      if (part[s] !== label) continue;
+      const reached = bfs(ptr, adj, part, level, queue, s, label);
+      for (let q = 0; q < reached; q++) { perm[out++] = queue[q]!; part[queue[q]!] = -1; }
     }
-    stack.push(lo + start, lo + b, comp);
   }
-  nodes.set(buf.subarray(0, b), lo);
-  return next;
 }
 
 /**
  * BFS from `root` over the vertices with `part[v] === label`; fills `queue` (in visit order)
- * and `level`, leaves `part` unchanged, returns the depth (index of the last level).
+ * and `level`, leaves `part` unchanged, returns the number of vertices reached (the depth is
+ * the level of the last one).
  */
 function bfs(ptr: Int32Array, adj: Int32Array, part: Int32Array, level: Int32Array, queue: Int32Array, root: number, label: number): number {
   let head = 0, tail = 0;
@@ -241,19 +214,17 @@ function bfs(ptr: Int32Array, adj: Int32Array, part: Int32Array, level: Int32Arr
   level[root] = 0;
   const mark = -3 - root; // a temporary label, restored below
   part[root] = mark;
-  let depth = 0;
   while (head < tail) {
     const v = queue[head++]!;
-    const lv = level[v]!;
-    if (lv > depth) depth = lv;
+    const lv = level[v]! + 1;
     const end = ptr[v + 1]!;
     for (let k = ptr[v]!; k < end; k++) {
       const u = adj[k]!;
-      if (part[u] === label) { part[u] = mark; level[u] = lv + 1; queue[tail++] = u; }
+      if (part[u] === label) { part[u] = mark; level[u] = lv; queue[tail++] = u; }
     }
   }
   for (let i = 0; i < tail; i++) part[queue[i]!] = label;
-  return depth;
+  return tail;
 }
 
 /** The inverse of a permutation: `inv[perm[i]] = i`. */
