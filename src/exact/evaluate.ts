@@ -28,7 +28,7 @@ import { fail } from '../errors.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { checkPolicyTable } from '../policy/direct.js';
 import { EvaluationRecord } from './evaluated-table.js';
-import { POOL_MAX, zeros } from './pool.js';
+import { zeros } from './pool.js';
 import { solvePair } from './solve.js';
 import { denseTransitions, systemPlan, type SystemPlan } from './system.js';
 import { checkTermination } from './termination.js';
@@ -129,7 +129,7 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
       for (let s = 0; s < S; s++) d[s] = eta[s]! / horizon;
     }
   }
-  if (out.pi) out.pi.set(pi);
+  out.pi.set(pi);
   return new EvaluationRecord(V, Q, Adv, eta, d, J, horizon, report, out.pi);
 }
 
@@ -191,10 +191,11 @@ function actionValuesInto(mdp: FiniteMDP, V: Float64Array, Q: Float64Array): Flo
 
 /**
  * The output arrays V, η, d (length S) and Q, A (length S·A), zero-filled, from the pool of
- * small arrays (./pool.ts: one allocation per many evaluations instead of five each), and —
- * for small problems — a private copy of the policy table for {@link policyGradient}.
+ * small arrays (./pool.ts: one allocation per many evaluations instead of five each), and a
+ * private copy of the policy table for {@link policyGradient} (copying S·A numbers is far
+ * cheaper than the S·A exponentials of recomputing a softmax table).
  */
-function outputs(S: number, A: number): { V: Float64Array; eta: Float64Array; d: Float64Array; Q: Float64Array; A: Float64Array; pi?: Float64Array } {
+function outputs(S: number, A: number): { V: Float64Array; eta: Float64Array; d: Float64Array; Q: Float64Array; A: Float64Array; pi: Float64Array } {
   const SA = S * A;
-  return { V: zeros(S), eta: zeros(S), d: zeros(S), Q: zeros(SA), A: zeros(SA), ...(SA <= POOL_MAX ? { pi: zeros(SA) } : {}) };
+  return { V: zeros(S), eta: zeros(S), d: zeros(S), Q: zeros(SA), A: zeros(SA), pi: zeros(SA) };
 }

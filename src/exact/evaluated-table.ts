@@ -1,7 +1,7 @@
 /**
  * Internal: the object {@link evaluatePolicy} returns. It is an ordinary {@link Evaluation}
  * (the same enumerable fields) that also holds, in a private field, the policy table it was
- * computed from (a private copy, for small problems), so that {@link policyGradient} can form
+ * computed from (a private copy), so that {@link policyGradient} can form
  * ∇π for the tabular softmax — ∂π(a|s)/∂θ_{s,b} = π(a|s)(1[a = b] − π(b|s)) — from the very
  * table that was evaluated, instead of recomputing softmax(θ). Not exported from the package.
  *

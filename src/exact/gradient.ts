@@ -21,8 +21,8 @@ import { zeros } from './pool.js';
  *
  * For the tabular softmax, ∇π needs only the table π itself:
  * ∂J/∂θ_{s,b} = η(s) π(b|s) (Q(s,b) − Σ_a π(a|s) Q(s,a)), so the table the evaluation used
- * is taken when it is known (the one computed here, or the copy an evaluation of a small
- * problem keeps) instead of recomputing softmax(θ); the arithmetic is that of
+ * is taken when it is known (the one computed here, or the copy an evaluation keeps)
+ * instead of recomputing softmax(θ); the arithmetic is that of
  * `addDProbs`. Other parameterizations go through `param.addDProbs`. A small result comes
  * from the pool of ./pool.ts (its `.buffer` is shared: do not transfer it).
  */

@@ -30,16 +30,27 @@
 import type { CSR } from './sparse.js';
 import { spmv } from './sparse.js';
 
-/** The diagonal positions of A and D̃ (`null` when D-ILU breaks down: a d̃_i ≤ 0 or not finite). */
+/** D̃ and the scaled triangles of A (see {@link dilu}). */
 export interface Dilu {
   readonly A: CSR;
-  readonly diagPos: Int32Array;
   /** 1 / d̃_i. */
   readonly invDt: Float64Array;
   /** d̃_i. */
   readonly dt: Float64Array;
-  /** 2d̃_i − a_ii. */
-  readonly e: Float64Array;
+  /**
+   * The strict triangles split out of A and scaled by row, for the sweeps: row i of L̃ holds
+   * l_ij / d̃_i (columns j < i), row i of Ũ holds u_ij / d̃_i (j > i). Each sweep then reads
+   * only its own triangle and no diagonal vector: about a third less memory traffic, which
+   * is what bounds these sweeps.
+   */
+  readonly Lp: Int32Array;
+  readonly Lc: Int32Array;
+  readonly Lv: Float64Array;
+  readonly Up: Int32Array;
+  readonly Uc: Int32Array;
+  readonly Uv: Float64Array;
+  /** e_i / d̃_i = 2 − a_ii / d̃_i. */
+  readonly q: Float64Array;
 }
 
 /**
@@ -55,22 +66,34 @@ export function dilu(A: CSR): Dilu | null {
     if (d < 0) return null;
     diagPos[i] = d;
   }
-  const dt = new Float64Array(n), invDt = new Float64Array(n), e = new Float64Array(n);
+  const dt = new Float64Array(n), invDt = new Float64Array(n), q = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = val[diagPos[i]!]!;
     for (let k = rowPtr[i]!; k < diagPos[i]!; k++) {
       const j = col[k]!;
       // a_ji: search row j (sorted) above its diagonal
-      for (let q = diagPos[j]! + 1; q < rowPtr[j + 1]!; q++) {
-        const c = col[q]!;
-        if (c === i) { s -= val[k]! * val[q]! * invDt[j]!; break; }
+      for (let m = diagPos[j]! + 1; m < rowPtr[j + 1]!; m++) {
+        const c = col[m]!;
+        if (c === i) { s -= val[k]! * val[m]! * invDt[j]!; break; }
         if (c > i) break;
       }
     }
     if (!(s > 0 && Number.isFinite(s))) return null;
-    dt[i] = s; invDt[i] = 1 / s; e[i] = 2 * s - val[diagPos[i]!]!;
+    dt[i] = s; invDt[i] = 1 / s; q[i] = 2 - val[diagPos[i]!]! / s;
   }
-  return { A, diagPos, invDt, dt, e };
+  let nl = 0;
+  for (let i = 0; i < n; i++) nl += diagPos[i]! - rowPtr[i]!;
+  const nu = val.length - nl - n;
+  const Lp = new Int32Array(n + 1), Up = new Int32Array(n + 1);
+  const Lc = new Int32Array(nl), Uc = new Int32Array(nu), Lv = new Float64Array(nl), Uv = new Float64Array(nu);
+  let a = 0, b = 0;
+  for (let i = 0; i < n; i++) {
+    const inv = invDt[i]!;
+    for (let k = rowPtr[i]!; k < diagPos[i]!; k++) { Lc[a] = col[k]!; Lv[a++] = val[k]! * inv; }
+    for (let k = diagPos[i]! + 1; k < rowPtr[i + 1]!; k++) { Uc[b] = col[k]!; Uv[b++] = val[k]! * inv; }
+    Lp[i + 1] = a; Up[i + 1] = b;
+  }
+  return { A, invDt, dt, Lp, Lc, Lv, Up, Uc, Uv, q };
 }
 
 /** Options of {@link bicgstabEisenstat}. */
@@ -95,42 +118,45 @@ export interface EisenstatResult {
  * The upper sweep of one Eisenstat application, with the BiCGSTAB vector update that
  * produces its input fused in: for i = n−1 … 0,
  *   u_i = a_i + c·(b_i − d·y_i)      (p = r + β(p − ωv), or s = r − αv as r + α(v − 2v))
- *   t_i = (d̃_i u_i − Σ_{j>i} a_ij t_j) / d̃_i,   w_i = d̃_i u_i − (2d̃_i − a_ii) t_i.
+ *   t_i = u_i − Σ_{j>i} ũ_ij t_j      (t = (D̃ + U)⁻¹ D̃ u, with ũ = u/d̃ by row)
+ *   w_i = u_i − q_i t_i               (w = D̃⁻¹(D̃u − (2D̃ − D)t))
  * `u` receives u, `t` receives t, `w` receives w. Returns Σ u_i².
  */
 function upperSweep(f: Dilu, a: Float64Array, b: Float64Array, y: Float64Array, c: number, d: number, u: Float64Array, t: Float64Array, w: Float64Array): number {
-  const { A: { nRows: n, rowPtr, col, val }, diagPos, invDt, dt, e } = f;
+  const { Up, Uc, Uv, q } = f;
+  const n = q.length;
   let uu = 0;
+  let k = Up[n]! - 1;
   for (let i = n - 1; i >= 0; i--) {
     const ui = a[i]! + c * (b[i]! - d * y[i]!);
     u[i] = ui;
     uu += ui * ui;
-    const dv = dt[i]! * ui;
-    let s = dv;
-    const end = rowPtr[i + 1]!;
-    for (let k = diagPos[i]! + 1; k < end; k++) s -= val[k]! * t[col[k]!]!;
-    const ti = s * invDt[i]!;
-    t[i] = ti;
-    w[i] = dv - e[i]! * ti;
+    let s = ui;
+    const beg = Up[i]!;
+    for (; k >= beg; k--) s -= Uv[k]! * t[Uc[k]!]!;
+    t[i] = s;
+    w[i] = ui - q[i]! * s;
   }
   return uu;
 }
 
 /**
- * The lower sweep of one Eisenstat application: z = (D̃ + L)⁻¹ w (into `z`), then
- * out = z + t; returns [Σ h_i out_i, Σ out_i²] (h is `rhat` for the first application of
- * an iteration, s for the second). `out` may be `w`.
+ * The lower sweep of one Eisenstat application: z = (D̃ + L)⁻¹ D̃ w, i.e.
+ * z_i = w_i − Σ_{j<i} l̃_ij z_j (into `z`), then out = z + t; writes [Σ h_i out_i, Σ out_i²]
+ * into `dots` (h is `rhat` for the first application of an iteration, s for the second).
+ * `out` may be `w`.
  */
 function lowerSweep(f: Dilu, w: Float64Array, t: Float64Array, z: Float64Array, out: Float64Array, h: Float64Array, dots: Float64Array): void {
-  const { A: { nRows: n, rowPtr, col, val }, diagPos, invDt } = f;
+  const { Lp, Lc, Lv } = f;
+  const n = Lp.length - 1;
   let hd = 0, oo = 0;
+  let k = 0;
   for (let i = 0; i < n; i++) {
     let s = w[i]!;
-    const d = diagPos[i]!;
-    for (let k = rowPtr[i]!; k < d; k++) s -= val[k]! * z[col[k]!]!;
-    const zi = s * invDt[i]!;
-    z[i] = zi;
-    const o = zi + t[i]!;
+    const end = Lp[i + 1]!;
+    for (; k < end; k++) s -= Lv[k]! * z[Lc[k]!]!;
+    z[i] = s;
+    const o = s + t[i]!;
     out[i] = o;
     hd += h[i]! * o;
     oo += o * o;
@@ -140,34 +166,34 @@ function lowerSweep(f: Dilu, w: Float64Array, t: Float64Array, z: Float64Array, 
 
 /** z = (D̃ + L)⁻¹ w (in place allowed). */
 function lowerSolve(f: Dilu, w: Float64Array, z: Float64Array): void {
-  const { A: { nRows: n, rowPtr, col, val }, diagPos, invDt } = f;
+  const { Lp, Lc, Lv, invDt } = f;
+  const n = invDt.length;
   for (let i = 0; i < n; i++) {
-    let s = w[i]!;
-    const d = diagPos[i]!;
-    for (let k = rowPtr[i]!; k < d; k++) s -= val[k]! * z[col[k]!]!;
-    z[i] = s * invDt[i]!;
+    let s = w[i]! * invDt[i]!;
+    for (let k = Lp[i]!; k < Lp[i + 1]!; k++) s -= Lv[k]! * z[Lc[k]!]!;
+    z[i] = s;
   }
 }
 
 /** x = (D̃ + U)⁻¹ D̃ xh. */
 function toX(f: Dilu, xh: Float64Array, x: Float64Array): void {
-  const { A: { nRows: n, rowPtr, col, val }, diagPos, invDt, dt } = f;
+  const { Up, Uc, Uv } = f;
+  const n = Up.length - 1;
   for (let i = n - 1; i >= 0; i--) {
-    let s = dt[i]! * xh[i]!;
-    const end = rowPtr[i + 1]!;
-    for (let k = diagPos[i]! + 1; k < end; k++) s -= val[k]! * x[col[k]!]!;
-    x[i] = s * invDt[i]!;
+    let s = xh[i]!;
+    for (let k = Up[i]!; k < Up[i + 1]!; k++) s -= Uv[k]! * x[Uc[k]!]!;
+    x[i] = s;
   }
 }
 
 /** xh = D̃⁻¹ (D̃ + U) x. */
 function fromX(f: Dilu, x: Float64Array, xh: Float64Array): void {
-  const { A: { nRows: n, rowPtr, col, val }, diagPos, invDt, dt } = f;
+  const { Up, Uc, Uv } = f;
+  const n = Up.length - 1;
   for (let i = 0; i < n; i++) {
-    let s = dt[i]! * x[i]!;
-    const end = rowPtr[i + 1]!;
-    for (let k = diagPos[i]! + 1; k < end; k++) s += val[k]! * x[col[k]!]!;
-    xh[i] = s * invDt[i]!;
+    let s = x[i]!;
+    for (let k = Up[i]!; k < Up[i + 1]!; k++) s += Uv[k]! * x[Uc[k]!]!;
+    xh[i] = s;
   }
 }
 
