@@ -153,11 +153,18 @@ export function luFactorNoPivotInPlace(a: Float64Array, n: number, tol: number):
     const piv = a[rk + k]!;
     if (!(Math.abs(piv) > tol)) fail('SOLVER_SINGULAR', `matrix is numerically singular: pivot ${piv} in column ${k} is not above ${tol}`, { where: `column ${k}`, value: piv });
     const inv = 1 / piv;
-    for (let i = k + 1; i < n; i++) {
+    let i = k + 1;
+    for (; i + 1 < n; i += 2) {             // two rows per load of row k
+      const r1 = i * n, r2 = r1 + n;
+      const l1 = a[r1 + k]! * inv, l2 = a[r2 + k]! * inv;
+      a[r1 + k] = l1; a[r2 + k] = l2;
+      for (let j = k + 1; j < n; j++) { const u = a[rk + j]!; a[r1 + j] -= l1 * u; a[r2 + j] -= l2 * u; }
+    }
+    if (i < n) {
       const ri = i * n;
       const l = a[ri + k]! * inv;
       a[ri + k] = l;
-      if (l !== 0) for (let j = k + 1; j < n; j++) a[ri + j] -= l * a[rk + j]!;
+      for (let j = k + 1; j < n; j++) a[ri + j] -= l * a[rk + j]!;
     }
   }
 }
