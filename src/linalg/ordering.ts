@@ -59,6 +59,9 @@ export function symmetricGraph(A: CSR): Graph {
   return { n, ptr, adj: raw.slice(0, m) };
 }
 
+/** Parts up to this size take the minimum-degree start vertex as root (one BFS, no peripheral search). */
+const PERIPHERAL_MIN = 256;
+
 /** Options of {@link nestedDissection}. */
 export interface NestedDissectionOptions {
   /** Parts of at most this many vertices are not dissected further. Default 16. */
@@ -72,7 +75,8 @@ export interface NestedDissectionOptions {
  * For each part: build a rooted level structure by BFS from a pseudo-peripheral vertex
  * (repeated BFS from a vertex of minimum degree in the last level, Gibbs–Poole–Stockmeyer
  * 1976; a fresh search per part, which makes the separators alternate direction, as
- * nested dissection needs). Take as separator the interior level L_l minimizing the ratio cut
+ * nested dissection needs; parts of at most 256 vertices skip the search and start from a
+ * vertex of minimum degree — measured on grids: 20 % less ordering time, 1.5 % more flops). Take as separator the interior level L_l minimizing the ratio cut
  * |L_l| / (|below| · |above|) (George & Liu's middle level, traded against separator size),
  * keeping only its vertices that touch the next level (George & Liu's refinement; the
  * others join the lower side); number the separator last and recurse on both sides. A part
@@ -126,7 +130,7 @@ export function nestedDissection(g: Graph, opts: NestedDissectionOptions = {}): 
       size = reached;
       if (size <= leaf) { numberLeaf(lo, hi, label); continue; }
     }
-    for (let tries = 0; tries < 8; tries++) {
+    for (let tries = 0; tries < (size > PERIPHERAL_MIN ? 8 : 0); tries++) {
       // the vertex of minimum degree in the last level
       let first = reached - 1;
       while (first > 0 && level[queue[first - 1]!] === depth) first--;

@@ -318,7 +318,13 @@ function buildFronts(A: CSR, g: Graph, perm: Int32Array, iperm: Int32Array, sup:
         if (i > l && mark[i] !== J) { mark[i] = J; idx[len++] = i; }
       }
     }
-    idx.subarray(rowsStart, len).sort();
+    if (len - rowsStart > 48) idx.subarray(rowsStart, len).sort();
+    else for (let a = rowsStart + 1; a < len; a++) {   // insertion sort: short lists
+      const v = idx[a]!;
+      let b = a - 1;
+      while (b >= rowsStart && idx[b]! > v) { idx[b + 1] = idx[b]!; b--; }
+      idx[b + 1] = v;
+    }
     frontPtr[J] = begin;
     frontPtr[J + 1] = len;
   }
