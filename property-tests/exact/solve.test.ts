@@ -125,3 +125,31 @@ describe('policy evaluation: error paths', () => {
     for (const solver of ['dense', 'sparse-direct', 'iterative'] as const) expectError(() => evaluatePolicy(mdp, new Float64Array([1, 1, 1]), { solver }), 'MDP_NOT_TERMINATING');
   });
 });
+
+describe('evaluation outputs and the softmax gradient', () => {
+  it('small evaluations share a pool but never each other\'s entries', () => {
+    const mdp = garnet({ states: 10, actions: 4, branching: 10, gamma: 0.99, seed: 1 });
+    const e1 = evaluatePolicy(mdp, randomPolicy(mdp, 1));
+    const snapshot = [e1.V, e1.Q, e1.A, e1.eta, e1.d].map((x) => Array.from(x));
+    for (let k = 0; k < 200; k++) evaluatePolicy(mdp, randomPolicy(mdp, 2 + k));   // crosses pool chunks
+    [e1.V, e1.Q, e1.A, e1.eta, e1.d].forEach((x, i) => expect(Array.from(x)).toEqual(snapshot[i]));
+    e1.V[0] = 123;
+    expect(e1.eta[e1.eta.length - 1]).toBe(snapshot[3]![9]);
+  });
+
+  it('the gradient from the evaluated table equals the generic addDProbs route bit for bit', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 2, max: 5 }), fc.nat(), (S, A, seed) => {
+      const mdp = garnet({ states: S, actions: A, branching: 3, gamma: 0.9, seed });
+      const param = softmaxPolicy(S, A);
+      const rng = Rng.from(seed);
+      const theta = Float64Array.from({ length: S * A }, () => 3 * rng.normal());
+      const ev = evaluatePolicy(mdp, param.probs(theta));
+      const fast = policyGradient(mdp, { param, theta }, ev);
+      const generic = policyGradient(mdp, { param, theta }, { ...ev });   // a plain object: no table, generic route
+      expect(Array.from(fast)).toEqual(Array.from(generic));
+      // negative control: the gradient of another policy differs
+      const other = policyGradient(mdp, { param, theta: theta.map((x) => x + 0.5 * Math.sin(x)) });
+      expect(rel(other, generic)).toBeGreaterThan(1e-6);
+    }), { seed: 33, numRuns: 30 });
+  });
+});
