@@ -42,7 +42,7 @@ import type { EvaluateOptions, SolveReport } from './evaluate.js';
 import { systemCSR, systemDense, systemValues, type SystemPlan } from './system.js';
 
 /** `auto` uses dense LU up to this many unknowns. */
-export const SMALL_DENSE = 96;
+export const SMALL_DENSE = 128;
 /** The largest system `auto` solves with a dense matrix. */
 export const DENSE_LIMIT = 2000;
 /** The largest system `auto` considers for the sparse LU. */
