@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bicgstabEisenstat, dilu } from '../../src/linalg/eisenstat.js';
-import { gatherValues, levelOrder, permutePattern } from '../../src/linalg/levels.js';
+import { gatherValues, levelOrder, permutePattern, transposePattern } from '../../src/linalg/levels.js';
 import { sharedF64, sharedI32, solveBothEisenstat } from '../../src/linalg/parallel.js';
 import { buildCSR, transposeCSR, type CSR } from '../../src/linalg/sparse.js';
 import { denseReference, gridChainMatrix, randomChainMatrix, randomVector, rel, residual } from './support.js';
@@ -89,5 +89,18 @@ describe('two systems on two threads', () => {
     expect(Array.from(par[0]!.x)).toEqual(Array.from(seq[0]!.x));
     expect(Array.from(par[1]!.x)).toEqual(Array.from(seq[1]!.x));
     expect(par[1]!.iterations).toBe(seq[1]!.iterations);
+  });
+});
+
+describe('transposePattern', () => {
+  it('equals permuting the transpose directly', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 4 }), fc.nat(), (n, br, seed) => {
+      const A = randomChainMatrix(n, br, 0.9, seed);
+      const { perm } = levelOrder(A);
+      const direct = permutePattern(A, perm, true), viaB = transposePattern(permutePattern(A, perm), n);
+      expect(Array.from(viaB.rowPtr)).toEqual(Array.from(direct.rowPtr));
+      expect(Array.from(viaB.col)).toEqual(Array.from(direct.col));
+      expect(Array.from(gatherValues(viaB, A.val))).toEqual(Array.from(gatherValues(direct, A.val)));
+    }), { seed: 43, numRuns: 30 });
   });
 });

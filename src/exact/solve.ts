@@ -16,7 +16,10 @@
  *   elimination in the nested-dissection order is stable without pivoting (the argument is
  *   in that module). Its analysis depends only on the MDP and is cached in the
  *   {@link SystemPlan}; it is used when its predicted work and memory are acceptable;
- * - else (and for `iterative`) BiCG / BiCGSTAB with ILU(0) ({@link bicgPair}).
+ * - else (and for `iterative`) BiCGSTAB with a D-ILU preconditioner applied by Eisenstat's
+ *   trick ({@link bicgstabEisenstat}) on level-scheduled copies of M and Mᵀ, V on this
+ *   thread and η on a worker thread for large n ({@link solveBothEisenstat}); the
+ *   ILU(0)-preconditioned BiCG pair ({@link bicgPair}) as a fallback.
  *
  * Every answer is verified, or exact by construction with a stability argument (the small
  * path). Iterative answers are accepted on their true relative residual
@@ -33,7 +36,7 @@ import { luFactorInPlace, luFactorNoPivotInPlace, luSolveInto, luSolveNoPivotInt
 import { denseMatVec, denseMatVecTranspose, gmresDense } from '../linalg/gmres.js';
 import { bicgPair, bicgstab, spmvTranspose } from '../linalg/iterative.js';
 import { bicgstabEisenstat, dilu } from '../linalg/eisenstat.js';
-import { gatherValues, levelOrder, permutePattern, type PermutedPattern } from '../linalg/levels.js';
+import { gatherValues, levelOrder, permutePattern, transposePattern, type PermutedPattern } from '../linalg/levels.js';
 import { sharedF64, sharedI32, solveBothEisenstat } from '../linalg/parallel.js';
 import { spmv, type CSR } from '../linalg/sparse.js';
 import { analyzeSparseLU, factorSparseLU, solveSparseLU, solveSparseLUTranspose, type SparseLUFactor, type SparseLUSymbolic } from '../linalg/sparse-lu.js';
@@ -261,7 +264,7 @@ function levelWork(plan: SystemPlan, M: CSR): LevelWork {
   if (!w) {
     const { perm } = levelOrder(M);
     const pM = permutePattern(M, perm);
-    const t = permutePattern(M, perm, true);
+    const t = transposePattern(pM, plan.n);
     const shared = plan.n >= PARALLEL_MIN;
     const pMT = shared ? { rowPtr: sharedI32(t.rowPtr.length, t.rowPtr), col: sharedI32(t.col.length, t.col), map: t.map } : t;
     w = { perm, pM, pMT, valM: new Float64Array(pM.map.length), valMT: shared ? sharedF64(t.map.length) : new Float64Array(t.map.length) };

@@ -229,7 +229,7 @@ export function bicgstabEisenstat(f: Dilu, b: Float64Array, opts: EisenstatOptio
   };
   let res = trueResidual();
   let it = 0;
-  let inner = 0.1 * tol;                         // internal target on the preconditioned residual, relative
+  let inner = 0.3 * tol;                         // internal target on the preconditioned residual, relative
   while (res > tol && it < maxIter) {
     // restart from x: x̂ = D̃⁻¹(D̃ + U)x, r̂ = (D̃ + L)⁻¹(b − Ax)
     fromX(f, x, xh);

@@ -97,6 +97,23 @@ export function permutePattern(A: CSR, perm: Int32Array, transpose = false): Per
   return { rowPtr, col, map };
 }
 
+/**
+ * The pattern of the transpose of a permuted pattern, with the map carried along (so it
+ * gathers from the same original values): one counting pass, rows come out sorted. O(nnz).
+ */
+export function transposePattern(p: PermutedPattern, n: number): PermutedPattern {
+  const nnz = p.col.length;
+  const rowPtr = new Int32Array(n + 1);
+  for (let q = 0; q < nnz; q++) rowPtr[p.col[q]! + 1]!++;
+  for (let j = 0; j < n; j++) rowPtr[j + 1] = rowPtr[j + 1]! + rowPtr[j]!;
+  const next = rowPtr.slice(0, n);
+  const col = new Int32Array(nnz), map = new Int32Array(nnz);
+  for (let i = 0; i < n; i++) {
+    for (let q = p.rowPtr[i]!; q < p.rowPtr[i + 1]!; q++) { const d = next[p.col[q]!]!++; col[d] = i; map[d] = p.map[q]!; }
+  }
+  return { rowPtr, col, map };
+}
+
 /** The values of the permuted matrix: `out[q] = val[map[q]]`. */
 export function gatherValues(p: PermutedPattern, val: Float64Array, out: Float64Array = new Float64Array(p.map.length)): Float64Array {
   const { map } = p;
