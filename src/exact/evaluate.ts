@@ -25,11 +25,12 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { warmWorker } from '../linalg/parallel.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { checkPolicyTable } from '../policy/direct.js';
 import { EvaluationRecord } from './evaluated-table.js';
 import { zeros } from './pool.js';
-import { solvePair } from './solve.js';
+import { solvePair, SPARSE_DIRECT_LIMIT } from './solve.js';
 import { denseTransitions, systemPlan, type SystemPlan } from './system.js';
 import { checkTermination } from './termination.js';
 
@@ -103,6 +104,8 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
   const { numStates: S, numActions: A, gamma } = mdp;
   checkPolicyTable(pi, S, A, 'policy');
   checkTermination(mdp, pi);
+  // a problem large enough for the two-thread iterative path: let the worker boot meanwhile
+  if (S > SPARSE_DIRECT_LIMIT && !opts.valuesOnly && (opts.solver ?? 'auto') !== 'dense') warmWorker();
   const plan = systemPlan(mdp);
   const { n, idx } = plan;
   const out = outputs(S, A);

@@ -52,6 +52,14 @@ function getWorker(): Worker | null {
   return worker;
 }
 
+/**
+ * Starts the worker thread now (if it is not running), so that it boots while the caller
+ * prepares the systems; {@link solveBothEisenstat} would otherwise start it on first use.
+ */
+export function warmWorker(): void {
+  getWorker();
+}
+
 /** A Float64Array over shared memory (copying `src` when given). */
 export function sharedF64(n: number, src?: ArrayLike<number>): Float64Array {
   const a = new Float64Array(new SharedArrayBuffer(Math.max(8, 8 * n)), 0, n);
