@@ -31,3 +31,18 @@ describe('orderings', () => {
     }), { seed: 8, numRuns: 40 });
   });
 });
+
+describe('nested dissection on disconnected graphs', () => {
+  it('handles many components larger than a leaf (a regression: the split used to overwrite vertices)', async () => {
+    const { buildCSR } = await import('../../src/linalg/sparse.js');
+    // 30 disjoint paths of 40 vertices, interleaved numbering
+    const n = 1200;
+    const A = buildCSR(n, n, (i, add) => { add(i, 1); if (i + 30 < n) add(i + 30, -0.5); if (i >= 30) add(i - 30, -0.5); });
+    for (const leaf of [1, 4, 16, 64]) {
+      const perm = nestedDissection(symmetricGraph(A), { leafSize: leaf });
+      const seen = new Uint8Array(n);
+      for (const v of perm) { expect(seen[v]).toBe(0); seen[v] = 1; }
+      expect(seen.every((x) => x === 1)).toBe(true);
+    }
+  });
+});

@@ -115,8 +115,7 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
   const { vN, etaN, report } = solvePair(mdp, plan, pi, opts, n === S ? V : undefined, n === S ? eta : undefined);
   if (n === S) { if (vN !== V) V.set(vN); if (etaN !== eta) eta.set(etaN); }
   else for (let i = 0; i < n; i++) { V[idx[i]!] = vN[i]!; eta[idx[i]!] = etaN[i]!; }
-  actionValuesPlanned(mdp, plan, V, Q);
-  for (let s = 0; s < S; s++) { const v = V[s]!; for (let a = 0; a < A; a++) Adv[s * A + a] = Q[s * A + a]! - v; }
+  actionValuesPlanned(mdp, plan, V, Q, Adv);
   let J = 0;
   for (let s = 0; s < S; s++) J += mdp.initial[s]! * V[s]!;
   let horizon = 0;
@@ -165,18 +164,27 @@ export function actionValues(mdp: FiniteMDP, V: Float64Array): Float64Array {
   return actionValuesInto(mdp, V, new Float64Array(mdp.numStates * mdp.numActions));
 }
 
-/** Q from the plan's dense transitions when it has them (contiguous rows), else from the CSR. */
-function actionValuesPlanned(mdp: FiniteMDP, plan: SystemPlan, V: Float64Array, Q: Float64Array): void {
-  const P = plan.n === mdp.numStates ? denseTransitions(mdp, plan) : undefined;
-  if (!P) { actionValuesInto(mdp, V, Q); return; }
+/** Q and A = Q − V, from the plan's dense transitions when it has them (contiguous rows), else from the CSR. */
+function actionValuesPlanned(mdp: FiniteMDP, plan: SystemPlan, V: Float64Array, Q: Float64Array, Adv: Float64Array): void {
   const { numStates: S, numActions: A, rewards, gamma } = mdp;
-  for (let row = 0; row < S * A; row++) {
-    const pr = row * S;
-    let e0 = 0, e1 = 0;
-    let j = 0;
-    for (; j + 1 < S; j += 2) { e0 += P[pr + j]! * V[j]!; e1 += P[pr + j + 1]! * V[j + 1]!; }
-    if (j < S) e0 += P[pr + j]! * V[j]!;
-    Q[row] = rewards[row]! + gamma * (e0 + e1);
+  const P = plan.n === S ? denseTransitions(mdp, plan) : undefined;
+  if (!P) {
+    actionValuesInto(mdp, V, Q);
+    for (let s = 0; s < S; s++) { const v = V[s]!; for (let a = 0; a < A; a++) Adv[s * A + a] = Q[s * A + a]! - v; }
+    return;
+  }
+  for (let s = 0; s < S; s++) {
+    const v = V[s]!;
+    for (let row = s * A; row < (s + 1) * A; row++) {
+      const pr = row * S;
+      let e0 = 0, e1 = 0;
+      let j = 0;
+      for (; j + 1 < S; j += 2) { e0 += P[pr + j]! * V[j]!; e1 += P[pr + j + 1]! * V[j + 1]!; }
+      if (j < S) e0 += P[pr + j]! * V[j]!;
+      const q = rewards[row]! + gamma * (e0 + e1);
+      Q[row] = q;
+      Adv[row] = q - v;
+    }
   }
 }
 
