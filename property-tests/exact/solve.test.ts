@@ -153,3 +153,21 @@ describe('evaluation outputs and the softmax gradient', () => {
     }), { seed: 33, numRuns: 30 });
   });
 });
+
+describe('unconverged iterative solves throw, never return numbers', () => {
+  it('an unreachable tolerance ends in SOLVER_NOT_CONVERGED (after the fallback also fails)', () => {
+    const mdp = garnet({ states: 60, actions: 2, branching: 3, gamma: 0.99, seed: 3 });
+    const pi = randomPolicy(mdp, 4);
+    expectError(() => evaluatePolicy(mdp, pi, { solver: 'iterative', tol: 1e-30 }), 'SOLVER_NOT_CONVERGED');
+    // the same call with a reachable tolerance works (the control)
+    expect(evaluatePolicy(mdp, pi, { solver: 'iterative' }).solve.residual).toBeLessThan(1e-12);
+  });
+
+  it('the ILU(0) BiCGSTAB kernel throws when its iteration budget runs out', async () => {
+    const { bicgstab } = await import('../../src/linalg/iterative.js');
+    const { gridChainMatrix, randomVector } = await import('../linalg/support.js');
+    const A = gridChainMatrix(20, 20, 0.999, 1);
+    expectError(() => bicgstab(A, randomVector(400, 2), { maxIter: 2 }), 'SOLVER_NOT_CONVERGED');
+    expect(bicgstab(A, randomVector(400, 2)).residual).toBeLessThan(1e-11);
+  });
+});
