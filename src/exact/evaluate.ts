@@ -15,26 +15,40 @@
  * With these conventions ∇J = Σ_s η(s) Σ_a ∇π(a|s) Q(s,a) = (Σ η) E_{s∼d, a∼π}[∇ log π Q]
  * for every γ ∈ [0, 1].
  *
- * Small problems (≤ 2000 non-terminal states) use a dense LU factorization shared by both
- * solves; large ones use BiCGSTAB with an ILU(0) preconditioner on the sparse matrix.
+ * The solver is chosen by size and sparsity (`./solve.ts`): dense LU for small systems,
+ * GMRES with an LU fallback for dense ones, a sparse LU without pivoting (stable because
+ * `I − γP_π` is a row diagonally dominant M-matrix) for sparse ones, and ILU(0)-BiCG for
+ * the largest. Every answer is verified (true residual or backward error). What depends
+ * only on the MDP (the pattern of `I − γP_π`, the sparse LU's ordering and symbolic
+ * analysis) is computed once per MDP and cached ({@link forgetSystemPlan} drops it).
  *
  * @module
  */
 import { fail } from '../errors.js';
-import { luFactor, luSolve, luSolveTranspose } from '../linalg/dense.js';
-import { bicgPair, bicgstab } from '../linalg/iterative.js';
-import { buildCSR, type CSR } from '../linalg/sparse.js';
+import { warmWorker } from '../linalg/parallel.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { checkPolicyTable } from '../policy/direct.js';
+import { EvaluationRecord } from './evaluated-table.js';
+import { zeros } from './pool.js';
+import { solvePair, SPARSE_DIRECT_LIMIT } from './solve.js';
+import { denseTransitions, systemPlan, type SystemPlan } from './system.js';
 import { checkTermination } from './termination.js';
-import { policyTransitions } from './transition.js';
 
-/** Which linear solver {@link evaluatePolicy} uses. */
-export type SolverChoice = 'auto' | 'dense' | 'iterative';
+export { forgetSystemPlan } from './system.js';
+export { DENSE_LIMIT } from './solve.js';
+
+/**
+ * Which linear solver {@link evaluatePolicy} uses: `auto` (by size and sparsity, see
+ * `./solve.ts`), `dense` (dense LU with partial pivoting), `sparse-direct` (sparse LU
+ * without pivoting, nested-dissection order), `iterative` (Krylov with incomplete-LU
+ * preconditioning: D-ILU/Eisenstat BiCGSTAB, V and η on two threads for large problems,
+ * falling back to ILU(0)-preconditioned BiCG).
+ */
+export type SolverChoice = 'auto' | 'dense' | 'iterative' | 'sparse-direct';
 
 /** Options of {@link evaluatePolicy}. */
 export interface EvaluateOptions {
-  /** `auto` (default): dense LU up to {@link DENSE_LIMIT} non-terminal states, else iterative. */
+  /** `auto` (default) chooses by size and sparsity; see {@link SolverChoice}. */
   readonly solver?: SolverChoice;
   /** Relative residual for the iterative solver (default 1e-12). */
   readonly tol?: number;
@@ -42,21 +56,29 @@ export interface EvaluateOptions {
   readonly valuesOnly?: boolean;
 }
 
-/** The largest system `auto` solves densely. */
-export const DENSE_LIMIT = 2000;
-
 /** How the linear systems were solved. */
 export interface SolveReport {
-  readonly method: 'dense-lu' | 'bicgstab-ilu0' | 'bicg-ilu0' | 'bicg+bicgstab-ilu0';
+  readonly method: 'dense-lu' | 'gmres-dense' | 'sparse-lu' | 'bicgstab-dilu' | 'bicgstab-ilu0' | 'bicg-ilu0' | 'bicg+bicgstab-ilu0';
   /** Unknowns (non-terminal states). */
   readonly size: number;
-  /** Iterations: of the V and η solves, or one count for the paired BiCG solve (0 for dense). */
+  /**
+   * Iterations: of the V and η solves, or one count for the paired BiCG solve. For
+   * `gmres-dense`, matrix-vector products; for `dense-lu`, the products of an abandoned
+   * GMRES attempt (0 when none was made); 0 for `sparse-lu`.
+   */
   readonly iterations: readonly number[];
-  /** Largest relative residual reached (0 for dense: not computed). */
+  /**
+   * Largest true relative residual ‖b − Mx‖₂/‖b‖₂ of the two solutions; 0 when not
+   * computed (the small dense path, exact by construction — see `./solve.ts`).
+   */
   readonly residual: number;
 }
 
-/** Everything exact about one policy. Arrays indexed `s` or `s*A + a`. */
+/**
+ * Everything exact about one policy. Arrays indexed `s` or `s*A + a`. Arrays of at most 512
+ * entries are views into a shared pool (./pool.ts): independent for reading and writing, but
+ * their `.buffer` is shared — do not transfer or detach it (copy with `slice()` first).
+ */
 export interface Evaluation {
   readonly V: Float64Array;
   readonly Q: Float64Array;
@@ -72,24 +94,6 @@ export interface Evaluation {
   readonly solve: SolveReport;
 }
 
-/** The matrix `I − γ P_π` restricted to the non-terminal states `idx`. */
-function systemMatrix(P: CSR, gamma: number, idx: Int32Array, pos: Int32Array): CSR {
-  return buildCSR(idx.length, idx.length, (i, add) => {
-    const s = idx[i]!;
-    add(i, 1);
-    for (let k = P.rowPtr[s]!; k < P.rowPtr[s + 1]!; k++) {
-      const j = pos[P.col[k]!]!;
-      if (j >= 0) add(j, -gamma * P.val[k]!);
-    }
-  }, P.val.length + idx.length);
-}
-
-function finiteOrFail(x: Float64Array, what: string): void {
-  for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!)) fail('SOLVER_SINGULAR', `${what} is not finite at index ${i}: the system I − γP_π is (numerically) singular`, { where: `${what}[${i}]`, value: x[i] });
-  }
-}
-
 /**
  * Evaluates the policy table `pi` (`pi[s*A + a]` = π(a|s)) exactly (to floating-point
  * accuracy). Throws `POLICY_*` for an invalid table, `MDP_NOT_TERMINATING` when γ = 1 and
@@ -100,65 +104,25 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
   const { numStates: S, numActions: A, gamma } = mdp;
   checkPolicyTable(pi, S, A, 'policy');
   checkTermination(mdp, pi);
-  const { P, r } = policyTransitions(mdp, pi);
-  const pos = new Int32Array(S).fill(-1);
-  const idxList: number[] = [];
-  for (let s = 0; s < S; s++) if (!mdp.terminal[s]) { pos[s] = idxList.length; idxList.push(s); }
-  const idx = Int32Array.from(idxList);
-  const n = idx.length;
-  const M = systemMatrix(P, gamma, idx, pos);
-  const rN = Float64Array.from(idx, (s) => r[s]!);
-  const p0N = Float64Array.from(idx, (s) => mdp.initial[s]!);
-  const choice = opts.solver ?? 'auto';
-  const dense = choice === 'dense' || (choice === 'auto' && n <= DENSE_LIMIT);
-  let vN: Float64Array, etaN: Float64Array;
-  let report: SolveReport;
-  if (n === 0) {
-    vN = new Float64Array(0); etaN = new Float64Array(0);
-    report = { method: 'dense-lu', size: 0, iterations: [], residual: 0 };
-  } else if (dense) {
-    const m = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let k = M.rowPtr[i]!; k < M.rowPtr[i + 1]!; k++) m[i * n + M.col[k]!] += M.val[k]!;
-    const lu = luFactor(m, n);
-    vN = luSolve(lu, rN);
-    etaN = opts.valuesOnly ? new Float64Array(n) : luSolveTranspose(lu, p0N);
-    report = { method: 'dense-lu', size: n, iterations: [0, 0], residual: 0 };
-  } else {
-    const tol = opts.tol ?? 1e-12;
-    if (opts.valuesOnly) {
-      const v = bicgstab(M, rN, { tol, x0: rN });
-      vN = v.x; etaN = new Float64Array(n);
-      report = { method: 'bicgstab-ilu0', size: n, iterations: [v.iterations, 0], residual: v.residual };
-    } else {
-      const pr = bicgPair(M, rN, p0N, { tol, x0: rN, y0: p0N });
-      vN = pr.x; etaN = pr.y;
-      report = { method: pr.method === 'bicg' ? 'bicg-ilu0' : 'bicg+bicgstab-ilu0', size: n, iterations: [pr.iterations], residual: Math.max(...pr.residuals) };
-    }
-  }
-  finiteOrFail(vN, 'V');
-  finiteOrFail(etaN, 'eta');
-  const V = new Float64Array(S);
-  const eta = new Float64Array(S);
-  for (let i = 0; i < n; i++) { V[idx[i]!] = vN[i]!; eta[idx[i]!] = etaN[i]!; }
-  const Q = actionValues(mdp, V);
-  const Adv = new Float64Array(S * A);
-  for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) Adv[s * A + a] = Q[s * A + a]! - V[s]!;
+  // a problem large enough for the two-thread iterative path: let the worker boot meanwhile
+  if (S > SPARSE_DIRECT_LIMIT && !opts.valuesOnly && (opts.solver ?? 'auto') !== 'dense') warmWorker();
+  const plan = systemPlan(mdp);
+  const { n, idx } = plan;
+  const out = outputs(S, A);
+  const { V, eta, d, Q } = out;
+  const Adv = out.A;
+  // with no terminal state the unknowns are the states: the solver writes V and η in place
+  const { vN, etaN, report } = solvePair(mdp, plan, pi, opts, n === S ? V : undefined, n === S ? eta : undefined);
+  if (n === S) { if (vN !== V) V.set(vN); if (etaN !== eta) eta.set(etaN); }
+  else for (let i = 0; i < n; i++) { V[idx[i]!] = vN[i]!; eta[idx[i]!] = etaN[i]!; }
+  actionValuesPlanned(mdp, plan, V, Q, Adv);
   let J = 0;
   for (let s = 0; s < S; s++) J += mdp.initial[s]! * V[s]!;
-  const d = new Float64Array(S);
   let horizon = 0;
   if (!opts.valuesOnly) {
     if (gamma < 1) {
       // absorbing terminal states: η(t) = (p0(t) + γ Σ_{s non-terminal} η(s) P_π(t|s)) / (1 − γ)
-      for (const t of mdp.terminalStates) eta[t] = mdp.initial[t]!;
-      for (let i = 0; i < n; i++) {
-        const s = idx[i]!;
-        for (let k = P.rowPtr[s]!; k < P.rowPtr[s + 1]!; k++) {
-          const t = P.col[k]!;
-          if (mdp.terminal[t]) eta[t] = eta[t]! + gamma * eta[s]! * P.val[k]!;
-        }
-      }
-      for (const t of mdp.terminalStates) eta[t] = eta[t]! / (1 - gamma);
+      if (mdp.terminalStates.length > 0) terminalVisitation(mdp, pi, plan.idx, eta);
       for (let s = 0; s < S; s++) d[s] = (1 - gamma) * eta[s]!;
       horizon = 1 / (1 - gamma);
     } else {
@@ -167,17 +131,82 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
       for (let s = 0; s < S; s++) d[s] = eta[s]! / horizon;
     }
   }
-  return { V, Q, A: Adv, eta, d, J, horizon, solve: report };
+  out.pi.set(pi);
+  return new EvaluationRecord(V, Q, Adv, eta, d, J, horizon, report, out.pi);
+}
+
+/**
+ * η on the absorbing terminal states for γ < 1:
+ * η(t) = (p0(t) + γ Σ_{s non-terminal} η(s) P_π(t|s)) / (1 − γ), with
+ * P_π(t|s) = Σ_a π(a|s) P(t|s,a) (summed in the order of the transition entries).
+ */
+function terminalVisitation(mdp: FiniteMDP, pi: Float64Array, idx: Int32Array, eta: Float64Array): void {
+  const { numActions: A, transitions: T, terminal, gamma } = mdp;
+  for (const t of mdp.terminalStates) eta[t] = mdp.initial[t]!;
+  for (let i = 0; i < idx.length; i++) {
+    const s = idx[i]!;
+    const es = eta[s]!;
+    if (es === 0) continue;
+    for (let a = 0; a < A; a++) {
+      const p = pi[s * A + a]!;
+      if (p === 0) continue;
+      for (let k = T.rowPtr[s * A + a]!; k < T.rowPtr[s * A + a + 1]!; k++) {
+        const t = T.col[k]!;
+        if (terminal[t]) eta[t] = eta[t]! + gamma * es * (p * T.val[k]!);
+      }
+    }
+  }
+  for (const t of mdp.terminalStates) eta[t] = eta[t]! / (1 - gamma);
 }
 
 /** Q(s,a) = r(s,a) + γ Σ_s′ P(s′|s,a) V(s′) for any V. */
 export function actionValues(mdp: FiniteMDP, V: Float64Array): Float64Array {
+  return actionValuesInto(mdp, V, new Float64Array(mdp.numStates * mdp.numActions));
+}
+
+/** Q and A = Q − V, from the plan's dense transitions when it has them (contiguous rows), else from the CSR. */
+function actionValuesPlanned(mdp: FiniteMDP, plan: SystemPlan, V: Float64Array, Q: Float64Array, Adv: Float64Array): void {
+  const { numStates: S, numActions: A, rewards, gamma } = mdp;
+  const P = plan.n === S ? denseTransitions(mdp, plan) : undefined;
+  if (!P) {
+    actionValuesInto(mdp, V, Q);
+    for (let s = 0; s < S; s++) { const v = V[s]!; for (let a = 0; a < A; a++) Adv[s * A + a] = Q[s * A + a]! - v; }
+    return;
+  }
+  for (let s = 0; s < S; s++) {
+    const v = V[s]!;
+    for (let row = s * A; row < (s + 1) * A; row++) {
+      const pr = row * S;
+      let e0 = 0, e1 = 0;
+      let j = 0;
+      for (; j + 1 < S; j += 2) { e0 += P[pr + j]! * V[j]!; e1 += P[pr + j + 1]! * V[j + 1]!; }
+      if (j < S) e0 += P[pr + j]! * V[j]!;
+      const q = rewards[row]! + gamma * (e0 + e1);
+      Q[row] = q;
+      Adv[row] = q - v;
+    }
+  }
+}
+
+function actionValuesInto(mdp: FiniteMDP, V: Float64Array, Q: Float64Array): Float64Array {
   const { numStates: S, numActions: A, transitions: T, rewards, gamma } = mdp;
-  const Q = new Float64Array(S * A);
+  const { rowPtr, col, val } = T;
   for (let row = 0; row < S * A; row++) {
     let e = 0;
-    for (let k = T.rowPtr[row]!; k < T.rowPtr[row + 1]!; k++) e += T.val[k]! * V[T.col[k]!]!;
+    const end = rowPtr[row + 1]!;
+    for (let k = rowPtr[row]!; k < end; k++) e += val[k]! * V[col[k]!]!;
     Q[row] = rewards[row]! + gamma * e;
   }
   return Q;
+}
+
+/**
+ * The output arrays V, η, d (length S) and Q, A (length S·A), zero-filled, from the pool of
+ * small arrays (./pool.ts: one allocation per many evaluations instead of five each), and a
+ * private copy of the policy table for {@link policyGradient} (copying S·A numbers is far
+ * cheaper than the S·A exponentials of recomputing a softmax table).
+ */
+function outputs(S: number, A: number): { V: Float64Array; eta: Float64Array; d: Float64Array; Q: Float64Array; A: Float64Array; pi: Float64Array } {
+  const SA = S * A;
+  return { V: zeros(S), eta: zeros(S), d: zeros(S), Q: zeros(SA), A: zeros(SA), pi: zeros(SA) };
 }

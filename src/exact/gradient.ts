@@ -13,14 +13,39 @@
 import type { FiniteMDP } from '../mdp/model.js';
 import type { Policy } from '../policy/types.js';
 import { evaluatePolicy, type EvaluateOptions, type Evaluation } from './evaluate.js';
+import { evaluatedTable } from './evaluated-table.js';
+import { zeros } from './pool.js';
 
-/** ∇J at `policy` by the theorem; pass `ev` to reuse an evaluation of the same policy. */
+/**
+ * ∇J at `policy` by the theorem; pass `ev` to reuse an evaluation of the same policy.
+ *
+ * For the tabular softmax, ∇π needs only the table π itself:
+ * ∂J/∂θ_{s,b} = η(s) π(b|s) (Q(s,b) − Σ_a π(a|s) Q(s,a)), so the table the evaluation used
+ * is taken when it is known (the one computed here, or the copy an evaluation keeps)
+ * instead of recomputing softmax(θ); the arithmetic is that of
+ * `addDProbs`. Other parameterizations go through `param.addDProbs`. A small result comes
+ * from the pool of ./pool.ts (its `.buffer` is shared: do not transfer it).
+ */
 export function policyGradient(mdp: FiniteMDP, policy: Policy, ev?: Evaluation, opts?: EvaluateOptions): Float64Array {
   const { param, theta } = policy;
   param.check(theta);
-  const e = ev ?? evaluatePolicy(mdp, param.probs(theta), opts);
+  let table: Float64Array | undefined;
+  let e = ev;
+  if (!e) { table = param.probs(theta); e = evaluatePolicy(mdp, table, opts); } else table = evaluatedTable(e);
   const { numStates: S, numActions: A } = mdp;
-  const g = new Float64Array(param.numParams);
+  const g = zeros(param.numParams);
+  if (param.kind === 'softmax' && table && table.length === S * A && param.numParams === S * A) {
+    const { eta, Q } = e;
+    for (let s = 0; s < S; s++) {
+      const h = eta[s]!;
+      if (h === 0) continue;
+      const o = s * A;
+      let mean = 0;
+      for (let a = 0; a < A; a++) mean += table[o + a]! * (h * Q[o + a]!);
+      for (let b = 0; b < A; b++) g[o + b] = table[o + b]! * (h * Q[o + b]! - mean);
+    }
+    return g;
+  }
   const w = new Float64Array(A);
   for (let s = 0; s < S; s++) {
     const eta = e.eta[s]!;

@@ -1,7 +1,8 @@
 /**
  * Iterative solution of sparse systems `A x = b`: BiCGSTAB (van der Vorst 1992) with an
- * ILU(0) preconditioner. Used for policy evaluation on MDPs too large for a dense LU
- * (`A = I − γP_π` restricted to non-terminal states, and its transpose for η).
+ * ILU(0) preconditioner, and the BiCG pair. In policy evaluation (`A = I − γP_π` restricted
+ * to non-terminal states, and its transpose for η) this is the `iterative` fallback when the
+ * D-ILU/Eisenstat path (./eisenstat.ts) cannot be used or does not converge.
  *
  * Convergence: for γ < 1, `I − γP_π` is strictly diagonally dominant by rows in the
  * sense ‖γP_π‖_∞ = γ < 1, so it is non-singular and its eigenvalues lie in the disc of
