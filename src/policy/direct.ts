@@ -10,6 +10,7 @@
 import { fail, show } from '../errors.js';
 import type { Field } from '../field/field.js';
 import { checkFiniteTheta } from './softmax.js';
+import { zeros } from '../linalg/pool.js';
 import type { Parameterization } from './types.js';
 
 /** Tolerance on the row sums of a policy table. */
@@ -40,7 +41,7 @@ export function directPolicy(numStates: number, numActions: number): Parameteriz
     probsRow(theta, s, out, offset = 0) {
       for (let a = 0; a < A; a++) out[offset + a] = theta[s * A + a]!;
     },
-    probs: (theta) => Float64Array.from(theta),
+    probs: (theta) => { const out = zeros(theta.length); out.set(theta); return out; },
     logProb(theta, s, a) {
       const p = theta[s * A + a]!;
       return p > 0 ? Math.log(p) : zero(s, a, 'log π(a|s)');

@@ -11,6 +11,7 @@
 import { fail, show } from '../errors.js';
 import type { Field } from '../field/field.js';
 import { checkFiniteTheta, logSumExp, softmaxIn, softmaxInto } from './softmax.js';
+import { zeros } from '../linalg/pool.js';
 import type { Parameterization } from './types.js';
 
 /** A log-linear parameterization with the given features (`S·A·d` entries). */
@@ -36,7 +37,7 @@ export function logLinearPolicy(numStates: number, numActions: number, dim: numb
     check: (theta) => checkFiniteTheta(theta, d, 'theta'),
     probsRow(theta, s, out, offset = 0) { fill(theta, s); softmaxInto(logits, 0, A, out, offset); },
     probs(theta) {
-      const out = new Float64Array(S * A);
+      const out = zeros(S * A);
       for (let s = 0; s < S; s++) { fill(theta, s); softmaxInto(logits, 0, A, out, s * A); }
       return out;
     },

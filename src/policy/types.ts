@@ -25,7 +25,7 @@ export interface Parameterization {
   check(theta: Float64Array): void;
   /** Writes π_θ(·|s) into `out[offset … offset+A−1]`. */
   probsRow(theta: Float64Array, s: number, out: Float64Array, offset?: number): void;
-  /** The whole table π_θ(a|s) at `s*A + a`. */
+  /** The whole table π_θ(a|s) at `s*A + a` (small tables are views into a shared pool: copy before transferring the buffer). */
   probs(theta: Float64Array): Float64Array;
   /** log π_θ(a|s); throws `ZERO_PROBABILITY` when it is −∞. */
   logProb(theta: Float64Array, s: number, a: number): number;
