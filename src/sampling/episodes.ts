@@ -44,7 +44,8 @@ import type { Batch } from './batch.js';
 import { BatchBuilder } from './builder.js';
 import { checkCount, checkEpisodesEnd, checkKeys, checkStopping, prepareSampling, rootRng, type SamplingSpec, type Seed, type StoppingOptions } from './spec.js';
 import { episodeLimit, runEpisode } from './kernel.js';
-import { drawAlias, type SamplerTables } from './tables.js';
+import { drawAlias } from './alias.js';
+import type { SamplerTables } from './tables.js';
 
 /** Options of {@link sampleEpisodes}. */
 export interface EpisodeOptions extends StoppingOptions {
