@@ -41,10 +41,13 @@ function seedWord(seed: number | string): number {
 
 /** A splittable xoshiro128** generator. */
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  // The state words are int32 from the start (small integers to V8): a field declared
+  // without a value starts as undefined and would hold boxed numbers, which every draw
+  // would then have to unbox and check.
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
   private spare = NaN;
 
   /** The 4-word key naming this stream; children are derived from it. */
@@ -56,9 +59,9 @@ export class Rng {
     // here: a stream is derived per block of episodes, and under tsx every closure created
     // costs a defineProperty of its name.)
     const x = key[0] ^ fmix32(key[1] + GOLDEN) ^ fmix32(key[2] + 2 * GOLDEN) ^ fmix32(key[3] + 3 * GOLDEN);
-    this.s0 = expandKey(key, (x + GOLDEN) | 0);
-    this.s1 = expandKey(key, (x + 2 * GOLDEN) | 0);
-    this.s2 = expandKey(key, (x + 3 * GOLDEN) | 0);
+    this.s0 = expandKey(key, (x + GOLDEN) | 0) | 0;
+    this.s1 = expandKey(key, (x + 2 * GOLDEN) | 0) | 0;
+    this.s2 = expandKey(key, (x + 3 * GOLDEN) | 0) | 0;
     this.s3 = expandKey(key, (x + 4 * GOLDEN) | 0) | 1;
     for (let i = 0; i < 8; i++) this.nextU32();
   }
