@@ -5,7 +5,7 @@
  * stream `root.split(⌊i / 16⌋)` (root = `Rng.from(seed)`, or the `Rng` given as the seed),
  * right after the earlier episodes of its block, and gets `episode_t = i`. Which thread
  * samples a block, and in which order, cannot change a single bit. (One stream per block
- * rather than per episode: deriving a stream costs as much as a few hundred random draws.)
+ * rather than per episode: deriving a stream costs as much as about a hundred random words.)
  *
  * **Episodes.** s_0 ∼ p0, then transitions with the draws of ./tables.ts until the episode
  * ends:
