@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gae, nStepAdvantages, normalizeAdvantages, rewardToGo, tdErrors, valueTargets, lambdaReturns } from '../../src/estimators/index.js';
+import { gae, gaeInto, lambdaReturns, normalizeAdvantages, nStepAdvantages, rewardToGo, tdErrors, valueTargets } from '../../src/estimators/index.js';
 import { expectError } from '../helpers.js';
 import { arbitraryEpisodes, arbitraryValues, buildBatch, explicitDeltas, explicitGae, explicitNStep, perEpisode, relErr, unitGrid, type Episode } from './batches.js';
 
@@ -27,6 +27,17 @@ describe('advantages', () => {
       expect(relErr(tdErrors(b, V, gamma), perEpisode(episodes, (e) => explicitDeltas(e, V, gamma)))).toBeLessThan(1e-12);
       expect(relErr(gae(b, V, gamma, lambda), perEpisode(episodes, (e) => explicitGae(e, V, gamma, lambda)))).toBeLessThan(1e-12);
     }));
+  });
+  it('gaeInto writes GAE, bit for bit, over a dirty reused buffer and leaves the rest of it alone', () => {
+    fc.assert(fc.property(cases, ({ episodes, V, gamma, lambda }) => {
+      const b = buildBatch(S, A, gamma, episodes), out = new Float64Array(b.size + 2).fill(NaN);
+      expect(gaeInto(b, V, gamma, lambda, out)).toBe(out);
+      expect(Array.from(out.subarray(0, b.size))).toEqual(Array.from(gae(b, V, gamma, lambda)));
+      expect(Array.from(out.subarray(b.size))).toEqual([NaN, NaN]);
+    }));
+    const b = buildBatch(S, A, 0.9, [{ states: [0, 1, 2], actions: [0, 1], rewards: [1, 2], end: 'truncated' }]);
+    expectError(() => gaeInto(b, new Float64Array(3), 0.9, 0.5, new Float64Array(1)), 'ESTIMATOR_ARGUMENT', 'out', '1 entries');
+    expectError(() => gaeInto(b, new Float64Array(3), 0.9, 2, new Float64Array(2)), 'ESTIMATOR_ARGUMENT', 'lambda', '2');
   });
   it('GAE at λ = 0 is δ_t and at λ = 1 is G_t − V(s_t) (return bootstrapped at truncations)', () => {
     fc.assert(fc.property(cases, ({ episodes, V, gamma }) => {

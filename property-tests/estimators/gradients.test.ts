@@ -62,6 +62,15 @@ describe('REINFORCE', () => {
       expect(rel(reinforceRewardToGo(batch, policy, gamma), explicitScoreSum(batch, policy, (i) => w[i]! * G[i]!), 1)).toBeLessThan(1e-12);
     }));
   });
+  it('pieces far into their episode (t_index past the cached powers γ^t, t ≥ 2¹⁶) are weighted by γ^t too', () => {
+    const far = fc.record({ episodes: arbitraryEpisodes(S, A, { segments: true }), policy: arbitraryPolicy(S, A), gamma: fc.constantFrom(0.9999, 1) });
+    fc.assert(fc.property(far, ({ episodes, policy, gamma }) => {
+      const shifted = episodes.map((e, k) => ({ ...e, t0: 65_533 + k + (e.t0 ?? 0) }));
+      const batch = buildBatch(S, A, gamma, shifted);
+      const { G, w } = perStep(shifted, gamma);
+      expect(rel(reinforceRewardToGo(batch, policy, gamma), explicitScoreSum(batch, policy, (i) => w[i]! * G[i]!), 1)).toBeLessThan(1e-10);
+    }), { numRuns: 30 });
+  });
   it('the sums by (s, a) pair are the same in their map form (batch shorter than S·A) and table form', () => {
     const big = fc.record({ episodes: arbitraryEpisodes(40, 3, { maxLength: 4 }), policy: arbitraryPolicy(40, 3), gamma: fc.constantFrom(0.5, 1) });
     fc.assert(fc.property(big, ({ episodes, policy, gamma }) => {

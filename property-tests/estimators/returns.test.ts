@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { discountedReturn, gae, lambdaReturns, nStepReturns, rewardToGo } from '../../src/estimators/index.js';
+import { discountedReturn, gae, lambdaReturns, nStepReturns, rewardToGo, rewardToGoInto } from '../../src/estimators/index.js';
 import { expectError } from '../helpers.js';
 import { arbitraryEpisodes, arbitraryValues, buildBatch, explicitLambdaReturn, explicitNStep, explicitRewardToGo, perEpisode, relErr, unitGrid, type Episode } from './batches.js';
 
@@ -32,6 +32,19 @@ describe('returns', () => {
       const starts = Float64Array.from(episodes, (e) => explicitRewardToGo(e, gamma, V)[0]!);
       expect(relErr(discountedReturn(b, gamma, V), starts)).toBeLessThan(1e-12);
     }));
+  });
+  it('rewardToGoInto writes rewardToGo, bit for bit, over a dirty reused buffer and leaves the rest of it alone', () => {
+    fc.assert(fc.property(cases, ({ episodes, V, gamma }) => {
+      const b = buildBatch(S, A, gamma, episodes), out = new Float64Array(b.size + 3).fill(NaN);
+      for (const values of [undefined, V]) {
+        expect(rewardToGoInto(b, gamma, out, values)).toBe(out);
+        expect(Array.from(out.subarray(0, b.size))).toEqual(Array.from(rewardToGo(b, gamma, values)));
+        expect(Array.from(out.subarray(b.size))).toEqual([NaN, NaN, NaN]);
+      }
+    }));
+    const b = buildBatch(S, A, 0.9, [{ states: [0, 1, 2], actions: [0, 1], rewards: [1, 2], end: 'terminated' }]);
+    expectError(() => rewardToGoInto(b, 0.9, new Float64Array(1)), 'ESTIMATOR_ARGUMENT', 'out', '1 entries');
+    expectError(() => rewardToGoInto(b, 0.9, [0, 0] as unknown as Float64Array), 'ESTIMATOR_ARGUMENT', 'out');
   });
   it('nStepReturns equals its explicit sum for n = 1…4 and ∞', () => {
     fc.assert(fc.property(cases, fc.constantFrom(1, 2, 3, 4, Infinity), ({ episodes, V, gamma }, n) => {

@@ -1,8 +1,9 @@
-// The alias tables hold exactly the distributions they were built from, never give an
-// outcome of probability 0, and the geometric episode length has Pr(L > t) = γ^t.
+// The alias tables hold the distributions they were built from to their resolution (2⁻³² per
+// cell), draw exactly by their cuts, never give an outcome of probability 0, and the
+// geometric episode length has Pr(L > t) = γ^t.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aliasProbability, buildAliasRows } from '../../src/sampling/alias.js';
+import { aliasProbability, buildAliasRows, drawAlias } from '../../src/sampling/alias.js';
 import { geometricLength } from '../../src/sampling/tables.js';
 import { Rng } from '../../src/stats/rng.js';
 import { ALPHA, countsTest, expectPass, expectReject, rowsOf } from './helpers.js';
@@ -10,16 +11,41 @@ import { ALPHA, countsTest, expectPass, expectReject, rowsOf } from './helpers.j
 const weights = fc.array(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 12 }).filter((w) => w.some((x) => x > 0)), { minLength: 1, maxLength: 6 });
 
 describe('alias rows', () => {
-  it('reproduce every distribution to rounding, and give no cell to an outcome of probability 0', () => {
+  it('reproduce every distribution to their resolution 2⁻³² per cell, and give no cell to an outcome of probability 0', () => {
     fc.assert(fc.property(weights, (rows) => {
       const t = buildAliasRows(rows.length, (i, add) => rows[i]!.forEach((w, j) => add(100 + j, w)));
       rows.forEach((w, i) => {
         const total = w.reduce((a, b) => a + b, 0);
-        expect(t.offset[i + 1]! - t.offset[i]!).toBe(w.filter((x) => x > 0).length);
-        w.forEach((x, j) => expect(Math.abs(aliasProbability(t, i, 100 + j) - x / total)).toBeLessThan(1e-14));
+        const m = w.filter((x) => x > 0).length, cells = t.offset[i + 1]! - t.offset[i]!;
+        expect(cells).toBe(m === 1 ? 1 : 2 ** Math.ceil(Math.log2(m)));
+        // each cell's accept probability is a multiple of 2^-(32-b): off by at most half of one, in a cell of weight 2^-b
+        w.forEach((x, j) => expect(Math.abs(aliasProbability(t, i, 100 + j) - x / total)).toBeLessThanOrEqual(cells * 2 ** -33 + 1e-14));
         for (let k = t.offset[i]!; k < t.offset[i + 1]!; k++) {
           expect(w[t.primary[k]! - 100]).toBeGreaterThan(0);
-          if (t.threshold[k]! < 1) expect(w[t.alias[k]! - 100]).toBeGreaterThan(0);
+          expect(w[t.alias[k]! - 100]).toBeGreaterThan(0);
+        }
+        // outcome j (the j-th positive weight) is the primary of cell j: the primaries list the support
+        const support = w.map((x, j) => [x, 100 + j] as const).filter(([x]) => x > 0).map(([, o]) => o);
+        support.forEach((o, j) => expect(t.primary[t.offset[i]! + j]).toBe(o));
+      });
+    }));
+  });
+
+  it('a draw returns the primary exactly for the words below its cell\'s cut, and draws nothing from a one-cell row', () => {
+    fc.assert(fc.property(weights, (rows) => {
+      const t = buildAliasRows(rows.length, (i, add) => rows[i]!.forEach((w, j) => add(100 + j, w)));
+      let word = 0, drawn = 0;
+      const rng = { nextU32: () => { drawn++; return word; } } as unknown as Rng;
+      rows.forEach((_, i) => {
+        const o = t.offset[i]!, cells = t.offset[i + 1]! - o, width = 2 ** 32 / cells;
+        if (cells === 1) { drawn = 0; expect(drawAlias(t, i, rng)).toBe(t.primary[o]); expect(drawn).toBe(0); return; }
+        for (let k = 0; k < cells; k++) {
+          const cut = t.cut[o + k]!;
+          for (const w of [k * width, cut - 1, cut, (k + 1) * width - 1]) {
+            if (w < k * width || w >= (k + 1) * width) continue;
+            word = w;
+            expect(drawAlias(t, i, rng)).toBe(w < cut ? t.primary[o + k] : t.alias[o + k]);
+          }
         }
       });
     }));

@@ -83,6 +83,29 @@ describe('determinism across worker counts', () => {
     }
   });
 
+  it('the builder a thread keeps between calls changes nothing: calls of other shapes in between, and a plan mapped inside a task', () => {
+    const plan: BatchPlan = { source: { kind: 'episodes', episodes: 30, maxSteps: 25 }, batches: 6, seed: 11 };
+    const first = mapBatchesSync(spec, plan, digest, { scale: 1 });
+    mapBatchesSync(spec, { source: { kind: 'episodes', episodes: 400, maxSteps: 60 }, batches: 2, seed: 1 }, digest, { scale: 1 }); // grows the kept builder
+    mapBatchesSync(spec, { source: { kind: 'segments', envs: 5, length: 9 }, batches: 2, seed: 1 }, digest, { scale: 1 });
+    mapBatchesSync(corridor, { source: { kind: 'episodes', episodes: 5 }, batches: 2, seed: 1 }, digest, { scale: 1 }); // another shape
+    expect(Array.from(mapBatchesSync(spec, plan, digest, { scale: 1 }).values)).toEqual(Array.from(first.values));
+    // an inner plan drawn while the outer batch is in use must not overwrite it
+    const other = { ...plan, seed: 99 };
+    const nested = mapBatchesSync(spec, plan, (b, ctx) => {
+      const before = digest(b, ctx);
+      mapBatchesSync(spec, other, digest, { scale: 1 });
+      return [...before, ...digest(b, ctx)];
+    }, { scale: 1 });
+    for (let k = 0; k < 6; k++) {
+      const row = Array.from(nested.values.subarray(12 * k, 12 * k + 12));
+      expect(row.slice(6)).toEqual(row.slice(0, 6));
+      expect(row.slice(0, 6)).toEqual(Array.from(first.values.subarray(6 * k, 6 * k + 6)));
+    }
+    // negative control: the digest tells the inner plan's batches apart from the outer's
+    expect(Array.from(mapBatchesSync(spec, other, digest, { scale: 1 }).values)).not.toEqual(Array.from(first.values));
+  });
+
   it('the task sees the evaluated policy while logp_t is the behaviour’s (a log-linear policy survives the trip)', async () => {
     const plan: BatchPlan = { source: { kind: 'episodes', episodes: 20 }, batches: 6, seed: 1 };
     const sc = { ...corridor, behaviour: { param: shortCorridorPolicy(), theta: shortCorridorTheta(0.7) } };

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Batch } from '../sampling/batch.js';
-import { checkBatchShape, checkPerStep, checkUnitInterval, checkValueTable } from './checks.js';
+import { checkBatchShape, checkOutput, checkPerStep, checkUnitInterval, checkValueTable } from './checks.js';
 import { nStepReturns } from './returns.js';
 
 function checkAdvantageArgs(b: Batch, values: Float64Array, gamma: number): void {
@@ -62,12 +62,29 @@ export function nStepAdvantages(batch: Batch, values: Float64Array, gamma: numbe
 export function gae(batch: Batch, values: Float64Array, gamma: number, lambda: number): Float64Array {
   checkAdvantageArgs(batch, values, gamma);
   checkUnitInterval(lambda, 'lambda');
-  const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch, out = new Float64Array(batch.size);
+  return gaeRecursion(batch, values, gamma, lambda, new Float64Array(batch.size));
+}
+
+/**
+ * {@link gae} written into `out` (its first `batch.size` entries are overwritten) — for a
+ * caller that reuses one buffer from batch to batch instead of allocating.
+ */
+export function gaeInto(batch: Batch, values: Float64Array, gamma: number, lambda: number, out: Float64Array): Float64Array {
+  checkAdvantageArgs(batch, values, gamma);
+  checkUnitInterval(lambda, 'lambda');
+  checkOutput(batch, out);
+  return gaeRecursion(batch, values, gamma, lambda, out);
+}
+
+/** The recursion of {@link gae} into `out`, arguments unchecked. */
+function gaeRecursion(batch: Batch, values: Float64Array, gamma: number, lambda: number, out: Float64Array): Float64Array {
+  const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch;
+  const gl = gamma * lambda;
   let carry = 0;
   for (let i = batch.size - 1; i >= 0; i--) {
     const v_tp1 = terminated_t[i] ? 0 : values[s_tp1[i]!]!;
     const delta = r_t[i]! + gamma * v_tp1 - values[s_t[i]!]!;
-    carry = terminated_t[i] || truncated_t[i] ? delta : delta + gamma * lambda * carry;
+    carry = (terminated_t[i]! | truncated_t[i]!) !== 0 ? delta : delta + gl * carry;
     out[i] = carry;
   }
   return out;

@@ -34,12 +34,18 @@ export function checkSteps(n: number): void {
   if (!(n === Infinity || (Number.isSafeInteger(n) && n >= 1))) fail('ESTIMATOR_ARGUMENT', `n is ${show(n)}: the number of steps must be a positive integer (or Infinity)`, { where: 'n', value: n });
 }
 
+/** The per-transition arrays of a batch, by name. */
+const BATCH_ARRAYS = ['s_t', 'a_t', 'r_t', 's_tp1', 'terminated_t', 'truncated_t', 't_index', 'logp_t', 'episode_t'] as const;
+
 /** Throws unless every array of the batch has `batch.size` entries (the O(1) part of `validateBatch`). */
 export function checkBatchShape(b: Batch): void {
   const n = b.size;
   if (!(Number.isSafeInteger(n) && n >= 0)) fail('BATCH_INVALID', `batch size is ${show(n)}`, { where: 'size', value: n });
-  const arrays = { s_t: b.s_t, a_t: b.a_t, r_t: b.r_t, s_tp1: b.s_tp1, terminated_t: b.terminated_t, truncated_t: b.truncated_t, t_index: b.t_index, logp_t: b.logp_t, episode_t: b.episode_t };
-  for (const [name, a] of Object.entries(arrays)) {
+  // every estimator call runs this: one comparison per array, and the name only on failure
+  if (b.s_t?.length === n && b.a_t?.length === n && b.r_t?.length === n && b.s_tp1?.length === n && b.terminated_t?.length === n
+    && b.truncated_t?.length === n && b.t_index?.length === n && b.logp_t?.length === n && b.episode_t?.length === n) return;
+  for (const name of BATCH_ARRAYS) {
+    const a = b[name] as { length?: number } | undefined;
     if (a?.length !== n) fail('BATCH_INVALID', `batch.${name} has ${a?.length} entries, the batch size is ${n}`, { where: name, value: a?.length });
   }
 }
@@ -54,6 +60,11 @@ export function checkValueTable(b: Batch, values: Float64Array, name = 'values')
 export function checkPerStep(b: Batch, x: Float64Array, name: string): void {
   if (!(x instanceof Float64Array) || x.length !== b.size) fail('ESTIMATOR_ARGUMENT', `${name} has ${x?.length ?? show(x)} entries: it needs one per transition (${b.size})`, { where: name, value: x?.length });
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) fail('ESTIMATOR_ARGUMENT', `${name}[${i}] is ${show(x[i])}: it must be finite`, { where: `${name}[${i}]`, value: x[i] });
+}
+
+/** Throws unless `out` is a Float64Array with room for one entry per transition (an `…Into` estimator's buffer). */
+export function checkOutput(b: Batch, out: Float64Array, name = 'out'): void {
+  if (!(out instanceof Float64Array) || out.length < b.size) fail('ESTIMATOR_ARGUMENT', `${name} has ${out?.length ?? show(out)} entries: it needs at least one per transition (${b.size})`, { where: name, value: out?.length });
 }
 
 /** Throws unless the policy acts on the batch's state and action spaces and θ is valid. */

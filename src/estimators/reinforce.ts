@@ -30,28 +30,78 @@
  */
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
-import { checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
-import { rewardToGo } from './returns.js';
-import { isEpisodeStart, pairSum, perEpisodeScale, scoreCombination } from './score.js';
+import { checkBatchShape, checkNotEmpty, checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
+import { rewardToGoInto } from './returns.js';
+import { pairSum, scoreCombination } from './score.js';
 
-/** The per-transition coefficient of ∇log π(a_t|s_t) given w = γ^t, G_t, the episode's R and b(s_t). */
-type Coefficient = (w: number, G_t: number, R: number, b_t: number) => number;
-
-/** (1/E) Σ_i coefficient_i ∇log π(a_i|s_i), the shared body of the estimators below. */
-function reinforceWith(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, coefficient: Coefficient, what: string): Float64Array {
+function checkReinforceArgs(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, what: string): void {
   checkUnitInterval(gamma, 'gamma');
   checkPolicyForBatch(batch, policy);
   if (baseline !== undefined) checkValueTable(batch, baseline, 'baseline');
-  const scale = perEpisodeScale(batch, what);
-  const G = rewardToGo(batch, gamma);
-  const { s_t, a_t, t_index } = batch, A = batch.numActions, coef = pairSum(batch);
-  let w = 1, R = 0;
-  for (let i = 0; i < batch.size; i++) {
-    if (isEpisodeStart(batch, i)) { w = Math.pow(gamma, t_index[i]!); R = w * G[i]!; } else w *= gamma;
-    const s = s_t[i]!;
-    coef.add(s * A + a_t[i]!, coefficient(w, G[i]!, R, baseline ? baseline[s]! : 0));
+  checkNotEmpty(batch, what);
+  checkBatchShape(batch);
+}
+
+/** γ^t for t = 0 … `length − 1`, by repeated multiplication from 1 (a buffer reused from call to call). */
+let powers = Float64Array.of(1), powersGamma = NaN, powersLength = 0;
+
+/** The largest t whose γ^t is kept in `powers`; beyond it, Math.pow. */
+const MAX_POWER_TABLE = 1 << 16;
+
+/** Makes `powers` hold γ^t for t ≤ `t` (up to {@link MAX_POWER_TABLE}); returns how many it holds. */
+function extendPowers(gamma: number, t: number): number {
+  if (gamma !== powersGamma) { powersGamma = gamma; powersLength = 1; powers[0] = 1; }
+  const n = Math.min(t + 1, MAX_POWER_TABLE);
+  if (n > powers.length) { const grown = new Float64Array(Math.min(Math.max(n, 2 * powers.length), MAX_POWER_TABLE)); grown.set(powers.subarray(0, powersLength)); powers = grown; }
+  for (let k = powersLength; k < n; k++) powers[k] = powers[k - 1]! * gamma;
+  powersLength = Math.max(powersLength, n);
+  return powersLength;
+}
+
+/**
+ * The reward-to-go forms, Σ_i w_i (G_i − b(s_i)) ∇log π(a_i|s_i) / E with w_i = γ^{t_i}
+ * (`discountWeight`) or 1, in one backward pass: G_t by the recursion of `rewardToGo`,
+ * w_i = γ^{t_i} from a table of powers (γ^t by repeated multiplication, as a forward pass
+ * along an episode from t = 0 would carry it), E by counting the episode pieces, and the
+ * coefficients summed by (s, a) pair.
+ */
+function rewardToGoScore(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, discountWeight: boolean, what: string): Float64Array {
+  const { r_t, s_t, a_t, t_index, episode_t, terminated_t, truncated_t } = batch, A = batch.numActions, coef = pairSum(batch);
+  let g = 0, episodes = 0, held = discountWeight ? extendPowers(gamma, 0) : 0;
+  for (let i = batch.size - 1; i >= 0; i--) {
+    if (i === batch.size - 1 || episode_t[i] !== episode_t[i + 1]) episodes++;
+    g = r_t[i]! + gamma * (terminated_t[i] || truncated_t[i] ? 0 : g);
+    const s = s_t[i]!, b = baseline ? baseline[s]! : 0;
+    let c = g - b;
+    if (discountWeight) {
+      const t = t_index[i]!;
+      if (t >= held) held = extendPowers(gamma, t);
+      c *= t < held ? powers[t]! : Math.pow(gamma, t);
+    }
+    coef.add(s * A + a_t[i]!, c);
   }
-  return scoreCombination(policy, coef, scale, what);
+  return scoreCombination(policy, coef, 1 / episodes, what);
+}
+
+/** G_t of the batch in a buffer reused from call to call (it never leaves this module). */
+let returnsScratch = new Float64Array(0);
+
+/**
+ * The total-return form, Σ_i (R_e − w_i b(s_i)) ∇log π(a_i|s_i) / E: G_t by the backward
+ * recursion, then one forward pass that counts the episodes E, carries w = γ^t along each
+ * episode (R_e = w G at its first transition) and sums the coefficients by (s, a) pair.
+ */
+function totalReturnScore(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, what: string): Float64Array {
+  if (returnsScratch.length < batch.size) returnsScratch = new Float64Array(Math.max(batch.size, 2 * returnsScratch.length));
+  const G = rewardToGoInto(batch, gamma, returnsScratch);
+  const { s_t, a_t, t_index, episode_t } = batch, A = batch.numActions, coef = pairSum(batch);
+  let w = 1, R = 0, episodes = 0;
+  for (let i = 0; i < batch.size; i++) {
+    if (i === 0 || episode_t[i] !== episode_t[i - 1]) { episodes++; w = Math.pow(gamma, t_index[i]!); R = w * G[i]!; } else w *= gamma;
+    const s = s_t[i]!;
+    coef.add(s * A + a_t[i]!, R - w * (baseline ? baseline[s]! : 0));
+  }
+  return scoreCombination(policy, coef, 1 / episodes, what);
 }
 
 /**
@@ -63,7 +113,8 @@ function reinforceWith(batch: Batch, policy: Policy, gamma: number, baseline: Fl
  * t are independent of a_t given s_t), summing over t to Σ_s η(s) Σ_a ∇π Q = ∇J.
  */
 export function reinforceRewardToGo(batch: Batch, policy: Policy, gamma: number, baseline?: Float64Array): Float64Array {
-  return reinforceWith(batch, policy, gamma, baseline, (w, G, _R, b) => w * (G - b), 'reinforceRewardToGo');
+  checkReinforceArgs(batch, policy, gamma, baseline, 'reinforceRewardToGo');
+  return rewardToGoScore(batch, policy, gamma, baseline, true, 'reinforceRewardToGo');
 }
 
 /**
@@ -77,7 +128,8 @@ export function reinforceRewardToGo(batch: Batch, policy: Policy, gamma: number,
  * is counted from the piece's first transition, discounted from t = 0.
  */
 export function reinforceTotalReturn(batch: Batch, policy: Policy, gamma: number, baseline?: Float64Array): Float64Array {
-  return reinforceWith(batch, policy, gamma, baseline, (w, _G, R, b) => R - w * b, 'reinforceTotalReturn');
+  checkReinforceArgs(batch, policy, gamma, baseline, 'reinforceTotalReturn');
+  return totalReturnScore(batch, policy, gamma, baseline, 'reinforceTotalReturn');
 }
 
 /**
@@ -91,5 +143,6 @@ export function reinforceTotalReturn(batch: Batch, policy: Policy, gamma: number
  * γ = 1.
  */
 export function reinforceRewardToGoNoDiscountWeight(batch: Batch, policy: Policy, gamma: number, baseline?: Float64Array): Float64Array {
-  return reinforceWith(batch, policy, gamma, baseline, (_w, G, _R, b) => G - b, 'reinforceRewardToGoNoDiscountWeight');
+  checkReinforceArgs(batch, policy, gamma, baseline, 'reinforceRewardToGoNoDiscountWeight');
+  return rewardToGoScore(batch, policy, gamma, baseline, false, 'reinforceRewardToGoNoDiscountWeight');
 }

@@ -16,13 +16,14 @@
  *
  * Value tables are indexed by state (`values[s]`, one entry per state of the batch).
  * Every function returns a new `Float64Array`, allocates nothing else proportional to
- * anything but the batch, and leaves its inputs untouched.
+ * anything but the batch, and leaves its inputs untouched — except {@link rewardToGoInto},
+ * which writes into a buffer the caller reuses.
  *
  * @module
  */
 import { fail } from '../errors.js';
 import type { Batch } from '../sampling/batch.js';
-import { checkBatchShape, checkSteps, checkUnitInterval, checkValueTable } from './checks.js';
+import { checkBatchShape, checkOutput, checkSteps, checkUnitInterval, checkValueTable } from './checks.js';
 import { countEpisodes, isEpisodeStart } from './score.js';
 
 function checkReturnArgs(b: Batch, gamma: number, values: Float64Array | undefined): void {
@@ -40,7 +41,23 @@ function checkReturnArgs(b: Batch, gamma: number, values: Float64Array | undefin
  */
 export function rewardToGo(batch: Batch, gamma: number, values?: Float64Array): Float64Array {
   checkReturnArgs(batch, gamma, values);
-  const { r_t, terminated_t, truncated_t, s_tp1 } = batch, out = new Float64Array(batch.size);
+  return backwardReturns(batch, gamma, values, new Float64Array(batch.size));
+}
+
+/**
+ * {@link rewardToGo} written into `out` (its first `batch.size` entries are overwritten) —
+ * for a caller that reuses one buffer from batch to batch instead of allocating (a fresh
+ * array of a large batch costs more than the recursion: its pages are faulted in anew).
+ */
+export function rewardToGoInto(batch: Batch, gamma: number, out: Float64Array, values?: Float64Array): Float64Array {
+  checkReturnArgs(batch, gamma, values);
+  checkOutput(batch, out);
+  return backwardReturns(batch, gamma, values, out);
+}
+
+/** The recursion of {@link rewardToGo} into `out`, arguments unchecked. */
+function backwardReturns(batch: Batch, gamma: number, values: Float64Array | undefined, out: Float64Array): Float64Array {
+  const { r_t, terminated_t, truncated_t, s_tp1 } = batch;
   let g = 0;
   for (let i = batch.size - 1; i >= 0; i--) {
     const next = terminated_t[i] ? 0 : truncated_t[i] ? (values ? values[s_tp1[i]!]! : 0) : g;

@@ -25,6 +25,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { zeros } from '../linalg/pool.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkFiniteResult } from './checks.js';
@@ -65,7 +66,7 @@ export class KeyedSum {
   private readonly map: Map<number, number> | undefined;
 
   constructor(range: number, size: number) {
-    if (size >= range) this.table = new Float64Array(range);
+    if (size >= range) this.table = zeros(range); // small tables from the pool: a fresh Float64Array costs V8 ~2 µs
     else this.map = new Map();
   }
 

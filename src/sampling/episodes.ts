@@ -5,7 +5,7 @@
  * stream `root.split(⌊i / 16⌋)` (root = `Rng.from(seed)`, or the `Rng` given as the seed),
  * right after the earlier episodes of its block, and gets `episode_t = i`. Which thread
  * samples a block, and in which order, cannot change a single bit. (One stream per block
- * rather than per episode: deriving a stream costs as much as a few hundred random draws.)
+ * rather than per episode: deriving a stream costs as much as about a hundred random words.)
  *
  * **Episodes.** s_0 ∼ p0, then transitions with the draws of ./tables.ts until the episode
  * ends:
@@ -44,7 +44,8 @@ import type { Batch } from './batch.js';
 import { BatchBuilder } from './builder.js';
 import { checkCount, checkEpisodesEnd, checkKeys, checkStopping, prepareSampling, rootRng, type SamplingSpec, type Seed, type StoppingOptions } from './spec.js';
 import { episodeLimit, runEpisode } from './kernel.js';
-import { drawAlias, type SamplerTables } from './tables.js';
+import { drawAlias } from './alias.js';
+import type { SamplerTables } from './tables.js';
 
 /** Options of {@link sampleEpisodes}. */
 export interface EpisodeOptions extends StoppingOptions {

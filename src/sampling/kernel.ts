@@ -1,15 +1,16 @@
 /**
  * The rollout kernel: the one loop that writes transitions, shared by whole episodes
  * (./episodes.ts) and segments (./segments.ts). It makes the draws of ./tables.ts in their
- * order and allocates nothing unless the builder must grow. The batch arrays and tables are
- * held in locals (reloaded after a growth): reading them through their objects at every
- * store costs a third of the loop's time.
+ * order and allocates nothing unless the builder must grow. The batch arrays and the alias
+ * tables' arrays are held in locals (reloaded after a growth): reading them through their
+ * objects at every store or draw costs a third of the loop's time.
  *
  * @module
  */
 import type { Rng } from '../stats/rng.js';
 import type { BatchBuilder } from './builder.js';
-import { drawAlias, drawReward, geometricLength, NOISE_NONE, type SamplerTables } from './tables.js';
+import { aliasDraw } from './alias.js';
+import { drawReward, geometricLength, NOISE_NONE, type SamplerTables } from './tables.js';
 
 /** The step count after which an episode is truncated: min(maxSteps, L); ∞ when neither is set (`maxSteps = 0`: none). */
 export function episodeLimit(T: SamplerTables, rng: Rng, maxSteps: number, geometric: boolean): number {
@@ -25,16 +26,18 @@ export function episodeLimit(T: SamplerTables, rng: Rng, maxSteps: number, geome
  * Returns the number of transitions written.
  */
 function runSteps(T: SamplerTables, rng: Rng, b: BatchBuilder, s: number, t0: number, limit: number, id: number, n: number): number {
-  const A = T.numActions, pi = T.pi, next = T.next, logPi = T.logPi, terminal = T.terminal, rewards = T.rewards;
+  const A = T.numActions, logPi = T.logPi, terminal = T.terminal, rewards = T.rewards;
+  const { offset: piOffset, cut: piCut, primary: piPrimary, alias: piAlias } = T.pi;
+  const { offset: pOffset, cut: pCut, primary: pPrimary, alias: pAlias } = T.next;
   const noisy = T.noiseKind !== NOISE_NONE; // the noise-free loop must not pay for inlining the noise draws
   const { s_t, a_t, r_t, s_tp1, terminated_t, truncated_t, t_index, logp_t, episode_t } = b;
   const start = b.size, end = start + n;
   let i = start;
   for (let t = t0; i < end; t++) {
-    const a = drawAlias(pi, s, rng);
+    const a = aliasDraw(piOffset, piCut, piPrimary, piAlias, s, rng);
     const sa = s * A + a;
     const r = noisy ? drawReward(T, sa, rng) : rewards[sa]!;
-    const s2 = drawAlias(next, sa, rng);
+    const s2 = aliasDraw(pOffset, pCut, pPrimary, pAlias, sa, rng);
     s_t[i] = s; a_t[i] = a; r_t[i] = r; s_tp1[i] = s2;
     logp_t[i] = logPi[sa]!; t_index[i] = t; episode_t[i] = id;
     const term = terminal[s2]!;

@@ -16,9 +16,10 @@
 import { fail, show } from '../errors.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import type { Policy } from '../policy/types.js';
+import { Rng } from '../stats/rng.js';
 import type { Batch } from './batch.js';
 import type { BatchBuilder } from './builder.js';
-import { checkPlan, drawPlanBatch, planBuilder, type BatchPlan, type BatchSource } from './plan.js';
+import { checkPlan, drawPlanBatch, planBuilder, releasePlanBuilder, takePlanBuilder, type BatchPlan, type BatchSource } from './plan.js';
 import { prepareSampling, type PreparedSampling, type SamplingSpec } from './spec.js';
 
 /** What a task sees besides the batch. */
@@ -76,9 +77,10 @@ function storeRow(res: number | ArrayLike<number>, k: number, row: number, rows:
  */
 export function runBatchRange<O>(prep: PreparedSampling, plan: BatchPlan, lo: number, hi: number, task: BatchTask<O>, options: O, b: BatchBuilder = planBuilder(prep, plan.source)): BatchEstimates {
   const acc: { out: Float64Array | null; dim: number } = { out: null, dim: 0 };
+  const root = Rng.from(plan.seed);
   let transitions = 0;
   for (let k = lo; k < hi; k++) {
-    const batch = drawPlanBatch(prep, plan, k, b);
+    const batch = drawPlanBatch(prep, plan, k, b, root);
     transitions += batch.size;
     const ctx: TaskContext<O> = { mdp: prep.mdp, policy: prep.policy, behaviour: prep.behaviour, index: k, source: plan.source, options };
     storeRow(task(batch, ctx), k, k - lo, hi - lo, acc);
@@ -94,7 +96,10 @@ export function mapBatchesSync<O = undefined>(spec: SamplingSpec, plan: BatchPla
   if (typeof task !== 'function') fail('SAMPLING_OPTIONS', `task is ${show(task)}: expected a function (batch, context) => estimate`, { where: 'task' });
   const prep = prepareSampling(spec);
   checkPlan(plan, prep);
-  return runBatchRange(prep, plan, 0, plan.batches, task, options as O);
+  const b = takePlanBuilder(prep, plan.source);
+  const out = runBatchRange(prep, plan, 0, plan.batches, task, options as O, b);
+  releasePlanBuilder(b); // not on a throw: a builder a task left mid-way is simply dropped
+  return out;
 }
 
 /** Row k of the estimates (a view). */

@@ -14,7 +14,7 @@
 import { fail, show } from '../errors.js';
 import { Rng } from '../stats/rng.js';
 import type { Batch } from './batch.js';
-import { BatchBuilder } from './builder.js';
+import { BatchBuilder, DEFAULT_MAX_TRANSITIONS } from './builder.js';
 import { capacityGuess, rolloutEpisodes } from './episodes.js';
 import { SegmentCollector } from './segments.js';
 import { checkCount, checkEpisodesEnd, checkKeys, checkStopping, type PreparedSampling, type StoppingOptions } from './spec.js';
@@ -62,9 +62,39 @@ export function planBuilder(prep: PreparedSampling, src: BatchSource): BatchBuil
   return new BatchBuilder(S, A, gamma, cap, src.kind === 'episodes' ? src.maxTransitions : undefined);
 }
 
-/** Batch k of a plan, drawn into `b` (reset first); a batch of views into `b`. */
-export function drawPlanBatch(prep: PreparedSampling, plan: BatchPlan, k: number, b: BatchBuilder): Batch {
-  const root = Rng.from(plan.seed).split(k);
+/** The builder of the last finished plan call in this thread, kept for the next call of its shape. */
+let spareBuilder: BatchBuilder | null = null;
+
+/** A builder above this capacity (about 40 bytes per transition) is not kept between calls. */
+const MAX_SPARE_CAPACITY = 1 << 20;
+
+/**
+ * A builder for the batches of `src`: the spare one of an earlier call when it fits (same
+ * numStates, numActions, γ and cap on transitions), else {@link planBuilder}. The arrays of
+ * a fresh builder are faulted in page by page as the first batch fills them, which costs
+ * about as much as drawing that batch; a thread that runs plan after plan reuses one. Hand
+ * it back with {@link releasePlanBuilder}; until then nobody else gets it (a task that
+ * samples a plan of its own gets a new builder).
+ */
+export function takePlanBuilder(prep: PreparedSampling, src: BatchSource): BatchBuilder {
+  const b = spareBuilder, { numStates: S, numActions: A, gamma } = prep.mdp;
+  const cap = (src.kind === 'episodes' ? src.maxTransitions : undefined) ?? DEFAULT_MAX_TRANSITIONS;
+  if (b === null || b.numStates !== S || b.numActions !== A || b.gamma !== gamma || b.maxTransitions !== cap) return planBuilder(prep, src);
+  spareBuilder = null;
+  return b;
+}
+
+/** Keeps `b` for the next {@link takePlanBuilder} (unless it is very large); the caller must not use it afterwards. */
+export function releasePlanBuilder(b: BatchBuilder): void {
+  if (b.capacity <= MAX_SPARE_CAPACITY) spareBuilder = b;
+}
+
+/**
+ * Batch k of a plan, drawn into `b` (reset first); a batch of views into `b`. `planRoot` is
+ * `Rng.from(plan.seed)`, which a caller drawing many batches derives once.
+ */
+export function drawPlanBatch(prep: PreparedSampling, plan: BatchPlan, k: number, b: BatchBuilder, planRoot: Rng = Rng.from(plan.seed)): Batch {
+  const root = planRoot.split(k);
   const src = plan.source;
   b.reset();
   if (src.kind === 'episodes') {

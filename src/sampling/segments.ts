@@ -25,7 +25,7 @@ import type { Batch } from './batch.js';
 import { BatchBuilder } from './builder.js';
 import { episodeLimit, runEpisode } from './kernel.js';
 import { checkCount, checkHorizon, checkKeys, checkStopping, prepareSampling, rootRng, type PreparedSampling, type SamplingSpec, type Seed, type StoppingOptions } from './spec.js';
-import { drawAlias } from './tables.js';
+import { drawAlias } from './alias.js';
 
 /** Options of {@link SegmentCollector}. */
 export interface SegmentOptions extends StoppingOptions {

@@ -1,7 +1,7 @@
 /**
  * The precomputed tables a rollout reads, and the draws the rollout kernel (./kernel.ts)
  * makes from them. Building them costs O(S·A + nnz(P)) once; afterwards a transition costs
- * a few array reads and at most two uniforms (a few more with reward noise), and
+ * a few array reads and at most two 32-bit random words (more with reward noise), and
  * allocates nothing.
  *
  * - π_b(·|s): alias rows over the actions of positive probability (the behaviour policy —
@@ -16,10 +16,10 @@
  * these random draws, in this order (the order is part of the determinism contract — the
  * same seed gives the same batch on every machine):
  *
- * 1. a_t ∼ π_b(·|s_t) (no draw when one action has all the mass);
+ * 1. a_t ∼ π_b(·|s_t): one 32-bit word (none when one action has all the mass);
  * 2. r_t = r(s_t,a_t), or with noise r(s_t,a_t) + σ·N(0,1) (Gaussian), or
  *    1[u < r(s_t,a_t)] (Bernoulli: r(s,a) ∈ [0,1] is the success probability);
- * 3. s_tp1 ∼ P(·|s_t,a_t) (no draw when the row is deterministic).
+ * 3. s_tp1 ∼ P(·|s_t,a_t): one 32-bit word (none when the row is deterministic).
  *
  * @module
  */
@@ -82,19 +82,6 @@ export function buildSamplerTables(mdp: FiniteMDP, behaviour: Policy): SamplerTa
     noiseStd: noise?.kind === 'gaussian' ? noise.std : 0,
     terminal: mdp.terminal,
   };
-}
-
-/** One draw from alias row `i` (see ./alias.ts); no randomness for a one-outcome row. */
-export function drawAlias(rows: AliasRows, i: number, rng: Rng): number {
-  const o = rows.offset[i]!;
-  const m = rows.offset[i + 1]! - o;
-  if (m === 1) return rows.primary[o]!;
-  const x = rng.uniform() * m;
-  const k = x | 0;
-  const c = o + k;
-  // a branch-free select: the comparison is a coin flip the CPU cannot predict
-  const mask = -(+(x - k < rows.threshold[c]!));
-  return (rows.primary[c]! & mask) | (rows.alias[c]! & ~mask);
 }
 
 /**

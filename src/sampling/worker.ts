@@ -14,13 +14,11 @@ import { BatchBuilder } from './builder.js';
 import { capacityGuess, rolloutEpisodes } from './episodes.js';
 import { runBatchRange, type BatchTask } from './map.js';
 import { arrayBuffers, type ErrorWire, type FromWorker, type ToWorker } from './protocol.js';
-import { planBuilder } from './plan.js';
+import { releasePlanBuilder, takePlanBuilder } from './plan.js';
 import { prepareWire, type PreparedSampling } from './spec.js';
 
 const port = parentPort!;
 const calls = new Map<number, PreparedSampling | { readonly failed: unknown }>();
-/** One reusable builder per live call (a map call's chunks all draw batches of one shape). */
-const builders = new Map<number, BatchBuilder>();
 const tasks = new Map<string, Promise<BatchTask>>();
 
 function errorToWire(e: unknown): ErrorWire {
@@ -63,9 +61,9 @@ function episodes(m: Extract<ToWorker, { type: 'episodes' }>): void {
 async function map(m: Extract<ToWorker, { type: 'map' }>): Promise<void> {
   const prep = prepared(m.call);
   const task = await loadTask(m.module, m.name);
-  let b = builders.get(m.call);
-  if (b === undefined) builders.set(m.call, b = planBuilder(prep, m.plan.source));
+  const b = takePlanBuilder(prep, m.plan.source);
   const r = runBatchRange(prep, m.plan, m.lo, m.hi, task, m.options, b);
+  releasePlanBuilder(b);
   const msg: FromWorker = { type: 'map', call: m.call, dim: r.dim, values: r.values, transitions: r.transitions };
   port.postMessage(msg, [r.values.buffer as ArrayBuffer]);
 }
@@ -74,7 +72,7 @@ async function handle(m: ToWorker): Promise<void> {
   try {
     if (m.type === 'setup') {
       try { calls.set(m.call, prepareWire(m.spec)); } catch (e) { calls.set(m.call, { failed: e }); }
-    } else if (m.type === 'release') { calls.delete(m.call); builders.delete(m.call); }
+    } else if (m.type === 'release') calls.delete(m.call);
     else if (m.type === 'episodes') episodes(m);
     else await map(m);
   } catch (e) {

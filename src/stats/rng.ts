@@ -23,6 +23,11 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
+/** One SplitMix32-style step of the state expansion of `key` at counter `x`. */
+function expandKey(key: readonly [number, number, number, number], x: number): number {
+  return fmix32(x ^ fmix32(key[1] ^ x) ^ key[2]);
+}
+
 /** Hashes a string or a non-negative integer seed to 32 bits. */
 function seedWord(seed: number | string): number {
   if (typeof seed === 'number') {
@@ -36,10 +41,13 @@ function seedWord(seed: number | string): number {
 
 /** A splittable xoshiro128** generator. */
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  // The state words are int32 from the start (small integers to V8): a field declared
+  // without a value starts as undefined and would hold boxed numbers, which every draw
+  // would then have to unbox and check.
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
   private spare = NaN;
 
   /** The 4-word key naming this stream; children are derived from it. */
@@ -47,10 +55,14 @@ export class Rng {
 
   private constructor(key: readonly [number, number, number, number]) {
     this.key = key;
-    // expand the key into the state with SplitMix32-style steps; never all-zero
-    let x = key[0] ^ fmix32(key[1] + GOLDEN) ^ fmix32(key[2] + 2 * GOLDEN) ^ fmix32(key[3] + 3 * GOLDEN);
-    const next = () => { x = (x + GOLDEN) | 0; return fmix32(x ^ fmix32(key[1] ^ x) ^ key[2]); };
-    this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next() | 1;
+    // expand the key into the state with SplitMix32-style steps; never all-zero. (No closure
+    // here: a stream is derived per block of episodes, and under tsx every closure created
+    // costs a defineProperty of its name.)
+    const x = key[0] ^ fmix32(key[1] + GOLDEN) ^ fmix32(key[2] + 2 * GOLDEN) ^ fmix32(key[3] + 3 * GOLDEN);
+    this.s0 = expandKey(key, (x + GOLDEN) | 0) | 0;
+    this.s1 = expandKey(key, (x + 2 * GOLDEN) | 0) | 0;
+    this.s2 = expandKey(key, (x + 3 * GOLDEN) | 0) | 0;
+    this.s3 = expandKey(key, (x + 4 * GOLDEN) | 0) | 1;
     for (let i = 0; i < 8; i++) this.nextU32();
   }
 
