@@ -116,7 +116,9 @@ function maxTest(acc: MeanCovariance, target: ArrayLike<number>, alpha: number, 
   }
   const eff = acc.mean[worst]! - target[worst]!;
   return {
-    passed: stat <= c, test: `studentized max over ${live} coordinates, Šidák`, statistic: stat, threshold: c,
+    passed: stat <= c,
+    test: `studentized max over ${live} coordinates, Šidák` + (live < d ? ` (${d - live} of ${d} constant across samples: compared exactly, within rounding)` : ''),
+    statistic: stat, threshold: c,
     effect: eff, standardError: se[worst]!, worstIndex: worst, samples: n, falseAlarmRate: alpha,
     minDetectable: (c + zPow) * maxSe,
   };

@@ -171,18 +171,21 @@ export const schulmanTableClaim: Claim = {
 export const klVarianceClaim: Claim = {
   id: 'estimators.kl-variance',
   title: 'k1 is unbiased too but noisier than k3 near p = q (a variance-only difference)',
-  statement: String.raw`\operatorname{Var}_q\big[(r-1)-\log r\big] \le \operatorname{Var}_q\big[-\log r\big]\quad (p \approx q)`,
+  statement: String.raw`\operatorname{Var}_q\big[(r-1)-\log r\big] \le \operatorname{Var}_q\big[-\log r\big]\quad (p \approx q:\ \mu \in \{0.1, 0.3\})`,
   source: 'Schulman 2020, "Approximating KL Divergence"',
   relation: 'variance-order',
   rule: 'one-sided paired z-test on the variance difference, α = 1e-6 per check (the means: the k1 and k3 rows of estimators.kl-estimators)',
-  run: (ctx) => [0.1, 1].map((mu) => {
+  // near p = q (μ = 0.1, 0.3), where the claim is about and the tails are light; at μ = 1, k3's
+  // lognormal term makes the paired squared deviations heavy-tailed, and the standard error of
+  // the variance difference is itself unstable (seed-to-seed, z moved from 4 to 18)
+  run: (ctx) => [0.1, 0.3].map((mu) => {
     const lr = gaussianCase(mu).draw(Rng.from(`${ctx.seed}/klvar/${mu}`), Math.round(N * ctx.scale));
     const t = varianceOrderTest(klK3(lr), klK1(lr), 1, CHECK_ALPHA);
     return { instance: `μ = ${mu}: Var(k3) ≤ Var(k1)`, passed: t.passed, discrepancy: t.statistic, tolerance: t.threshold, stats: stats(t) };
   }),
   control: {
     description: 'the reversed order for the variance-only mutant.k1-instead-of-k3: Var(k1) ≤ Var(k3)',
-    run: (ctx) => [0.1, 1].map((mu) => {
+    run: (ctx) => [0.1, 0.3].map((mu) => {
       const lr = gaussianCase(mu).draw(Rng.from(`${ctx.seed}/klvar/${mu}`), Math.round(N * ctx.scale));
       const t = varianceOrderTest(klK1(lr), klK3(lr), 1, CHECK_ALPHA);
       return { instance: `μ = ${mu}: Var(k1) ≤ Var(k3)`, passed: t.passed, discrepancy: t.statistic, tolerance: t.threshold, stats: stats(t) };
