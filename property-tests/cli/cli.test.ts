@@ -117,6 +117,15 @@ describe('pgtruth report (npm start)', () => {
       const z = typeof k.discrepancy === 'string' ? Infinity : k.discrepancy;
       expect(z - k.tolerance, `${c.id}: ${k.instance}`).toBeGreaterThanOrEqual(4);
     }
+    // the flagship REINFORCE checks (b = V^π) resolve a bias of 2% of ‖∇J‖₂ on every built-in MDP
+    const flagship = j.claims.find((c: { id: string }) => c.id === 'estimators.reinforce-unbiased');
+    const withV = flagship.checks.filter((k: { instance: string }) => k.instance.includes('b = V^π'));
+    expect(withV.length).toBe(4);
+    for (const k of withV) {
+      const m = /resolution ([0-9.]+)% of ‖∇J‖₂/.exec(k.note);
+      expect(m, k.instance).not.toBeNull();
+      expect(Number(m![1]), k.instance).toBeLessThanOrEqual(2);
+    }
     // every mutant of the catalogue is exercised by some control, and rejected
     for (const m of j.mutations) expect(m.rejected, m.id).toBe(true);
   }, 300_000);
