@@ -13,7 +13,10 @@
  * 32-bit random word and of a one-load-one-store typed-array loop, and two workers'
  * speed-up on a pure-spin task (no memory traffic) and on one that also touches memory.
  *
- * Environment: BENCH_ROUNDS, BENCH_BATCHES override the round and batch counts.
+ * Environment: BENCH_ROUNDS, BENCH_BATCHES override the round and batch counts; BENCH_EPISODES
+ * the episodes per batch, on both sides (100 instead of 1000 leaves our figures as they are —
+ * the batch's arrays are not what bounds them — and makes numpy's ~3.5× slower, so the default
+ * stays at the batch size numpy is best at).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,7 +31,7 @@ import { mapBatchesSync, SamplerPool, type Batch, type BatchPlan, type TaskConte
 import { Rng } from '../src/stats/rng.js';
 import { rolloutOnly, stages, type PipelineOptions } from './sampling-task.js';
 
-const EPISODES = 1000, STEPS = 100, LAMBDA = 0.95;
+const EPISODES = Number(process.env.BENCH_EPISODES ?? 1000), STEPS = 100, LAMBDA = 0.95;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11), BATCHES = Number(process.env.BENCH_BATCHES ?? 20);
 const TARGET_RATIO = 4, TARGET_RATE = 40e6;
 const PYTHON = '/usr/bin/python3';
