@@ -43,4 +43,13 @@ describe('examples/estimators: pgtruth check on a correct and a buggy estimator 
       expect(bad.stdout).toContain('failed on');
     }, 300_000);
   }
+  it('--verbose lists every check and every control check of the buggy KL estimator', () => {
+    const r = spawnSync(process.execPath, ['bin/pgtruth.js', 'check', 'examples/estimators/kl-bug.ts', '--samples', '96000', '--verbose'], { cwd: root, encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}FAIL /m);
+    expect(r.stdout).toMatch(/^ {2}control: /m);
+    expect(r.stdout).not.toContain('Run with --verbose');
+    // at N(0,1) vs N(1,1) the bug's mean is infinite: the check says it cannot decide, and fails
+    expect(r.stdout).toMatch(/FAIL q = N\(0,1\), p = N\(1,1\).*inconclusive/);
+  }, 300_000);
 });

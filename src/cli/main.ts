@@ -22,15 +22,15 @@ export function version(): string {
 export const MAIN_HELP = `pgtruth — ground truth for policy-gradient reinforcement learning
 
 Usage:
-  pgtruth report [--json] [--verbose] [--seed N] [--only PREFIX]
+  pgtruth report [--json] [--verbose] [--seed N] [--only PREFIX] [--exact] [--scale X] [--workers N] [--list]
       run the default suite of claims and print the verdict table (npm start)
-  pgtruth exact <mdp.json | builtin:NAME> --policy <policy.json | uniform> [--json] [--fisher] [--rational]
+  pgtruth exact <mdp.json | builtin:NAME> --policy <policy.json | uniform> [--json] [--fisher] [--rational] [--solver auto|dense|iterative]
       exact V, Q, A, d, η, J and ∇J of a policy
   pgtruth mdp list | show NAME | check FILE
       the built-in MDPs, and MDP file validation
-  pgtruth check <module.ts | module.js> [--json] [--seed N] [--samples N] [--mdp FILE] [--workers N]
+  pgtruth check <module.ts | module.js> [--json] [--verbose] [--seed N] [--samples N] [--mdp FILE] [--workers N]
       run every applicable claim on your own estimators (policy-gradient, advantage, kl, surrogate)
-  pgtruth mirror <mdp.json | builtin:NAME> --drift trivial|ppo:ε|kl:c --neighbourhood none|kl:δ|maxkl:δ|tv:δ --iterations N [--json] [--svg FILE]
+  pgtruth mirror <mdp.json | builtin:NAME> --drift trivial|ppo:ε|kl:c|tv:c --neighbourhood none|kl:δ|maxkl:δ|tv:δ --iterations N [--json] [--svg FILE]
       exact mirror learning: J, the drift, Theorem 5.4's bound and whether it held, the gap to J*
 
   pgtruth <command> --help     help on one command

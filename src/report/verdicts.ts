@@ -35,7 +35,11 @@ export function measurement(c: Check | undefined): { value: string; bound: strin
   if (c.exact !== undefined) return { value: c.exact ? 'exactly 0' : `≠ 0 (${sci(c.discrepancy)})`, bound: 'exact 0' };
   if (c.stats) {
     const s = c.stats;
-    const det = s.relativeTo ? `${((100 * s.minDetectable) / s.relativeTo.value).toFixed(1)}% ${s.relativeTo.name}` : sci(s.minDetectable);
+    let det = sci(s.minDetectable);
+    if (s.relativeTo) {
+      const pct = (100 * s.minDetectable) / s.relativeTo.value;
+      det = `${Math.abs(pct) < 1e4 ? pct.toFixed(1) : sci(pct)}% ${s.relativeTo.name}`;
+    }
     return { value: `${sci(s.effect)} ± ${sci(s.standardError)}`, bound: `min det. ${det}, α ${sci(s.falseAlarmRate, 1)}` };
   }
   return { value: sci(c.discrepancy), bound: `≤ ${sci(c.tolerance)}` };

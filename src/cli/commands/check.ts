@@ -1,5 +1,5 @@
 /**
- * `pgtruth check <module> [--json] [--seed N] [--samples N] [--mdp FILE] [--workers N]`
+ * `pgtruth check <module> [--json] [--verbose] [--seed N] [--samples N] [--mdp FILE] [--workers N]`
  * @module
  */
 import { fail } from '../../errors.js';
@@ -26,6 +26,7 @@ The module exports (default: one estimator or an array; or named exports) object
 
 Options:
   --json          the verdicts as one JSON object
+  --verbose       every check and every control check, with its statistics
   --seed N        root seed (default 20240124)
   --samples N     episodes per check (default 192000; KL checks draw 2N samples)
   --mdp FILE      check on this MDP (with a seeded softmax policy) instead of the built-in ones
@@ -34,6 +35,7 @@ Options:
 
 const OPTIONS = {
   json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
   seed: { type: 'string' },
   samples: { type: 'string' },
   mdp: { type: 'string' },
@@ -64,7 +66,7 @@ export async function checkCommand(argv: string[], write: (s: string) => void): 
     write(verdictJSON(results, { module: positionals[0], estimators: estimators.map((e) => ({ name: e.name, kind: e.estimator.kind, export: e.key })), seed, samples, seconds, falseAlarm: budget }) + '\n');
   } else {
     write(`pgtruth check ${positionals[0]} — ${estimators.map((e) => `${e.name} (${e.estimator.kind})`).join(', ')}; seed ${seed}, ${samples} samples per check, ${seconds.toFixed(1)} s\n\n`);
-    write(verdictTable(results, { seed }) + '\n');
+    write(verdictTable(results, { seed, verbose: values.verbose === true }) + '\n');
     write(`\n${budget.checks} stochastic checks; Σα = ${budget.sum.toExponential(1)} (the chance that a correct estimator fails this run)\n`);
   }
   return allPassed(results) ? 0 : 1;
