@@ -291,14 +291,15 @@ function buildFronts(A: CSR, g: Graph, perm: Int32Array, iperm: Int32Array, sup:
   let idx = new Int32Array(Math.max(16, 4 * g.adj.length + n));
   const mark = new Int32Array(n).fill(-1);
   let len = 0;
+  // room for `extra` more entries (one closure for the whole loop: a closure made per
+  // supernode costs an allocation each, and under tsx a name-defining call too)
+  const ensure = (extra: number) => {
+    if (len + extra > idx.length) { const t = new Int32Array(Math.max(idx.length * 2, len + extra)); t.set(idx); idx = t; }
+  };
   for (let J = 0; J < ns; J++) {
     const f = start[J]!, l = start[J + 1]! - 1;
     const begin = len;
-    const need = (l - f + 1);
-    const ensure = (extra: number) => {
-      if (len + extra > idx.length) { const t = new Int32Array(Math.max(idx.length * 2, len + extra)); t.set(idx); idx = t; }
-    };
-    ensure(need);
+    ensure(l - f + 1);
     for (let j = f; j <= l; j++) { idx[len++] = j; mark[j] = J; }
     const rowsStart = len;
     for (let j = f; j <= l; j++) {
