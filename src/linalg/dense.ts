@@ -98,6 +98,16 @@ export function luSolve(f: LU, b: Float64Array): Float64Array {
   return x;
 }
 
+/** Back substitution in place: x ← U⁻¹ x, U the upper triangle (with its diagonal) of the row-major n×n `lu`. */
+function upperSolveInPlace(lu: Float64Array, n: number, x: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    let s = x[i]!;
+    for (let j = i + 1; j < n; j++) s -= lu[ri + j]! * x[j]!;
+    x[i] = s / lu[ri + i]!;
+  }
+}
+
 /** x = M⁻¹ b from the factors (`x` must not alias `b`). */
 export function luSolveInto(lu: Float64Array, perm: Int32Array, n: number, b: Float64Array, x: Float64Array): void {
   for (let i = 0; i < n; i++) x[i] = b[perm[i]!]!;
@@ -107,12 +117,7 @@ export function luSolveInto(lu: Float64Array, perm: Int32Array, n: number, b: Fl
     for (let j = 0; j < i; j++) s -= lu[ri + j]! * x[j]!;
     x[i] = s;
   }
-  for (let i = n - 1; i >= 0; i--) {      // U x = y
-    const ri = i * n;
-    let s = x[i]!;
-    for (let j = i + 1; j < n; j++) s -= lu[ri + j]! * x[j]!;
-    x[i] = s / lu[ri + i]!;
-  }
+  upperSolveInPlace(lu, n, x);            // U x = y
 }
 
 /** Solves `Mᵀ x = b` with the factorization of M (`Mᵀ = Uᵀ Lᵀ P`). */
@@ -177,12 +182,7 @@ export function luSolveNoPivotInto(lu: Float64Array, n: number, b: Float64Array,
     for (let j = 0; j < i; j++) s -= lu[ri + j]! * x[j]!;
     x[i] = s;
   }
-  for (let i = n - 1; i >= 0; i--) {      // U x = y
-    const ri = i * n;
-    let s = x[i]!;
-    for (let j = i + 1; j < n; j++) s -= lu[ri + j]! * x[j]!;
-    x[i] = s / lu[ri + i]!;
-  }
+  upperSolveInPlace(lu, n, x);            // U x = y
 }
 
 /** x = M⁻ᵀ b from unpivoted factors (`Mᵀ = UᵀLᵀ`; `x` may alias `b`). */
