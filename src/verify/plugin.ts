@@ -2,7 +2,7 @@
  * A researcher's own estimators, loaded from a TypeScript or JavaScript module and checked
  * by `pgtruth check` (or `expectUnbiased` from a test suite).
  *
- * The interface (also in the README):
+ * The interface (also in docs/reference/cli.md):
  *
  * ```ts
  * import type { Batch, PolicyView, UserEstimator } from 'pgtruth';

@@ -22,7 +22,7 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'advantage', name?, estimate(batch, values, gamma, lambda) → { advantages, targets } }
   { kind: 'kl', name?, estimate(logRatio) → per-sample estimates of KL(q‖p) }
   { kind: 'surrogate', name?, clip?, estimate(batch, policy, advantages) → { loss, gradient } }
-(the complete TypeScript types are in the README, "pgtruth check").
+(the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
 
 Options:
   --json          the verdicts as one JSON object
