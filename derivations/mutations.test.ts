@@ -14,7 +14,7 @@ async function freshChecks(): Promise<ReadonlyMap<string, StepCheck<unknown>>> {
 const failing = (checks: ReadonlyMap<string, StepCheck<unknown>>, keys: string[]) => keys.filter((k) => !runStep(checks.get(k)!).passed);
 
 afterEach(() => {
-  for (const m of ['../src/exact/rational.js', '../src/policy/softmax.js', '../src/estimators/advantages.js', '../src/mirror/rational.js', '../src/exact/bounds.js', '../src/estimators/vmpo.js', '../src/mirror/update.js']) vi.doUnmock(m);
+  for (const m of ['../src/exact/rational.js', '../src/policy/softmax.js', '../src/estimators/advantages.js', '../src/mirror/rational.js', '../src/exact/bounds.js', '../src/estimators/vmpo.js', '../src/mirror/update.js', '../src/estimators/kl.js']) vi.doUnmock(m);
   vi.resetModules();
 });
 
@@ -170,5 +170,15 @@ describe('a deliberately broken step fails', () => {
     const keys = ['mirror.per-state-gain', 'mirror.value-improvement', 'mirror.return-improvement', 'mirror.limit-optimal'];
     expect(failing(checks, keys)).toEqual(keys);
     expect(failing(checks, ['mirror.value-difference', 'mirror.visitation-floor'])).toEqual([]);
+  });
+  it('a bug in k3 (a constant 1e-3 added to every sample, like a stale guard against log 0) fails the k3 mean step, not the variance, k1 or k2 ones', async () => {
+    vi.resetModules();
+    vi.doMock('../src/estimators/kl.js', async (importOriginal) => {
+      const orig = await importOriginal<typeof import('../src/estimators/kl.js')>();
+      return { ...orig, klK3: (logRatio: Float64Array) => orig.klK3(logRatio).map((v) => v + 1e-3) };
+    });
+    const checks = await freshChecks();
+    expect(failing(checks, ['kl.k3-unbiased', 'kl.k3-variance'])).toEqual(['kl.k3-unbiased']);
+    expect(failing(checks, ['kl.k1-unbiased', 'kl.gaussian-k1', 'kl.gaussian-k2', 'kl.k3-nonnegative'])).toEqual([]);
   });
 });
