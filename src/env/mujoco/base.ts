@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { fail, show } from '../../errors.js';
 import type { Rng } from '../../stats/rng.js';
 import { BaseEnv } from '../env.js';
 import { boxSpace, type BoxSpace } from '../spaces.js';
@@ -62,6 +63,21 @@ export abstract class MujocoEnv extends BaseEnv {
   qpos(): Float64Array { this.refreshViews(); return Float64Array.from(this.qposView); }
   /** A copy of the generalized velocities qvel. */
   qvel(): Float64Array { this.refreshViews(); return Float64Array.from(this.qvelView); }
+
+  /**
+   * Sets the simulation state to (qpos, qvel) and recomputes the derived quantities
+   * (`mj_forward`), as Gymnasium's `set_state`: for tests and for starting from a chosen state.
+   * Must follow a reset (the episode continues from here).
+   */
+  setState(qpos: ArrayLike<number>, qvel: ArrayLike<number>): void {
+    if (qpos.length !== this.nq || qvel.length !== this.nv) fail('ENV_OPTIONS', `${this.id}: setState needs qpos of length ${this.nq} and qvel of length ${this.nv}, got ${qpos.length} and ${qvel.length}`, { where: 'setState' });
+    for (let i = 0; i < qpos.length; i++) if (!Number.isFinite(qpos[i])) fail('ENV_OPTIONS', `${this.id}: qpos[${i}] is ${show(qpos[i])}`, { where: `qpos[${i}]`, value: qpos[i] });
+    for (let i = 0; i < qvel.length; i++) if (!Number.isFinite(qvel[i])) fail('ENV_OPTIONS', `${this.id}: qvel[${i}] is ${show(qvel[i])}`, { where: `qvel[${i}]`, value: qvel[i] });
+    this.refreshViews();
+    this.qposView.set(qpos);
+    this.qvelView.set(qvel);
+    this.mj.mj_forward(this.model, this.data);
+  }
 
   /** The task's reset noise: qpos and qvel (length nq, nv) written from init_qpos, init_qvel and `rng`. */
   protected abstract resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void;
