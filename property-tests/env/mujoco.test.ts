@@ -141,6 +141,24 @@ describe('MuJoCo tasks (mujoco-js)', () => {
     expect(vec.nextObservations.subarray(0, 17)).not.toEqual(vec.nextObservations.subarray(17, 34));
   });
 
+  it('steps stay right across a WebAssembly heap growth (other copies created between two steps detach the old heap views)', async () => {
+    const env = await makeEnv('HalfCheetah-v5');
+    const hc = inner<HalfCheetahEnv>(env);
+    env.reset(1);
+    const a = new Float64Array(6).fill(0.5);
+    env.step(a);
+    const oldView = (hc as unknown as { qposView: Float64Array }).qposView;
+    const mj = await loadMujoco();
+    const model = compileModel(mj, 'half_cheetah.xml');
+    const extra = Array.from({ length: 20 }, () => new mj.MjData(model));
+    expect(oldView.length).toBe(0); // the control: the heap did grow, so a cached view would read undefined (NaN rewards)
+    const x0 = hc.qpos()[0]!;
+    const r = env.step(a);
+    const want = (hc.qpos()[0]! - x0) / 0.05 - 0.1 * sq(a);
+    expect(Math.abs(r.reward - want)).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(want)));
+    extra.forEach((d) => d.delete());
+  });
+
   it('the 1000-step limit truncates HalfCheetah', async () => {
     const env = await makeEnv('HalfCheetah-v5');
     env.reset(0);

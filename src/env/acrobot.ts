@@ -75,7 +75,7 @@ export class AcrobotEnv extends BaseEnv {
     for (let i = 0; i < 4; i++) this.state[i] = -h + 2 * h * rng.uniform();
   }
 
-  protected advance(action: ArrayLike<number>, offset: number): number {
+  protected advance(action: ArrayLike<number>, offset: number): void {
     const tau = action[offset]! - 1, dt = K.dt, s = this.state, y = this.y;
     const { k1, k2, k3, k4 } = this;
     acrobotDerivative(s, tau, k1);
@@ -92,7 +92,7 @@ export class AcrobotEnv extends BaseEnv {
     s[3] = Math.min(Math.max(s[3]!, -K.maxVel2), K.maxVel2);
     const terminated = -Math.cos(s[0]!) - Math.cos(s[1]! + s[0]!) > 1;
     this.terminatedNow = terminated;
-    return terminated ? 0 : -1;
+    this.rewardNow = terminated ? 0 : -1;
   }
 
   protected writeObservation(out: Float64Array, offset: number): void {

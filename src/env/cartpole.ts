@@ -47,7 +47,7 @@ export class CartPoleEnv extends BaseEnv {
     for (let i = 0; i < 4; i++) s[i] = -h + 2 * h * rng.uniform();
   }
 
-  protected advance(action: ArrayLike<number>, offset: number): number {
+  protected advance(action: ArrayLike<number>, offset: number): void {
     const s = this.state;
     const x = s[0]!, xDot = s[1]!, theta = s[2]!, thetaDot = s[3]!;
     const force = action[offset] === 1 ? C.forceMag : -C.forceMag;
@@ -60,7 +60,7 @@ export class CartPoleEnv extends BaseEnv {
     s[2] = theta + C.tau * thetaDot;
     s[3] = thetaDot + C.tau * thetaAcc;
     this.terminatedNow = s[0]! < -C.xThreshold || s[0]! > C.xThreshold || s[2]! < -C.thetaThreshold || s[2]! > C.thetaThreshold;
-    return 1;
+    this.rewardNow = 1;
   }
 
   protected writeObservation(out: Float64Array, offset: number): void {

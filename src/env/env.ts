@@ -88,8 +88,9 @@ export function actionNumbers(action: Action): ArrayLike<number> {
  * calling styles. A task supplies three methods:
  *
  * - `resetState(rng)`: draw s_0 with the task's reset distribution;
- * - `advance(action, offset)`: apply a_t (already checked), move to s_tp1, return r_t and set
- *   `terminatedNow`;
+ * - `advance(action, offset)`: apply a_t (already checked), move to s_tp1, set `rewardNow` to
+ *   r_t and `terminatedNow` (fields, not a return value: a returned double that is not inlined
+ *   is boxed, one allocation per step);
  * - `writeObservation(out, offset)`: the observation of the current state.
  */
 export abstract class BaseEnv implements Env {
@@ -99,6 +100,8 @@ export abstract class BaseEnv implements Env {
   readonly maxEpisodeSteps: number | undefined = undefined;
   /** Set by `advance`: s_tp1 is terminal. */
   protected terminatedNow = false;
+  /** Set by `advance`: r_t. */
+  protected rewardNow = 0.5; // a double from the start, so V8 keeps the field unboxed-in-place
   /** The random stream of the current episode (resets and stochastic steps draw from it). */
   protected rng: Rng;
   private phase: 0 | 1 | 2 = 0; // 0 never reset, 1 running, 2 ended
@@ -112,7 +115,7 @@ export abstract class BaseEnv implements Env {
   get actionSize(): number { return spaceSize(this.actionSpace); }
 
   protected abstract resetState(rng: Rng): void;
-  protected abstract advance(action: ArrayLike<number>, offset: number): number;
+  protected abstract advance(action: ArrayLike<number>, offset: number): void;
   protected abstract writeObservation(out: Float64Array, offset: number): void;
 
   reset(seed?: number | Rng): Float64Array {
@@ -147,7 +150,8 @@ export abstract class BaseEnv implements Env {
     }
     checkAction(this.actionSpace, action, offset, length, this.id);
     this.terminatedNow = false;
-    const r = this.advance(action, offset);
+    this.advance(action, offset);
+    const r = this.rewardNow;
     if (!Number.isFinite(r)) fail('ENV_ACTION', `${this.id}: the step produced the reward ${show(r)}; the state has left the model's range`, { where: 'reward', value: r });
     this.writeObservation(obs, obsOffset);
     const sig = this.signal;

@@ -37,7 +37,7 @@ export class MountainCarContinuousEnv extends BaseEnv {
     this.state[1] = 0;
   }
 
-  protected advance(action: ArrayLike<number>, offset: number): number {
+  protected advance(action: ArrayLike<number>, offset: number): void {
     const a = action[offset]!;
     const force = Math.min(Math.max(a, M.minAction), M.maxAction);
     let x = this.state[0]!, v = this.state[1]!;
@@ -49,7 +49,7 @@ export class MountainCarContinuousEnv extends BaseEnv {
     this.state[0] = x; this.state[1] = v;
     const terminated = x >= M.goalPosition && v >= M.goalVelocity;
     this.terminatedNow = terminated;
-    return (terminated ? 100 : 0) - 0.1 * a * a;
+    this.rewardNow = (terminated ? 100 : 0) - 0.1 * a * a;
   }
 
   protected writeObservation(out: Float64Array, offset: number): void {

@@ -46,7 +46,7 @@ export class PendulumEnv extends BaseEnv {
     this.state[1] = -1 + 2 * rng.uniform();
   }
 
-  protected advance(action: ArrayLike<number>, offset: number): number {
+  protected advance(action: ArrayLike<number>, offset: number): void {
     const s = this.state, th = s[0]!, thDot = s[1]!;
     const u = Math.min(Math.max(action[offset]!, -P.maxTorque), P.maxTorque);
     const n = normalizeAngle(th);
@@ -55,7 +55,7 @@ export class PendulumEnv extends BaseEnv {
     newThDot = Math.min(Math.max(newThDot, -P.maxSpeed), P.maxSpeed);
     s[0] = th + newThDot * P.dt;
     s[1] = newThDot;
-    return -cost;
+    this.rewardNow = -cost;
   }
 
   protected writeObservation(out: Float64Array, offset: number): void {

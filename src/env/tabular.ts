@@ -82,7 +82,7 @@ export class TabularEnv extends BaseEnv {
     this.state = rng.categorical(this.mdp.initial);
   }
 
-  protected advance(action: ArrayLike<number>, offset: number): number {
+  protected advance(action: ArrayLike<number>, offset: number): void {
     const mdp = this.mdp, a = action[offset]!, sa = this.state * mdp.numActions + a;
     const rng = this.rng;
     let r = mdp.rewards[sa]!;
@@ -92,7 +92,7 @@ export class TabularEnv extends BaseEnv {
     const s2 = P.col[k0 + rng.categorical(P.val, k0, P.rowPtr[sa + 1]! - k0)]!;
     this.state = s2;
     this.terminatedNow = mdp.terminal[s2] === 1;
-    return r;
+    this.rewardNow = r;
   }
 
   protected writeObservation(out: Float64Array, offset: number): void {

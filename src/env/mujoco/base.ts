@@ -98,13 +98,6 @@ export abstract class MujocoEnv extends BaseEnv {
     this.refreshViews();
   }
 
-  /** Σ_i a_i² of the action at `action[offset…]`. */
-  protected squaredAction(action: ArrayLike<number>, offset: number): number {
-    let s = 0;
-    for (let i = 0; i < this.nu; i++) { const a = action[offset + i]!; s += a * a; }
-    return s;
-  }
-
   /** Frees this copy's simulation state in the WebAssembly heap (the model is shared and stays). */
   close(): void {
     if (!this.deleted) { this.deleted = true; this.data.delete(); }

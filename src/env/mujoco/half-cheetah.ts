@@ -44,12 +44,15 @@ export class HalfCheetahEnv extends MujocoEnv {
     for (let i = 0; i < this.nv; i++) qvel[i] = this.initQvel[i]! + c * rng.normal();
   }
 
-  protected advance(action: ArrayLike<number>, offset: number): number {
+  protected advance(action: ArrayLike<number>, offset: number): void {
+    this.refreshViews(); // another copy's MjData may have grown the heap since the last step
     const xBefore = this.qposView[0]!;
     this.simulate(action, offset);
     this.xVelocity = (this.qposView[0]! - xBefore) / this.dt;
-    this.controlCost = H.ctrlCostWeight * this.squaredAction(action, offset);
-    return H.forwardRewardWeight * this.xVelocity - this.controlCost;
+    let a2 = 0; // Σ a² inline: a helper returning a double would box it on every step
+    for (let i = 0; i < this.nu; i++) { const a = action[offset + i]!; a2 += a * a; }
+    this.controlCost = H.ctrlCostWeight * a2;
+    this.rewardNow = H.forwardRewardWeight * this.xVelocity - this.controlCost;
   }
 
   protected writeObservation(out: Float64Array, offset: number): void {

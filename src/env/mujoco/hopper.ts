@@ -63,14 +63,17 @@ export class HopperEnv extends MujocoEnv {
     for (let i = 0; i < this.nv; i++) qvel[i] = this.initQvel[i]! - c + 2 * c * rng.uniform();
   }
 
-  protected advance(action: ArrayLike<number>, offset: number): number {
+  protected advance(action: ArrayLike<number>, offset: number): void {
+    this.refreshViews(); // another copy's MjData may have grown the heap since the last step
     const xBefore = this.qposView[0]!;
     this.simulate(action, offset);
     this.xVelocity = (this.qposView[0]! - xBefore) / this.dt;
-    this.controlCost = H.ctrlCostWeight * this.squaredAction(action, offset);
+    let a2 = 0; // Σ a² inline: a helper returning a double would box it on every step
+    for (let i = 0; i < this.nu; i++) { const a = action[offset + i]!; a2 += a * a; }
+    this.controlCost = H.ctrlCostWeight * a2;
     this.healthy = hopperHealthy(this.qposView, this.qvelView);
     this.terminatedNow = !this.healthy;
-    return H.forwardRewardWeight * this.xVelocity + (this.healthy ? H.healthyReward : 0) - this.controlCost;
+    this.rewardNow = H.forwardRewardWeight * this.xVelocity + (this.healthy ? H.healthyReward : 0) - this.controlCost;
   }
 
   protected writeObservation(out: Float64Array, offset: number): void {
