@@ -159,6 +159,18 @@ describe('MuJoCo tasks (mujoco-js)', () => {
     extra.forEach((d) => d.delete());
   });
 
+  it('close frees a copy; a closed copy refuses to step or reset (ENV_NEEDS_RESET)', async () => {
+    const env = await makeEnv('Hopper-v5');
+    env.reset(0);
+    env.close();
+    expect(() => env.step(new Float64Array(3))).toThrow(/ENV_NEEDS_RESET.*closed/);
+    expect(() => env.reset(0)).toThrow(/ENV_NEEDS_RESET.*closed/);
+    env.close(); // idempotent
+    const other = await makeEnv('Hopper-v5'); // the shared model is unaffected
+    other.reset(0);
+    expect(Number.isFinite(other.step(new Float64Array(3)).reward)).toBe(true);
+  });
+
   it('the 1000-step limit truncates HalfCheetah', async () => {
     const env = await makeEnv('HalfCheetah-v5');
     env.reset(0);

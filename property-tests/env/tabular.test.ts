@@ -3,7 +3,7 @@
 // (stated tests: α = 1e-6 two-sided per check, |z| ≤ 4.892; powers in the comments).
 import { describe, expect, it } from 'vitest';
 import { isPgTruthError } from '../../src/errors.js';
-import { TabularEnv, VectorEnv, tabularEnv } from '../../src/env/index.js';
+import { TabularEnv, VectorEnv, makeClassicEnv, makeEnv, makeVectorEnv, tabularEnv } from '../../src/env/index.js';
 import { createMDP, shortCorridor, suttonBartoGridworld4x4 } from '../../src/mdp/index.js';
 import { Rng } from '../../src/stats/rng.js';
 
@@ -86,6 +86,18 @@ describe('the tabular MDP as an environment', () => {
     expect(Array.from(v.nextObservations)).toEqual([2, 2]);
     expect(Array.from(v.observations)).toEqual([0, 0]);
     expect(Array.from(v.rewards)).toEqual([1, 1]);
+  });
+
+  it('the registry makes builtin:NAME tabular environments', async () => {
+    const env = await makeEnv('builtin:short-corridor', { maxEpisodeSteps: 2, observation: 'one-hot' });
+    expect(env.id).toBe('builtin:short-corridor');
+    expect(Array.from(env.reset(0))).toEqual([1, 0, 0, 0]);
+    expect(env.step(0).truncated).toBe(false);
+    expect(env.step(0).truncated).toBe(true);
+    const v = await makeVectorEnv('builtin:chain', 3, { seed: 2 });
+    expect(v.observations.length).toBe(3);
+    expect(() => makeClassicEnv('builtin:no-such-mdp')).toThrow(/MDP_UNKNOWN/);
+    expect(() => makeClassicEnv('CartPole-v1', { observation: 'one-hot' })).toThrow(/ENV_OPTIONS/);
   });
 
   it('refuses a p0 on a terminal state, bad features and unknown options', () => {

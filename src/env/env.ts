@@ -68,6 +68,8 @@ export interface Env {
   resetInto(obs: Float64Array, offset: number, seed?: number | Rng): void;
   /** {@link step} with a_t at `action[actionOffset…]`, s_tp1 written at `obs[obsOffset…]`; the returned signal is reused. */
   stepInto(action: ArrayLike<number>, actionOffset: number, obs: Float64Array, obsOffset: number): StepSignal;
+  /** Frees what the environment holds outside the JavaScript heap (a MuJoCo copy's simulation state); a no-op otherwise. */
+  close(): void;
 }
 
 /** The stream a `reset(seed)` starts from. */
@@ -141,6 +143,8 @@ export abstract class BaseEnv implements Env {
   stepInto(action: ArrayLike<number>, actionOffset: number, obs: Float64Array, obsOffset: number): StepSignal {
     return this.stepChecked(action, actionOffset, Math.min(this.actionSize, action.length - actionOffset), obs, obsOffset);
   }
+
+  close(): void { /* nothing outside the JavaScript heap */ }
 
   private stepChecked(action: ArrayLike<number>, offset: number, length: number, obs: Float64Array, obsOffset: number): StepSignal {
     if (this.phase !== 1) {

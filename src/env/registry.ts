@@ -11,6 +11,9 @@
  * | `HalfCheetah-v5` | Box(17) | Box(6) in [−1, 1] | 1000 | 4800 |
  * | `Hopper-v5` | Box(11) | Box(3) in [−1, 1] | 1000 | 3800 |
  *
+ * `builtin:NAME` makes the built-in finite MDP NAME (src/mdp/library) a {@link TabularEnv}
+ * (observation per `opts.observation`, default the state index; no time limit unless given).
+ *
  * The MuJoCo tasks load the optional package `mujoco-js` on first use (./mujoco/loader.ts),
  * which is why {@link makeEnv} is asynchronous; {@link makeClassicEnv} makes the others
  * synchronously.
@@ -27,6 +30,8 @@ import { HalfCheetahEnv, HALF_CHEETAH } from './mujoco/half-cheetah.js';
 import { HopperEnv, HOPPER } from './mujoco/hopper.js';
 import { compileModel, loadMujoco } from './mujoco/loader.js';
 import { PendulumEnv } from './pendulum.js';
+import { TabularEnv, type TabularObservation } from './tabular.js';
+import { builtinMDP } from '../mdp/library/index.js';
 import { TimeLimit } from './time-limit.js';
 import { VectorEnv } from './vector.js';
 
@@ -60,9 +65,12 @@ export interface MakeEnvOptions {
   readonly maxEpisodeSteps?: number | null;
   /** The seed of resets without a seed (default 0). */
   readonly seed?: number;
+  /** `builtin:NAME` only: the tabular observation (default `'index'`). */
+  readonly observation?: TabularObservation;
 }
 
-const OPTION_KEYS = new Set(['maxEpisodeSteps', 'seed']);
+const OPTION_KEYS = new Set(['maxEpisodeSteps', 'seed', 'observation']);
+const BUILTIN = 'builtin:';
 
 /** The registry entry of `id`; `ENV_UNKNOWN_ID` (listing the known ids) otherwise. */
 export function envSpec(id: string): EnvSpec {
@@ -85,8 +93,16 @@ function withLimit(env: Env, spec: EnvSpec, opts: MakeEnvOptions): Env {
 
 /** A classic-control task by id, synchronously (`ENV_UNKNOWN_ID` for MuJoCo ids: use {@link makeEnv}). */
 export function makeClassicEnv(id: string, opts: MakeEnvOptions = {}): Env {
+  if (typeof id === 'string' && id.startsWith(BUILTIN)) {
+    checkOptions(opts);
+    const name = id.slice(BUILTIN.length);
+    const mdp = builtinMDP(name);
+    const env = new TabularEnv(mdp, opts.observation ?? 'index', opts.seed ?? 0, id);
+    return opts.maxEpisodeSteps === undefined || opts.maxEpisodeSteps === null ? env : new TimeLimit(env, opts.maxEpisodeSteps);
+  }
   const spec = envSpec(id);
   checkOptions(opts);
+  if (opts.observation !== undefined) fail('ENV_OPTIONS', `${id}: the observation option is for builtin: tabular environments`, { where: 'observation' });
   const seed = opts.seed ?? 0;
   let env: Env;
   switch (spec.id) {
@@ -104,9 +120,11 @@ export function makeClassicEnv(id: string, opts: MakeEnvOptions = {}): Env {
  * MuJoCo tasks load `mujoco-js` on first use (`ENV_MUJOCO_UNAVAILABLE` when it is absent).
  */
 export async function makeEnv(id: string, opts: MakeEnvOptions = {}): Promise<Env> {
+  if (typeof id === 'string' && id.startsWith(BUILTIN)) return makeClassicEnv(id, opts);
   const spec = envSpec(id);
   checkOptions(opts);
   if (!spec.mujoco) return makeClassicEnv(id, opts);
+  if (opts.observation !== undefined) fail('ENV_OPTIONS', `${id}: the observation option is for builtin: tabular environments`, { where: 'observation' });
   const mj = await loadMujoco();
   const seed = opts.seed ?? 0;
   const env = spec.id === 'HalfCheetah-v5'

@@ -55,6 +55,8 @@ export class TimeLimit implements Env {
     return { observation: obs, reward: sig.reward, terminated: sig.terminated, truncated: sig.truncated };
   }
 
+  close(): void { this.inner.close(); }
+
   stepInto(action: ArrayLike<number>, actionOffset: number, obs: Float64Array, obsOffset: number): StepSignal {
     if (this.truncatedEnd) fail('ENV_NEEDS_RESET', `${this.id}: the episode was truncated at its time limit of ${this.maxEpisodeSteps} steps; call reset before stepping again`, { where: 'step' });
     const sig = this.inner.stepInto(action, actionOffset, obs, obsOffset);

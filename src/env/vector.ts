@@ -88,6 +88,11 @@ export class VectorEnv {
     return this.observations;
   }
 
+  /** Closes every copy (frees MuJoCo simulation states). */
+  close(): void {
+    for (const e of this.envs) e.close();
+  }
+
   /**
    * Steps every copy with its action, copy i's at `actions[i*actionSize…]`; fills the
    * buffers (see the module comment) and auto-resets the copies whose episode ended.

@@ -54,6 +54,7 @@ export abstract class MujocoEnv extends BaseEnv {
 
   /** Fetches the heap views again if a heap growth detached them. */
   protected refreshViews(): void {
+    if (this.deleted) fail('ENV_NEEDS_RESET', `${this.id}: the environment was closed; make a new one`, { where: 'step' });
     if (this.qposView.length === 0 || this.qvelView.length === 0 || this.ctrlView.length === 0) {
       this.qposView = this.data.qpos; this.qvelView = this.data.qvel; this.ctrlView = this.data.ctrl;
     }
@@ -83,6 +84,7 @@ export abstract class MujocoEnv extends BaseEnv {
   protected abstract resetNoise(rng: Rng, qpos: Float64Array, qvel: Float64Array): void;
 
   protected resetState(rng: Rng): void {
+    if (this.deleted) fail('ENV_NEEDS_RESET', `${this.id}: the environment was closed; make a new one`, { where: 'reset' });
     this.mj.mj_resetData(this.model, this.data);
     this.refreshViews();
     this.resetNoise(rng, this.qposView, this.qvelView);
@@ -99,7 +101,7 @@ export abstract class MujocoEnv extends BaseEnv {
   }
 
   /** Frees this copy's simulation state in the WebAssembly heap (the model is shared and stays). */
-  close(): void {
+  override close(): void {
     if (!this.deleted) { this.deleted = true; this.data.delete(); }
   }
 }
