@@ -1,7 +1,8 @@
 /**
  * `npm run bench:env`: environment steps per second of every registered task, one copy
  * (`stepInto` into a reused buffer, reset on episode end) and vectorized (`VectorEnv` of 8
- * copies, auto-reset; steps counted per copy), on one thread.
+ * copies, auto-reset; steps counted per copy), on one thread; and the tabular environment of
+ * Sutton & Barto's 4×4 gridworld (random actions, 100-step limit).
  *
  * Actions come from a pre-drawn table of uniform random actions (cycled), so the figures are
  * the environment's cost, not the action sampler's. Each figure is the median of BENCH_ROUNDS
@@ -82,13 +83,14 @@ async function main(): Promise<void> {
   console.log(`bench:env — environment steps/s, one thread, median of ${ROUNDS} rounds (${cpus()[0]?.model ?? '?'}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
   console.log('No reference: Gymnasium is not installable here (no PyPI), so these are absolute figures.\n');
   console.log(`${'task'.padEnd(26)} ${'single'.padStart(12)} ${`vector ×${VEC}`.padStart(12)}  ${'steps'.padStart(7)} ${'GCs'.padStart(4)}`);
-  for (const id of ENV_IDS) {
-    const mujoco = ENV_SPECS[id]!.mujoco;
+  for (const id of [...ENV_IDS, 'builtin:gridworld-4x4']) {
+    const mujoco = ENV_SPECS[id]?.mujoco ?? false;
     const steps = Number(process.env.BENCH_STEPS ?? (mujoco ? 20_000 : 200_000));
     let env: Env, vec: VectorEnv;
     try {
-      env = await makeEnv(id);
-      vec = await makeVectorEnv(id, VEC, { seed: 1 });
+      const opts = id.startsWith('builtin:') ? { maxEpisodeSteps: 100 } : {}; // the tabular row: Sutton & Barto's 4×4 gridworld, index observations
+      env = await makeEnv(id, opts);
+      vec = await makeVectorEnv(id, VEC, { seed: 1, ...opts });
     } catch (e) {
       console.log(`${id.padEnd(26)} skipped: ${(e as Error).message}`);
       continue;

@@ -5,8 +5,9 @@
 // formulas written out again — never by the code under test. Each check has a negative
 // control: a plausible wrong variant (another integrator, the "nips" Acrobot, the cost of the
 // next state, the clipped action in the cost, …) that the same comparison rejects.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AcrobotEnv, CartPoleEnv, MountainCarContinuousEnv, PendulumEnv, makeClassicEnv, type Env, TimeLimit } from '../../src/env/index.js';
+import { AcrobotEnv, CartPoleEnv, MountainCarContinuousEnv, PendulumEnv, makeClassicEnv, normalizeAngle, wrapInto, type Env, TimeLimit } from '../../src/env/index.js';
 import { Rng } from '../../src/stats/rng.js';
 
 /** |a − b| ≤ 1e-12 (1 + |b|) entrywise. */
@@ -368,4 +369,32 @@ describe('determinism of the classic tasks', () => {
       expect(a.length === c.length && a.every((x, i) => Object.is(x, c[i]))).toBe(false);
     });
   }
+});
+
+describe('angle maps', () => {
+  it('wrapInto(θ, −π, π) lies in [−π, π] and differs from θ by a whole number of turns; values inside are kept', () => {
+    fc.assert(fc.property(fc.integer({ min: -40000, max: 40000 }), (k) => {
+      const theta = k / 1000; // −40 … 40 rad
+      const w = wrapInto(theta, -Math.PI, Math.PI);
+      expect(w).toBeGreaterThanOrEqual(-Math.PI);
+      expect(w).toBeLessThanOrEqual(Math.PI);
+      const turns = (theta - w) / (2 * Math.PI);
+      expect(Math.abs(turns - Math.round(turns))).toBeLessThan(1e-12);
+      if (Math.abs(theta) <= Math.PI) expect(w).toBe(theta);
+    }));
+    expect(wrapInto(Math.PI, -Math.PI, Math.PI)).toBe(Math.PI); // the bound stays (a modulo would map it to −π)
+  });
+
+  it('normalizeAngle(θ) = ((θ + π) mod 2π) − π lies in [−π, π) and differs from θ by whole turns', () => {
+    fc.assert(fc.property(fc.integer({ min: -40000, max: 40000 }), (k) => {
+      const theta = k / 1000;
+      const n = normalizeAngle(theta);
+      expect(n).toBeGreaterThanOrEqual(-Math.PI);
+      expect(n).toBeLessThan(Math.PI);
+      const turns = (theta - n) / (2 * Math.PI);
+      expect(Math.abs(turns - Math.round(turns))).toBeLessThan(1e-12);
+    }));
+    expect(normalizeAngle(Math.PI)).toBe(-Math.PI);
+    expect(normalizeAngle(-7)).toBeCloseTo(-7 + 2 * Math.PI, 14); // JavaScript's % keeps the sign: the remainder must be made non-negative
+  });
 });

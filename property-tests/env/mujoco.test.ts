@@ -3,9 +3,12 @@
 // again here, reset noise, determinism, and the typed errors when mujoco-js is absent (the
 // loader seam) or a model cannot be compiled. Negative controls: a wrong dt, v4's healthy reward,
 // a wrong reset-noise scale — each rejected by the same comparison.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  HalfCheetahEnv, HopperEnv, TimeLimit, VectorEnv, compileModel, loadMujoco, makeEnv, readModelXML, setMujocoLoader, type Env,
+  HalfCheetahEnv, HopperEnv, TimeLimit, VectorEnv, assetFolders, compileModel, loadMujoco, makeEnv, readModelXML, setMujocoLoader, type Env,
 } from '../../src/env/index.js';
 import { Rng } from '../../src/stats/rng.js';
 
@@ -191,6 +194,14 @@ describe('MuJoCo tasks (mujoco-js)', () => {
     await expect(makeEnv('CartPole-v1')).resolves.toBeDefined();
     setMujocoLoader(undefined);
     await expect(makeEnv('Hopper-v5')).resolves.toBeDefined();
+  });
+
+  it('the compiled build finds the shipped models: from dist/src/env/mujoco/ the search reaches src/env/mujoco/assets', () => {
+    const root = new URL('../../', import.meta.url);
+    const folders = assetFolders(new URL('dist/src/env/mujoco/loader.js', root).href);
+    expect(folders[1]).toBe(fileURLToPath(new URL('src/env/mujoco/assets', root)));
+    for (const f of ['half_cheetah.xml', 'hopper.xml', 'NOTICE', 'LICENSE-Gymnasium']) expect(existsSync(join(folders[1]!, f))).toBe(true);
+    expect(readFileSync(join(folders[1]!, 'NOTICE'), 'utf8')).toMatch(/MIT License/);
   });
 
   it('ENV_MUJOCO_MODEL for a missing or malformed model file', async () => {

@@ -104,9 +104,14 @@ export function loadMujoco(): Promise<MujocoModule> {
   return instance;
 }
 
-/** The folders searched for model files: ./assets beside this module, then the sources' copy (for the compiled dist/ build). */
-export function assetFolders(): string[] {
-  const here = dirname(fileURLToPath(import.meta.url));
+/**
+ * The folders searched for model files: ./assets beside this module (running from src/ under
+ * tsx), then the sources' copy seen from the compiled module dist/src/env/mujoco/loader.js
+ * (four levels up is the package root; `src/env/mujoco/assets` is in the package's files).
+ * `moduleUrl` is this module's URL (a parameter for tests).
+ */
+export function assetFolders(moduleUrl: string = import.meta.url): string[] {
+  const here = dirname(fileURLToPath(moduleUrl));
   return [join(here, 'assets'), join(here, '..', '..', '..', '..', 'src', 'env', 'mujoco', 'assets')];
 }
 
