@@ -58,7 +58,7 @@ export interface Env {
   readonly observationSize: number;
   /** Numbers per action (1 for a discrete action). */
   readonly actionSize: number;
-  /** The time limit applied by a {@link TimeLimit} wrapper, or undefined. */
+  /** The time limit applied by a `TimeLimit` wrapper (./time-limit.ts), or undefined. */
   readonly maxEpisodeSteps: number | undefined;
   /** Starts an episode; returns s_0 (a fresh array). */
   reset(seed?: number | Rng): Float64Array;
