@@ -196,6 +196,16 @@ describe('MuJoCo tasks (mujoco-js)', () => {
     await expect(makeEnv('Hopper-v5')).resolves.toBeDefined();
   });
 
+  it('the shipped models compile to the object counts Gymnasium\'s own test expects (test_mujoco_v5.py: test_model_object_count)', async () => {
+    const mj = await loadMujoco();
+    const count = (file: string) => {
+      const m = compileModel(mj, file) as unknown as Record<string, number> & { opt: { timestep: number } };
+      return { nq: m.nq, nv: m.nv, nu: m.nu, nbody: m.nbody, njnt: m.njnt, ngeom: m.ngeom, ntendon: m.ntendon, timestep: m.opt.timestep };
+    };
+    expect(count('half_cheetah.xml')).toEqual({ nq: 9, nv: 9, nu: 6, nbody: 8, njnt: 9, ngeom: 9, ntendon: 0, timestep: 0.01 });
+    expect(count('hopper.xml')).toEqual({ nq: 6, nv: 6, nu: 3, nbody: 5, njnt: 6, ngeom: 5, ntendon: 0, timestep: 0.002 });
+  });
+
   it('the compiled build finds the shipped models: from dist/src/env/mujoco/ the search reaches src/env/mujoco/assets', () => {
     const root = new URL('../../', import.meta.url);
     const folders = assetFolders(new URL('dist/src/env/mujoco/loader.js', root).href);
