@@ -174,6 +174,16 @@ describe('typed errors', () => {
     expect(code(() => new VectorEnv([new CartPoleEnv()]).step([0]))).toBe('ENV_NEEDS_RESET');
   });
 
+  it('ENV_DIVERGED: a step whose observation overflows is refused, not handed on as ±Infinity/NaN', () => {
+    const c = new CartPoleEnv();
+    c.reset(0);
+    c.state.set([0, 0, 0, 1e200]); // θ̇² overflows
+    expect(() => c.step(0)).toThrow(/ENV_DIVERGED.*observation entry [0-3] = (NaN|-?Infinity)/);
+    c.reset(0);
+    c.state.set([0, 0, 0, 1e100]); // large but representable: a (terminating) step, no error
+    expect(c.step(0).terminated).toBe(true);
+  });
+
   it('ENV_UNKNOWN_ID and ENV_OPTIONS', async () => {
     await expect(makeEnv('CartPole-v0')).rejects.toMatchObject({ code: 'ENV_UNKNOWN_ID' });
     expect(code(() => makeClassicEnv('cartpole'))).toBe('ENV_UNKNOWN_ID');

@@ -22,7 +22,8 @@
  * vectorized hot path, ./vector.ts).
  *
  * Errors: a bad action is `ENV_ACTION` (see ./spaces.ts); stepping before the first reset or
- * after `terminated`/`truncated` without a reset is `ENV_NEEDS_RESET`.
+ * after `terminated`/`truncated` without a reset is `ENV_NEEDS_RESET`; a step whose reward or
+ * observation is not finite (a diverged simulation) is `ENV_DIVERGED` — never a NaN handed on.
  *
  * @module
  */
@@ -156,8 +157,11 @@ export abstract class BaseEnv implements Env {
     this.terminatedNow = false;
     this.advance(action, offset);
     const r = this.rewardNow;
-    if (!Number.isFinite(r)) fail('ENV_ACTION', `${this.id}: the step produced the reward ${show(r)}; the state has left the model's range`, { where: 'reward', value: r });
+    if (!Number.isFinite(r)) fail('ENV_DIVERGED', `${this.id}: the step produced the reward ${show(r)}`, { where: 'reward', value: r });
     this.writeObservation(obs, obsOffset);
+    for (let i = obsOffset, end = obsOffset + this.observationSize; i < end; i++) {
+      if (!Number.isFinite(obs[i])) fail('ENV_DIVERGED', `${this.id}: the step produced the observation entry ${i - obsOffset} = ${show(obs[i])}`, { where: `observation[${i - obsOffset}]`, value: obs[i] });
+    }
     const sig = this.signal;
     sig.reward = r;
     sig.terminated = this.terminatedNow;
