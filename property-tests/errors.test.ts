@@ -15,6 +15,7 @@ import { averageKLBall, checkStateDistribution, ppoDrift } from '../src/mirror/i
 import { trpoPenalty } from '../src/exact/bounds.js';
 import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
 import { intOption, readJSONFile } from '../src/cli/io.js';
+import { CartPoleEnv, makeClassicEnv, makeEnv, readModelXML, setMujocoLoader } from '../src/env/index.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -77,6 +78,16 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
   CLI_USAGE: () => rangeOption(),
+  ENV_UNKNOWN_ID: () => makeClassicEnv('CartPole-v0'),
+  ENV_OPTIONS: () => makeClassicEnv('CartPole-v1', { maxEpisodeSteps: 0 }),
+  ENV_ACTION: () => { const e = makeClassicEnv('CartPole-v1'); e.reset(0); return e.step(2); },
+  ENV_NEEDS_RESET: () => makeClassicEnv('CartPole-v1').step(0),
+  ENV_DIVERGED: () => { const e = new CartPoleEnv(); e.reset(0); e.state.set([0, 0, 0, 1e200]); return e.step(0); },
+  ENV_MUJOCO_UNAVAILABLE: async () => {
+    setMujocoLoader(() => Promise.reject(new Error('simulated absence')));
+    try { return await makeEnv('Hopper-v5'); } finally { setMujocoLoader(undefined); }
+  },
+  ENV_MUJOCO_MODEL: () => readModelXML('no-such-model.xml'),
 };
 
 describe('every error code is triggered and names its place', () => {

@@ -68,6 +68,14 @@ export const ERROR_CODES = {
   JSON_TYPE: 'a JSON field has the wrong type or is missing',
   FILE_NOT_FOUND: 'the file cannot be read',
   CLI_USAGE: 'the command line is invalid',
+  // environments (src/env)
+  ENV_UNKNOWN_ID: 'no environment has that id',
+  ENV_OPTIONS: 'environment options are unknown, of the wrong type, or out of range',
+  ENV_ACTION: 'an action does not fit the action space: wrong length, NaN or infinite, or a discrete action that is not an integer in range',
+  ENV_NEEDS_RESET: 'step was called before the first reset, or after the episode ended (terminated or truncated) without a reset, or the environment was closed',
+  ENV_DIVERGED: 'a step produced a non-finite reward or observation: the state left the range the dynamics can represent',
+  ENV_MUJOCO_UNAVAILABLE: 'the optional package mujoco-js cannot be loaded (not installed, or it failed to start)',
+  ENV_MUJOCO_MODEL: 'a MuJoCo model file cannot be found or compiled',
 } as const;
 
 /** A stable error code. */

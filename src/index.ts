@@ -20,4 +20,5 @@ export * from './estimators/index.js';
 export * from './mirror/index.js';
 export * from './verify/index.js';
 export * from './report/index.js';
+export * from './env/index.js';
 export { main as runCli } from './cli/main.js';
