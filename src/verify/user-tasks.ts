@@ -9,6 +9,7 @@ import { fail } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import type { TaskContext } from '../sampling/map.js';
+import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
 import { checkedResult, collectEstimators, policyView, type AdvantageEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
 
 const f64 = new WeakMap<object, Float64Array>();
@@ -55,6 +56,14 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
       }
       for (let k = 0; k < out.length; k++) out[k] = out[k]! / episodes;
       return out;
+    },
+    /** The critic check's residuals (./advantage-targets.ts): the user's advantages and targets under each critic of the options. */
+    userCriticTask(batch: Batch, ctx: TaskContext<CriticTaskOptions & { key: string }>): Float64Array {
+      const e = find(ctx.options.key), o = ctx.options;
+      return criticResiduals(batch, o, (V) => {
+        const r = (e.estimator as AdvantageEstimator).estimate(batch, V, o.gamma, o.lambda);
+        return { advantages: checkedResult(r?.advantages, batch.size, `${e.name}.estimate(…).advantages`), targets: checkedResult(r?.targets, batch.size, `${e.name}.estimate(…).targets`) };
+      });
     },
     /** −∇ loss of the user's surrogate at θ (options.theta), with the exact advantage of each transition. */
     userSurrogateTask(batch: Batch, ctx: TaskContext<{ key: string; theta: number[]; advantages: number[] }>): Float64Array {
