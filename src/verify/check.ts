@@ -11,6 +11,10 @@
  * The control shows that the check, on those instances and with that many samples, would
  * have caught such a bug: a claim whose control is not rejected is reported WEAK.
  *
+ * The advantage kind has a second claim, `critics` (./claims/critics.ts): the estimator run
+ * with value tables other than V^π, on complete episodes, a time limit and segments that start
+ * mid-episode, against the exact E[Â | s, a, steps to the cut] of the definition it declares.
+ *
  * @module
  */
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
@@ -136,7 +140,7 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
     }
     case 'advantage': {
       const adv = async (ctx: RunContext, x: EstimatorInstance, lambda: number, source: BatchSource, builtin?: string) => {
-        const common = { gamma: x.mdp.gamma, values: Array.from(x.ev.V) };
+        const common = { gamma: x.mdp.gamma, values: Array.from(x.ev.V), normalizer: source.kind === 'episodes' ? source.episodes : source.envs };
         const options = builtin
           ? { estimator: builtin, parameter: lambda, ...common, target: Array.from(x.ev.A) }
           : { key: e.key, lambda, ...common, advantages: Array.from(x.ev.A), q: Array.from(x.ev.Q) };
