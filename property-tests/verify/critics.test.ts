@@ -83,6 +83,9 @@ describe('a user module through pgtruth check', () => {
   it('a GAE with λ^k weights passes the V^π claim and fails the critic claim; a declared 3-step advantage passes both', async () => {
     const bug = await checkModule(join(examples, 'gae-lambda-bug.ts'), { workers: 0 });
     expect(bug.results.map((r) => [r.id, r.verdict])).toEqual([['check.gae-lambda-bug.unbiased', 'pass'], ['check.gae-lambda-bug.critics', 'fail']]);
+    const failed = bug.results[1]!.checks.filter((c) => !c.passed);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const c of failed) expect(c.note).toMatch(/worst: critic .+, s = \d+, a = \d+, (advantage|target): mean residual .+ per (episode|environment)/);
     const ok = await checkModule(join(examples, 'nstep.ts'), { workers: 0, samples: 96_000 });
     expect(ok.results.map((r) => [r.id, r.verdict])).toEqual([['check.nstep-3.unbiased', 'pass'], ['check.nstep-3.critics', 'pass']]);
   }, 60_000);

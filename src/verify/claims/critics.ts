@@ -36,6 +36,7 @@ import { policyGradient } from '../../exact/gradient.js';
 import { garnet } from '../../mdp/library/garnet.js';
 import { softmaxPolicy } from '../../policy/softmax.js';
 import { Rng } from '../../stats/rng.js';
+import { summarize } from '../../stats/summary.js';
 import { hasCuts, type CriticTaskOptions } from '../advantage-targets.js';
 import type { Check, Claim, RunContext } from '../claim.js';
 import type { AdvantageEstimator, LoadedEstimator } from '../plugin.js';
@@ -130,16 +131,37 @@ export function criticOptions(s: CriticSetting, critics: readonly Critic[], defi
   return { gamma: s.x.mdp.gamma, lambda, critics: critics.map((c) => Array.from(c.values)), advantages, targets, ...L };
 }
 
-/** The checks of one setting's estimates: all transitions, and (with cuts) the last transition before each cut. */
-export function criticChecks(label: string, est: BatchEstimates, cuts: boolean): Check[] {
-  if (!cuts) return [meanCheck(`${label} (advantages and targets)`, est, new Float64Array(est.dim))];
+/**
+ * Where a block of residuals is worst, in the estimator's own terms: the critic, (s, a),
+ * advantage or target, the mean residual per episode (or environment) ± its standard error,
+ * and the studentized size. Coordinates constant across batches count as 0 unless non-zero.
+ */
+export function worstCoordinate(block: BatchEstimates, critics: readonly string[], numActions: number, unit = 'batch'): string {
+  const acc = summarize(block.values, block.dim, false), se = acc.standardErrors();
+  const SA = block.dim / (2 * critics.length);
+  let worst = 0, z = -1;
+  for (let j = 0; j < block.dim; j++) {
+    const m = Math.abs(acc.mean[j]!), zj = se[j]! > 0 ? m / se[j]! : m > 1e-9 ? Infinity : 0;
+    if (zj > z) { z = zj; worst = j; }
+  }
+  const c = Math.floor(worst / (2 * SA)), r = worst % (2 * SA), k = r % SA;
+  return `worst: critic ${critics[c]}, s = ${Math.floor(k / numActions)}, a = ${k % numActions}, ${r < SA ? 'advantage' : 'target'}: mean residual ${acc.mean[worst]!.toExponential(2)} ± ${se[worst]!.toExponential(1)} per ${unit} (|z| = ${Number.isFinite(z) ? z.toFixed(1) : '∞'})`;
+}
+
+/** The checks of one setting's estimates: all transitions, and (with cuts) the last transition before each cut; a failing one names its worst coordinate. */
+export function criticChecks(label: string, est: BatchEstimates, cuts: boolean, critics?: readonly string[], numActions?: number, unit?: string): Check[] {
+  const check = (name: string, block: BatchEstimates): Check => {
+    const c = meanCheck(name, block, new Float64Array(block.dim));
+    return c.passed || !critics || !numActions ? c : { ...c, note: `${c.note ?? ''}; ${worstCoordinate(block, critics, numActions, unit)}` };
+  };
+  if (!cuts) return [check(`${label} (advantages and targets)`, est)];
   const d = est.dim / 2;
   const half = (h: number): BatchEstimates => {
     const v = new Float64Array(est.batches * d);
     for (let k = 0; k < est.batches; k++) v.set(est.values.subarray(k * est.dim + h * d, k * est.dim + (h + 1) * d), k * d);
     return { ...est, dim: d, values: v };
   };
-  return [meanCheck(`${label} (advantages and targets)`, half(0), new Float64Array(d)), meanCheck(`${label}: the last transition before each cut`, half(1), new Float64Array(d))];
+  return [check(`${label} (advantages and targets)`, half(0)), check(`${label}: the last transition before each cut`, half(1))];
 }
 
 /** Draws a setting's batches and runs the task: the user's (`builtin` absent) or a library estimator / mutant by name. */
@@ -206,7 +228,7 @@ export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readon
     const opts = builtin ? { ...options, estimator: builtin, lambda } : { ...options, key: e.key };
     const est = await run(ctx, s, batches, opts, `${tag}/critics/${s.x.label}/${s.what}/${lambda}/${builtin ?? 'user'}`, builtin ? 'criticResidualTask' : undefined);
     // a control is one check over every coordinate (rejected when any block shows the bug)
-    return criticChecks(label, est, hasCuts(options) && !builtin);
+    return criticChecks(label, est, hasCuts(options) && !builtin, cs.map((c) => c.name), s.x.mdp.numActions, s.source.kind === 'episodes' ? 'episode' : 'environment');
   };
   const controls = placeControls(nStep ? NSTEP_CONTROLS : GAE_CONTROLS, settings);
   return {
