@@ -11,6 +11,10 @@
  * The control shows that the check, on those instances and with that many samples, would
  * have caught such a bug: a claim whose control is not rejected is reported WEAK.
  *
+ * The advantage kind has a second claim, `critics` (./claims/critics.ts): the estimator run
+ * with value tables other than V^π, on complete episodes, a time limit and segments that start
+ * mid-episode, against the exact E[Â | s, a, steps to the cut] of the definition it declares.
+ *
  * @module
  */
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
@@ -31,6 +35,7 @@ import { SamplerPool } from '../sampling/pool.js';
 import { Rng } from '../stats/rng.js';
 import type { Check, Claim, RunContext } from './claim.js';
 import { continuingInstance, episodicInstances, type EstimatorInstance } from './claims/estimators.js';
+import { continuingGarnetInstance, criticClaim, criticSettings } from './claims/critics.js';
 import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation } from './mutations.js';
 import { importModule, isTypeScript, loadEstimators, moduleURL, type KLEstimator, type LoadedEstimator, type SurrogateEstimator } from './plugin.js';
@@ -94,6 +99,7 @@ export function writeTaskModule(userHref: string): string {
     `const t = userTasks(ns, ${JSON.stringify(userHref)});`,
     'export const userPolicyGradientTask = t.userPolicyGradientTask;',
     'export const userAdvantageTask = t.userAdvantageTask;',
+    'export const userCriticTask = t.userCriticTask;',
     'export const userSurrogateTask = t.userSurrogateTask;',
     '',
   ].join('\n'));
@@ -102,7 +108,7 @@ export function writeTaskModule(userHref: string): string {
 
 /** How batches are drawn for a user task: on the pool, or in this thread through the same module. */
 interface Runner {
-  run<O>(ctx: RunContext, x: EstimatorInstance, source: BatchSource, batches: number, task: 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'builtin', options: O, stream: string, builtin?: string): Promise<BatchEstimates>;
+  run<O>(ctx: RunContext, x: EstimatorInstance, source: BatchSource, batches: number, task: 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'userCriticTask' | 'builtin', options: O, stream: string, builtin?: string): Promise<BatchEstimates>;
 }
 
 const EP = (n: number): BatchSource => ({ kind: 'episodes', episodes: n });
@@ -134,7 +140,7 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
     }
     case 'advantage': {
       const adv = async (ctx: RunContext, x: EstimatorInstance, lambda: number, source: BatchSource, builtin?: string) => {
-        const common = { gamma: x.mdp.gamma, values: Array.from(x.ev.V) };
+        const common = { gamma: x.mdp.gamma, values: Array.from(x.ev.V), normalizer: source.kind === 'episodes' ? source.episodes : source.envs };
         const options = builtin
           ? { estimator: builtin, parameter: lambda, ...common, target: Array.from(x.ev.A) }
           : { key: e.key, lambda, ...common, advantages: Array.from(x.ev.A), q: Array.from(x.ev.Q) };
@@ -142,6 +148,7 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
         const what = source.kind === 'segments' ? 'segments cut by truncation' : 'complete episodes';
         return meanCheck(`${x.label}: ${builtin ?? e.name}, λ = ${lambda}, ${what}${builtin ? '' : ' (advantages and targets)'}`, est, new Float64Array(est.dim));
       };
+      const critics = criticClaim(e, (ctx, s, n, options, stream, builtin) => runner.run(ctx, s.x, s.source, n, builtin ? 'builtin' : 'userCriticTask', options, stream, builtin), criticSettings(opts.mdp ? inst : { ...inst, continuing: [continuingGarnetInstance()] }), Math.max(50, Math.round(batches / 8)), tag);
       return [{
         id: `${tag}.unbiased`, title: `${e.name}: with V^π its advantages have mean A^π(s,a) and its targets Q^π(s,a)`, source: 'Lehmann 2024, eq. 14, Algorithm 7 / eq. 19',
         statement: String.raw`\mathbb E[\hat A_t \mid s_t=s,a_t=a] = A^\pi(s,a),\quad \mathbb E[\text{target}_t \mid s,a] = Q^\pi(s,a)`, relation: 'unbiased', rule: 'studentized max over (s,a), Šidák, α = 1e-6 per check',
@@ -157,7 +164,7 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
           description: 'GAE treating a segment truncation as a termination (mutant.truncation-as-termination)',
           run: async (ctx) => { const out: Check[] = []; for (const x of inst.continuing) for (const lambda of [0.5, 1]) out.push(await adv(ctx, x, lambda, SEG, 'mutant.truncation-as-termination')); return out; },
         },
-      }];
+      }, critics];
     }
     case 'kl': {
       const f = (e.estimator as KLEstimator).estimate.bind(e.estimator);
@@ -227,7 +234,7 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
   const runner: Runner = {
     async run(ctx, x, source, batches, task, options, stream, builtin) {
       const spec = { mdp: x.mdp, policy: x.policy };
-      if (task === 'builtin') return sampleEstimates(ctx, { spec, source, batches, task: (builtin === 'advantageResidualTask' || builtin === 'surrogateGradientTask' ? builtin : 'policyGradientTask'), options, stream });
+      if (task === 'builtin') return sampleEstimates(ctx, { spec, source, batches, task: (builtin === 'advantageResidualTask' || builtin === 'surrogateGradientTask' || builtin === 'criticResidualTask' ? builtin : 'policyGradientTask'), options, stream });
       const plan = { source, batches: Math.max(50, Math.round(batches * ctx.scale)), seed: `${ctx.seed}/${stream}` };
       if (pool) return pool.mapBatches(spec, plan, { module: taskFile, name: task }, options);
       return mapBatchesSync(spec, plan, local![task] as BatchTask<typeof options>, options);

@@ -19,6 +19,7 @@ import type { Surrogate } from '../estimators/surrogate.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import type { TaskContext } from '../sampling/map.js';
+import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
 import { MUTATIONS, type AdvantageFn, type ClippedSurrogateFn, type PolicyGradientFn, type RegularizerFn } from './mutations.js';
 
 /** The correct policy-gradient estimators by name. */
@@ -118,6 +119,18 @@ export function advantageResidualTask(batch: Batch, ctx: TaskContext<AdvantageOp
   return out;
 }
 
+/**
+ * The critic check's residuals (./advantage-targets.ts) of a library advantage estimator or
+ * an advantage mutant (`estimator`), its targets taken as Â_t + V(s_t).
+ */
+export function criticResidualTask(batch: Batch, ctx: TaskContext<CriticTaskOptions & { readonly estimator: string }>): Float64Array {
+  const o = ctx.options, f = pick(ADVANTAGE_ESTIMATORS, 'advantage', o.estimator);
+  return criticResiduals(batch, o, (V) => {
+    const advantages = f(batch, V, o.gamma, o.lambda);
+    return { advantages, targets: advantages.map((x, i) => x + V[batch.s_t[i]!]!) };
+  });
+}
+
 /** Options of {@link surrogateGradientTask}. */
 export interface SurrogateOptions {
   /** `trpoSurrogate`, `ppoClipSurrogate`, or a clipped-surrogate mutant id. */
@@ -178,4 +191,4 @@ export function scoreTask(batch: Batch, ctx: TaskContext<{ readonly naive: boole
 }
 
 /** The names this module exports as tasks (for the pool's TaskRef). */
-export type TaskName = 'policyGradientTask' | 'policyGradientPairTask' | 'advantageResidualTask' | 'surrogateGradientTask' | 'regularizerGradientTask' | 'scoreTask';
+export type TaskName = 'policyGradientTask' | 'policyGradientPairTask' | 'advantageResidualTask' | 'criticResidualTask' | 'surrogateGradientTask' | 'regularizerGradientTask' | 'scoreTask';
