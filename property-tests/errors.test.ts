@@ -15,6 +15,7 @@ import { averageKLBall, checkStateDistribution, ppoDrift } from '../src/mirror/i
 import { trpoPenalty } from '../src/exact/bounds.js';
 import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
 import { intOption, readJSONFile } from '../src/cli/io.js';
+import { checkGaussianRow } from '../src/policy/gaussian.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -77,6 +78,7 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
   CLI_USAGE: () => rangeOption(),
+  POLICY_SCALE: () => checkGaussianRow([0], 0, [60], 0, 1, 'row 0'),
 };
 
 describe('every error code is triggered and names its place', () => {

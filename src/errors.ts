@@ -68,6 +68,8 @@ export const ERROR_CODES = {
   JSON_TYPE: 'a JSON field has the wrong type or is missing',
   FILE_NOT_FOUND: 'the file cannot be read',
   CLI_USAGE: 'the command line is invalid',
+  // continuous actions (issue 10 item 4: src/policy/gaussian.ts, src/exact/lqr.ts, src/exact/gaussian-bandit.ts)
+  POLICY_SCALE: "a Gaussian policy's log standard deviation is outside [-50, 50]",
 } as const;
 
 /** A stable error code. */

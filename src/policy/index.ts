@@ -4,3 +4,4 @@ export * from './direct.js';
 export * from './loglinear.js';
 export * from './library.js';
 export * from './json.js';
+export * from './gaussian.js';
