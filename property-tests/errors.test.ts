@@ -16,6 +16,7 @@ import { trpoPenalty } from '../src/exact/bounds.js';
 import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
 import { intOption, readJSONFile } from '../src/cli/io.js';
 import { checkGaussianRow } from '../src/policy/gaussian.js';
+import { lqr, lqrCost } from '../src/exact/lqr.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -79,6 +80,8 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
   CLI_USAGE: () => rangeOption(),
   POLICY_SCALE: () => checkGaussianRow([0], 0, [60], 0, 1, 'row 0'),
+  LQR_INVALID: () => lqr({ n: 1, m: 1, A: [1], B: [1], Q: [1], R: [-1], gamma: 0.9, sigma0: [1] }),
+  LQR_UNSTABLE: () => lqrCost(lqr({ n: 1, m: 1, A: [2], B: [1], Q: [1], R: [1], gamma: 0.9, sigma0: [1] }), [0], [0.1]),
 };
 
 describe('every error code is triggered and names its place', () => {

@@ -70,6 +70,8 @@ export const ERROR_CODES = {
   CLI_USAGE: 'the command line is invalid',
   // continuous actions (issue 10 item 4: src/policy/gaussian.ts, src/exact/lqr.ts, src/exact/gaussian-bandit.ts)
   POLICY_SCALE: "a Gaussian policy's log standard deviation is outside [-50, 50]",
+  LQR_INVALID: 'an LQR instance or linear-Gaussian policy is invalid: a matrix has the wrong shape or a non-finite entry, Q, R or sigma0 is not symmetric, R is not positive definite, sigma0 is not positive semidefinite, a noise scale is negative, or gamma is outside (0, 1] (or 1 with noise)',
+  LQR_UNSTABLE: 'the closed loop A - BK is not stable under the discount: sqrt(gamma) * spectral radius >= 1, so the cost is infinite',
 } as const;
 
 /** A stable error code. */

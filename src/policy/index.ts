@@ -5,3 +5,4 @@ export * from './loglinear.js';
 export * from './library.js';
 export * from './json.js';
 export * from './gaussian.js';
+export * from './gaussian-samples.js';
