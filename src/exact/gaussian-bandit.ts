@@ -138,8 +138,9 @@ export function normalExpectation(f: (u: number) => number, mu: number, sigma: n
       const mid = lo + (p + 0.5) * h, half = 0.5 * h;
       let s = 0;
       for (let i = 0; i < nodes.length; i++) {
-        const z = mid + half * nodes[i]!;
-        s += weights[i]! * f(mu + sigma * z) * Math.exp(-0.5 * z * z - HALF_LOG_2PI);
+        const z = mid + half * nodes[i]!, u = mu + sigma * z, fu = f(u);
+        if (!Number.isFinite(fu)) fail('BANDIT_INVALID', `the integrand is ${show(fu)} at u = ${u}: rewards must be finite`, { where: `u = ${u}`, value: fu });
+        s += weights[i]! * fu * Math.exp(-0.5 * z * z - HALF_LOG_2PI);
       }
       total += half * s;
     }
