@@ -10,7 +10,7 @@
  * log σ may sit in one head-output row (`mu = out, muOff = row·2k, logStd = out,
  * lsOff = row·2k + k`) or log σ may be a shared parameter vector (`lsOff = 0` for every row).
  *
- * Formulas (per dimension i, z_i = (a_i − μ_i)/σ_i; Lehmann 2024, §2 and eq. 6 for the score;
+ * Formulas (per dimension i, z_i = (a_i − μ_i)/σ_i; Lehmann 2024, §3.2 for the score;
  * ../shared/REFERENCES.md, "One-step Gaussian and tanh-squashed Gaussian bandits"):
  *
  * $$\log\mathcal N(a;\mu,\sigma) = \sum_i \big(-\tfrac12 z_i^2 - \log\sigma_i - \tfrac12\log 2\pi\big),\qquad
@@ -88,7 +88,7 @@ export function gaussianLogProbRow(a: ArrayLike<number>, aOff: number, mu: Array
 
 /**
  * Adds w · ∇ log N(a; μ, σ) into the gradient rows: gMu[gMuOff+i] += w (a_i − μ_i)/σ_i²
- * and gLs[gLsOff+i] += w (z_i² − 1) (Lehmann 2024, eq. 6 for the score; the per-transition
+ * and gLs[gLsOff+i] += w (z_i² − 1) (Lehmann 2024, §3.2; the per-transition
  * form c_t ∇ log π(a_t|s_t) of the policy contract).
  */
 export function gaussianAddScoreRow(
