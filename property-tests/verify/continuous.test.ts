@@ -17,7 +17,7 @@ describe('continuous-action claims', () => {
       for (const c of r.checks) { expect(c.stats?.falseAlarmRate).toBe(CONTINUOUS_ALPHA); checks++; }
       for (const c of r.control.checks) expect(c.discrepancy - c.tolerance, `${r.id}: ${c.instance}`).toBeGreaterThanOrEqual(4);
     }
-    expect(checks).toBe(13);
+    expect(checks).toBe(14);
     // the LQR checks resolve a bias of ≤ 10% (REINFORCE) and ≤ 4% (GAE) of ‖∇J‖₂
     const res = (id: string) => results.find((r) => r.id === id)!.checks.map((c) => Number(/resolution ([0-9.]+)%/.exec(c.note ?? '')![1]));
     for (const x of res('continuous.lqr-reinforce')) expect(x).toBeLessThanOrEqual(10);
