@@ -80,5 +80,10 @@ describe('sampled Gaussian policies', () => {
     expectError(() => param.check(Float64Array.of(NaN, 0)), 'POLICY_NOT_FINITE', 'θ[0]');
     expectError(() => param.check(Float64Array.of(0)), 'POLICY_SHAPE', '1 entries');
     expectError(() => sampleGaussianBandit([0], [0], 1, 0, () => 0, Rng.from(1)), 'SAMPLING_COUNT', 'draws');
+    expectError(() => sampleGaussianBandit([0], [NaN], 1, 5, () => 0, Rng.from(1)), 'POLICY_NOT_FINITE', 'bandit policy');
+    const { problem, K } = randomInstance();
+    expectError(() => sampleLqrEpisodes(problem, K.subarray(1), [0, 0], 3, { kind: 'geometric' }, Rng.from(1)), 'LQR_INVALID', 'K has 5');
+    expectError(() => sampleLqrEpisodes(problem, K, [0, 80], 3, { kind: 'geometric' }, Rng.from(1)), 'POLICY_SCALE', 'LQR policy');
+    expectError(() => sampleLqrEpisodes(problem, K, [0, 0], 3, { kind: 'horizon', horizon: 0 }, Rng.from(1)), 'SAMPLING_HORIZON', 'horizon');
   });
 });

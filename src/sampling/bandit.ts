@@ -11,7 +11,7 @@
  * @module
  */
 import { fail, show } from '../errors.js';
-import { gaussianLogProbRow, gaussianSampleRow, tanhGaussianLogProbRow } from '../policy/gaussian.js';
+import { checkGaussianRow, gaussianLogProbRow, gaussianSampleRow, tanhGaussianLogProbRow } from '../policy/gaussian.js';
 import type { Rng } from '../stats/rng.js';
 import { allocateBatch, type Batch } from './batch.js';
 
@@ -34,10 +34,12 @@ export interface BanditSamplingOptions {
 
 /**
  * Draws `draws` one-step episodes of the Gaussian (or tanh-Gaussian) policy (μ, log σ) and
- * rewards `reward(envActions, i·k)` (module comment). Throws `SAMPLING_COUNT` for a bad count.
+ * rewards `reward(envActions, i·k)` (module comment). Throws `SAMPLING_COUNT` for a bad count and
+ * `checkGaussianRow`'s errors for a bad (μ, log σ).
  */
 export function sampleGaussianBandit(mu: ArrayLike<number>, logStd: ArrayLike<number>, k: number, draws: number, reward: (a: Float64Array, off: number) => number, rng: Rng, opts: BanditSamplingOptions = {}): BanditDraws {
   if (!(Number.isSafeInteger(draws) && draws >= 1)) fail('SAMPLING_COUNT', `draws is ${show(draws)}: it must be a positive integer`, { where: 'draws', value: draws });
+  checkGaussianRow(mu, 0, logStd, 0, k, 'bandit policy');
   const numNodes = 2 * draws, batch = allocateBatch(draws, numNodes, 1, 1);
   const actions = new Float64Array(numNodes * k), envActions = new Float64Array(draws * k);
   const [lo, hi] = opts.clip ?? [-Infinity, Infinity];
