@@ -16,6 +16,10 @@ import { trpoPenalty } from '../src/exact/bounds.js';
 import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
 import { intOption, readJSONFile } from '../src/cli/io.js';
 import { CartPoleEnv, makeClassicEnv, makeEnv, readModelXML, setMujocoLoader } from '../src/env/index.js';
+import { checkGaussianRow } from '../src/policy/gaussian.js';
+import { lqr, lqrCost } from '../src/exact/lqr.js';
+import { quadraticReward } from '../src/exact/gaussian-bandit.js';
+import { gaussHermite } from '../src/linalg/quadrature.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -88,6 +92,11 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
     try { return await makeEnv('Hopper-v5'); } finally { setMujocoLoader(undefined); }
   },
   ENV_MUJOCO_MODEL: () => readModelXML('no-such-model.xml'),
+  POLICY_SCALE: () => checkGaussianRow([0], 0, [60], 0, 1, 'row 0'),
+  LQR_INVALID: () => lqr({ n: 1, m: 1, A: [1], B: [1], Q: [1], R: [-1], gamma: 0.9, sigma0: [1] }),
+  BANDIT_INVALID: () => quadraticReward({ k: 1, r0: 0, g: [Infinity], H: [1] }),
+  QUADRATURE_ORDER: () => gaussHermite(0),
+  LQR_UNSTABLE: () => lqrCost(lqr({ n: 1, m: 1, A: [2], B: [1], Q: [1], R: [1], gamma: 0.9, sigma0: [1] }), [0], [0.1]),
 };
 
 describe('every error code is triggered and names its place', () => {

@@ -12,3 +12,5 @@ export * from './klhessian.js';
 export * from './objectives.js';
 export * from './bounds.js';
 export * from './advantage-expectation.js';
+export * from './lqr.js';
+export * from './gaussian-bandit.js';

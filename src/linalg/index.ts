@@ -12,3 +12,5 @@ export * from './gmres.js';
 export * from './levels.js';
 export * from './eisenstat.js';
 export * from './parallel.js';
+export * from './lyapunov.js';
+export * from './quadrature.js';

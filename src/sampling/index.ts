@@ -16,3 +16,5 @@ export * from './segments.js';
 export * from './plan.js';
 export * from './map.js';
 export * from './pool.js';
+export * from './lqr.js';
+export * from './bandit.js';
