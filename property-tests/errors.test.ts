@@ -15,6 +15,8 @@ import { averageKLBall, checkStateDistribution, ppoDrift } from '../src/mirror/i
 import { trpoPenalty } from '../src/exact/bounds.js';
 import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
 import { intOption, readJSONFile } from '../src/cli/io.js';
+import { Mlp } from '../src/policy/mlp.js';
+import { Adam } from '../src/optim/adam.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -77,6 +79,10 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
   CLI_USAGE: () => rangeOption(),
+  NN_ARCHITECTURE: () => new Mlp([3, 0, 2]),
+  NN_INPUT: () => new Mlp([2, 1]).forward(new Float64Array(3), Float64Array.of(0, NaN), 1),
+  NN_TAPE: () => new Mlp([2, 1]).jvp(new Float64Array(3), new Float64Array(3), new Float64Array(1)),
+  OPTIM_ARGUMENT: () => new Adam(2, { beta2: 1.5 }),
 };
 
 describe('every error code is triggered and names its place', () => {

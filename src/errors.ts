@@ -68,6 +68,11 @@ export const ERROR_CODES = {
   JSON_TYPE: 'a JSON field has the wrong type or is missing',
   FILE_NOT_FOUND: 'the file cannot be read',
   CLI_USAGE: 'the command line is invalid',
+  // neural networks and optimizers (issue 10 item 2: src/policy/mlp.ts, heads; src/optim)
+  NN_ARCHITECTURE: 'a network has invalid sizes, an unknown activation, or an invalid initialization (scheme, gain)',
+  NN_INPUT: 'a network input (observations, actions, cotangents, tangents, weights, an output buffer) has the wrong length or a non-finite or out-of-range entry',
+  NN_TAPE: 'a vector-Jacobian or Jacobian-vector product was asked for without a forward pass at the same parameters',
+  OPTIM_ARGUMENT: 'an optimizer argument is invalid: a learning rate, beta, epsilon, clip norm or schedule length out of range, a gradient of the wrong length or not finite',
 } as const;
 
 /** A stable error code. */

@@ -12,3 +12,4 @@ export * from './gmres.js';
 export * from './levels.js';
 export * from './eisenstat.js';
 export * from './parallel.js';
+export * from './matmul.js';

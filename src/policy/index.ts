@@ -4,3 +4,6 @@ export * from './direct.js';
 export * from './loglinear.js';
 export * from './library.js';
 export * from './json.js';
+export * from './mlp.js';
+export * from './neural.js';
+export * from './categorical.js';
