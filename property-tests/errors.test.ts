@@ -17,6 +17,8 @@ import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/e
 import { intOption, readJSONFile } from '../src/cli/io.js';
 import { Mlp } from '../src/policy/mlp.js';
 import { Adam } from '../src/optim/adam.js';
+import { checkGaussianRow } from '../src/policy/gaussian.js';
+import { lqr, lqrCost } from '../src/exact/lqr.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -83,6 +85,9 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   NN_INPUT: () => new Mlp([2, 1]).forward(new Float64Array(3), Float64Array.of(0, NaN), 1),
   NN_TAPE: () => new Mlp([2, 1]).jvp(new Float64Array(3), new Float64Array(3), new Float64Array(1)),
   OPTIM_ARGUMENT: () => new Adam(2, { beta2: 1.5 }),
+  POLICY_SCALE: () => checkGaussianRow([0], 0, [60], 0, 1, 'row 0'),
+  LQR_INVALID: () => lqr({ n: 1, m: 1, A: [1], B: [1], Q: [1], R: [-1], gamma: 0.9, sigma0: [1] }),
+  LQR_UNSTABLE: () => lqrCost(lqr({ n: 1, m: 1, A: [2], B: [1], Q: [1], R: [1], gamma: 0.9, sigma0: [1] }), [0], [0.1]),
 };
 
 describe('every error code is triggered and names its place', () => {

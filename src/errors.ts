@@ -73,6 +73,10 @@ export const ERROR_CODES = {
   NN_INPUT: 'a network input (observations, actions, cotangents, tangents, weights, an output buffer) has the wrong length or a non-finite or out-of-range entry',
   NN_TAPE: 'a vector-Jacobian or Jacobian-vector product was asked for without a forward pass at the same parameters',
   OPTIM_ARGUMENT: 'an optimizer argument is invalid: a learning rate, beta, epsilon, clip norm or schedule length out of range, a gradient of the wrong length or not finite',
+  // continuous actions (issue 10 item 4: src/policy/gaussian.ts, src/exact/lqr.ts, src/exact/gaussian-bandit.ts)
+  POLICY_SCALE: "a Gaussian policy's log standard deviation is outside [-50, 50]",
+  LQR_INVALID: 'an LQR instance or linear-Gaussian policy is invalid: a matrix has the wrong shape or a non-finite entry, Q, R or sigma0 is not symmetric, R is not positive definite, sigma0 is not positive semidefinite, a noise scale is negative, or gamma is outside (0, 1] (or 1 with noise)',
+  LQR_UNSTABLE: 'the closed loop A - BK is not stable under the discount: sqrt(gamma) * spectral radius >= 1, so the cost is infinite',
 } as const;
 
 /** A stable error code. */

@@ -16,6 +16,9 @@
  * @module
  */
 import { fail, show } from '../errors.js';
+import { expm1MinusX } from '../stats/special.js';
+
+export { expm1MinusX };
 
 function checkLogRatios(logRatio: Float64Array): void {
   for (let i = 0; i < logRatio.length; i++) if (!Number.isFinite(logRatio[i]!)) fail('ESTIMATOR_ARGUMENT', `logRatio[${i}] is ${show(logRatio[i])}: log-ratios must be finite`, { where: `logRatio[${i}]`, value: logRatio[i] });
@@ -31,18 +34,6 @@ export function klK1(logRatio: Float64Array): Float64Array {
 export function klK2(logRatio: Float64Array): Float64Array {
   checkLogRatios(logRatio);
   return logRatio.map((x) => 0.5 * x * x);
-}
-
-/** 1/k! for k = 9, 8, …, 2 (Horner order). */
-const INVERSE_FACTORIALS = [1 / 362880, 1 / 40320, 1 / 5040, 1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2];
-
-/** e^x − 1 − x to full relative precision: its Taylor series for |x| < 0.1, else expm1(x) − x. */
-export function expm1MinusX(x: number): number {
-  if (Math.abs(x) >= 0.1) return Math.expm1(x) - x;
-  // x²(1/2! + x(1/3! + x(1/4! + …))), truncated after x^10/10! (relative error < 1e-16)
-  let c = 1 / 3628800;
-  for (let k = 0; k < INVERSE_FACTORIALS.length; k++) c = INVERSE_FACTORIALS[k]! + x * c;
-  return x * x * c;
 }
 
 /**

@@ -13,3 +13,4 @@ export * from './levels.js';
 export * from './eisenstat.js';
 export * from './parallel.js';
 export * from './matmul.js';
+export * from './lyapunov.js';

@@ -7,3 +7,5 @@ export * from './json.js';
 export * from './mlp.js';
 export * from './neural.js';
 export * from './categorical.js';
+export * from './gaussian.js';
+export * from './gaussian-samples.js';
