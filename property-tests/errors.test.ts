@@ -19,6 +19,8 @@ import { Mlp } from '../src/policy/mlp.js';
 import { Adam } from '../src/optim/adam.js';
 import { checkGaussianRow } from '../src/policy/gaussian.js';
 import { lqr, lqrCost } from '../src/exact/lqr.js';
+import { quadraticReward } from '../src/exact/gaussian-bandit.js';
+import { gaussHermite } from '../src/linalg/quadrature.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -87,6 +89,8 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   OPTIM_ARGUMENT: () => new Adam(2, { beta2: 1.5 }),
   POLICY_SCALE: () => checkGaussianRow([0], 0, [60], 0, 1, 'row 0'),
   LQR_INVALID: () => lqr({ n: 1, m: 1, A: [1], B: [1], Q: [1], R: [-1], gamma: 0.9, sigma0: [1] }),
+  BANDIT_INVALID: () => quadraticReward({ k: 1, r0: 0, g: [Infinity], H: [1] }),
+  QUADRATURE_ORDER: () => gaussHermite(0),
   LQR_UNSTABLE: () => lqrCost(lqr({ n: 1, m: 1, A: [2], B: [1], Q: [1], R: [1], gamma: 0.9, sigma0: [1] }), [0], [0.1]),
 };
 

@@ -76,6 +76,8 @@ export const ERROR_CODES = {
   // continuous actions (issue 10 item 4: src/policy/gaussian.ts, src/exact/lqr.ts, src/exact/gaussian-bandit.ts)
   POLICY_SCALE: "a Gaussian policy's log standard deviation is outside [-50, 50]",
   LQR_INVALID: 'an LQR instance or linear-Gaussian policy is invalid: a matrix has the wrong shape or a non-finite entry, Q, R or sigma0 is not symmetric, R is not positive definite, sigma0 is not positive semidefinite, a noise scale is negative, or gamma is outside (0, 1] (or 1 with noise)',
+  BANDIT_INVALID: 'a continuous bandit is invalid: a reward or policy vector has the wrong length or a non-finite entry, H is not symmetric, sigma is not positive, or clip bounds are not ordered',
+  QUADRATURE_ORDER: 'a quadrature order is not an integer in 1..200',
   LQR_UNSTABLE: 'the closed loop A - BK is not stable under the discount: sqrt(gamma) * spectral radius >= 1, so the cost is infinite',
 } as const;
 

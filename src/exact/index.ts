@@ -12,3 +12,4 @@ export * from './klhessian.js';
 export * from './objectives.js';
 export * from './bounds.js';
 export * from './lqr.js';
+export * from './gaussian-bandit.js';

@@ -14,3 +14,4 @@ export * from './eisenstat.js';
 export * from './parallel.js';
 export * from './matmul.js';
 export * from './lyapunov.js';
+export * from './quadrature.js';
