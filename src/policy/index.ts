@@ -9,3 +9,4 @@ export * from './neural.js';
 export * from './categorical.js';
 export * from './gaussian.js';
 export * from './gaussian-samples.js';
+export * from './gaussian-head.js';
