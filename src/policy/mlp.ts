@@ -52,7 +52,7 @@ export interface Activation {
   readonly name: string;
   /** h[i] = σ(z[i]) for i < n. */
   apply(z: Float64Array, h: Float64Array, n: number): void;
-  /** d[i] *= σ′(z[i]) for i < n; `h` holds σ(z) (tanh uses it). */
+  /** d[i] *= σ′(z[i]) for i < n; `h` holds σ(z) (tanh and swish use it). */
   mulDerivative(z: Float64Array, h: Float64Array, d: Float64Array, n: number): void;
   /** σ(z) in a field (for the dual-number and exact routes). */
   applyIn<T>(F: AnalyticField<T>, z: T): T;
@@ -89,8 +89,11 @@ export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
   swish: {
     name: 'swish',
     apply(z, h, n) { for (let i = 0; i < n; i++) { const x = z[i]!; h[i] = x * logistic(x); } },
-    mulDerivative(z, _h, d, n) {
-      for (let i = 0; i < n; i++) { const x = z[i]!, s = logistic(x); d[i] = d[i]! * s * (1 + x * (1 - s)); }
+    // s(z) is recovered from the stored h = z·s(z) as h/z (a division instead of an exp; within
+    // 2 ulp of s(z); z = 0 gives s = ½). Where s(z) underflows, h = 0 and the derivative is 0 to
+    // double precision anyway.
+    mulDerivative(z, h, d, n) {
+      for (let i = 0; i < n; i++) { const x = z[i]!, s = x !== 0 ? h[i]! / x : 0.5; d[i] = d[i]! * s * (1 + x * (1 - s)); }
     },
     applyIn<T>(F: AnalyticField<T>, z: T): T {
       // z·s(z) with s(z) = 1/(1 + e^{−z}) for z ≥ 0 and e^{z}/(1 + e^{z}) below
