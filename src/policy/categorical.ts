@@ -9,6 +9,8 @@
  * - Fisher in the logits: E_a[(e_a − π)(e_a − π)ᵀ] = diag(π) − ππᵀ; F v = Jᵀ(diag π − ππᵀ)J v
  *   by a JVP, (diag π − ππᵀ)u = π ⊙ (u − ⟨π, u⟩), and a VJP.
  * - Entropy H = −Σ_a π_a log π_a; KL(π‖π′) = Σ_a π_a (log π_a − log π′_a) (0·log 0 = 0).
+ * - Their gradients in the logits: ∂H/∂z_b = −π_b (log π_b + H);
+ *   ∂ KL(π_old‖π_θ)/∂z_b = π_θ,b − π_old,b (each then one VJP).
  *
  * @module
  */
@@ -132,6 +134,29 @@ export function categoricalMlpPolicy(mlp: Mlp): NeuralPolicy<Int32Array> & { rea
         // KL ≥ 0; rounding can leave −1e-17 when the rows agree
         o[t] = k > 0 ? k : 0;
       }
+      return o;
+    },
+    entropyGradSum(theta, obs, T, w_t, out) {
+      checkC(w_t, T, 'w_t');
+      const o = headOutput(out, P, 'out');
+      ensure(T);
+      logits(theta, obs, T, lp);
+      for (let t = 0, r = 0; t < T; t++, r += A) {
+        let h = 0;
+        for (let a = 0; a < A; a++) { const l = lp[r + a]!, p = Math.exp(l); if (p > 0) h -= p * l; }
+        for (let a = 0; a < A; a++) { const l = lp[r + a]!, p = Math.exp(l); g[r + a] = p > 0 ? -w_t[t]! * p * (l + h) : 0; }
+      }
+      mlp.vjp(theta, g, o);
+      return o;
+    },
+    klGradSum(thetaOld, theta, obs, T, w_t, out) {
+      checkC(w_t, T, 'w_t');
+      const o = headOutput(out, P, 'out');
+      ensure(T);
+      logits(thetaOld, obs, T, u);
+      logits(theta, obs, T, lp);
+      for (let i = 0; i < T * A; i++) g[i] = w_t[Math.floor(i / A)]! * (Math.exp(lp[i]!) - Math.exp(u[i]!));
+      mlp.vjp(theta, g, o);
       return o;
     },
     sample(theta, obs, T, rng, out) {

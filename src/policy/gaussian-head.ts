@@ -23,6 +23,10 @@
  *   composite Gauss–Legendre quadrature in z (`normalExpectation`, ../linalg/quadrature.ts;
  *   ~1e−15, about 10³ evaluations per dimension and state — Gauss–Hermite with 200 nodes
  *   is off by 1e−10 at σ = 2 and 5e−5 at σ = 5).
+ * - Entropy gradients: the Gaussian's ∂H/∂ log σ_i = 1, ∂H/∂μ = 0; the squashed one adds the
+ *   gradient of E[ℓ(U)], ℓ = log(1 − tanh²), in its score-function form
+ *   ∂/∂μ = E[ℓ(U)(U − μ)/σ²], ∂/∂ log σ = E[ℓ(U)(Z² − 1)] (Z = (U − μ)/σ), by the same
+ *   quadrature. KL gradients in the second argument: `gaussianAddKlGradRow` (for both heads).
  *
  * @module
  */
@@ -31,7 +35,7 @@ import { normalExpectation } from '../linalg/quadrature.js';
 import type { Rng } from '../stats/rng.js';
 import { headOutput } from './categorical.js';
 import {
-  checkGaussianRow, gaussianAddScoreRow, gaussianEntropyRow, gaussianFisherDiagRow, gaussianKlRow,
+  checkGaussianRow, gaussianAddKlGradRow, gaussianAddScoreRow, gaussianEntropyRow, gaussianFisherDiagRow, gaussianKlRow,
   gaussianLogProbRow, gaussianSampleRow, logOneMinusTanhSq, tanhGaussianLogProbRow,
 } from './gaussian.js';
 import { checkNetworkRows, Mlp } from './mlp.js';
@@ -172,6 +176,46 @@ function gaussianFamilyPolicy(mlp: Mlp, squashed: boolean, options: GaussianHead
       for (let t = 0; t < T; t++) {
         o[t] = gaussianKlRow(p.z, t * W, p.ls, p.lsOff + t * p.lsStride, other, t * W, qLs, q.lsOff + t * q.lsStride, k);
       }
+      return o;
+    },
+    entropyGradSum(theta, obs, T, w_t, out) {
+      checkNetworkRows(w_t, T, 1, 'w_t');
+      const o = headOutput(out, numParams, 'out');
+      const { z, ls, lsOff, lsStride } = rows(theta, obs, T);
+      g.fill(0, 0, T * W);
+      gLs.fill(0);
+      for (let t = 0; t < T; t++) {
+        const w = w_t[t]!;
+        for (let i = 0; i < k; i++) {
+          let dMu = 0, dLs = w; // ∂H/∂ log σ_i = 1 for the Gaussian part
+          if (squashed) {
+            const mu = z[t * W + i]!, sigma = Math.exp(ls[lsOff + t * lsStride + i]!);
+            dMu = w * normalExpectation((x) => (logOneMinusTanhSq(x) * (x - mu)) / (sigma * sigma), mu, sigma);
+            dLs += w * normalExpectation((x) => { const zz = (x - mu) / sigma; return logOneMinusTanhSq(x) * (zz * zz - 1); }, mu, sigma);
+          }
+          g[t * W + i] = dMu;
+          if (shared) gLs[i] += dLs; else g[t * W + k + i] = dLs;
+        }
+      }
+      mlp.vjp(theta, g, o);
+      if (shared) for (let i = 0; i < k; i++) o[P + i] = gLs[i]!;
+      return o;
+    },
+    klGradSum(thetaOld, theta, obs, T, w_t, out) {
+      checkNetworkRows(w_t, T, 1, 'w_t');
+      const o = headOutput(out, numParams, 'out');
+      const p = rows(thetaOld, obs, T);
+      other.set(p.z.subarray(0, T * W));
+      const pLs = shared ? thetaOld : other;
+      const q = rows(theta, obs, T);
+      g.fill(0, 0, T * W);
+      gLs.fill(0);
+      for (let t = 0; t < T; t++) {
+        gaussianAddKlGradRow(other, t * W, pLs, p.lsOff + t * p.lsStride, q.z, t * W, q.ls, q.lsOff + t * q.lsStride, k,
+          w_t[t]!, g, t * W, shared ? gLs : g, shared ? 0 : t * W + k);
+      }
+      mlp.vjp(theta, g, o);
+      if (shared) for (let i = 0; i < k; i++) o[P + i] = gLs[i]!;
       return o;
     },
     sample(theta, obs, T, rng: Rng, out) {

@@ -45,6 +45,13 @@ export interface NeuralPolicy<Act extends Int32Array | Float64Array = Int32Array
   entropy(theta: Float64Array, obs: Float64Array, T: number, out?: Float64Array): Float64Array;
   /** KL(π_θ(·|s_t) ‖ π_θ′(·|s_t)) for each t, θ′ = `thetaOther` of the same head. */
   kl(theta: Float64Array, thetaOther: Float64Array, obs: Float64Array, T: number, out?: Float64Array): Float64Array;
+  /** Σ_t w_t ∇_θ H(π_θ(·|s_t)): the gradient of a weighted entropy bonus. */
+  entropyGradSum(theta: Float64Array, obs: Float64Array, T: number, w_t: Float64Array, out?: Float64Array): Float64Array;
+  /**
+   * Σ_t w_t ∇_θ KL(π_θold(·|s_t) ‖ π_θ(·|s_t)), the gradient in the **second** argument at θ
+   * (a KL penalty toward the old policy, as PPO-penalty and TRPO's constraint use it).
+   */
+  klGradSum(thetaOld: Float64Array, theta: Float64Array, obs: Float64Array, T: number, w_t: Float64Array, out?: Float64Array): Float64Array;
   /** a_t ∼ π_θ(·|s_t) from the seeded stream. */
   sample(theta: Float64Array, obs: Float64Array, T: number, rng: Rng, out?: Act): Act;
 }
