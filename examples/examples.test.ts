@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mdpFromJSON, rational, shortCorridor, stringifyMDP, suttonBartoGridworld4x4 } from '../src/index.js';
 import { exactTwoState } from './exact-rational.js';
 import { bestP, corridorTable } from './short-corridor.js';
+import { lqrExample } from './lqr-gaussian.js';
 
 describe('examples', () => {
   it('short-corridor.ts: the theorem and AD agree along p, and p* = 2 − √2', () => {
@@ -20,6 +21,14 @@ describe('examples', () => {
     expect(r.J).toMatch(/^-?\d+\/\d+$|^-?\d+$/);
     // J is a rational number, printed exactly; its value is reproduced by the float solver elsewhere
     expect(Number.isFinite(rational(r.J).valueOf())).toBe(true);
+  });
+  it('lqr-gaussian.ts: the REINFORCE estimate agrees with the closed-form ∇J in every coordinate (|z| < 6, two-sided 2e-9 each)', () => {
+    const r = lqrExample(400, 32, 1);
+    expect(r.stabilityRadius).toBeLessThan(1);
+    for (const row of r.rows) {
+      expect(Math.abs(row.z), row.parameter).toBeLessThan(6);
+      expect(row.standardError, row.parameter).toBeLessThan(0.2 * Math.abs(row.exact)); // the example resolves the gradient
+    }
   });
   it('examples/mdps are the library MDPs as `pgtruth mdp show` writes them', () => {
     const read = (f: string) => readFileSync(new URL(`mdps/${f}`, import.meta.url), 'utf8');

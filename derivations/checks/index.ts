@@ -15,11 +15,12 @@ import { ppoChecks } from './ppo.js';
 import { scoreChecks } from './score.js';
 import { trpoChecks } from './trpo.js';
 import { vmpoChecks } from './vmpo.js';
+import { lqrChecks } from './lqr.js';
 
 /** Every step check, by key. */
 export function allChecks(): ReadonlyMap<string, StepCheck<unknown>> {
   const out = new Map<string, StepCheck<unknown>>();
-  for (const c of [...pgtChecks, ...scoreChecks, ...causalityChecks, ...importanceChecks, ...gaeChecks, ...trpoChecks, ...ppoChecks, ...vmpoChecks, ...mirrorChecks]) {
+  for (const c of [...pgtChecks, ...scoreChecks, ...causalityChecks, ...importanceChecks, ...gaeChecks, ...trpoChecks, ...ppoChecks, ...vmpoChecks, ...mirrorChecks, ...lqrChecks]) {
     if (out.has(c.key)) throw new Error(`step check ${c.key} is defined twice`);
     out.set(c.key, c);
   }

@@ -59,6 +59,7 @@ describe('Gaussian bandit, quadratic rewards (closed forms)', () => {
     expectError(() => gaussianBanditObjective(squaredDistanceReward([0]), [0], [99]), 'POLICY_SCALE', 'logStd[0]');
     expectError(() => normalExpectation((u) => u, 0, 0), 'BANDIT_INVALID', 'σ = 0');
     expectError(() => clippedGaussianBandit((a) => a, 1, -1, 0, 0), 'BANDIT_INVALID', 'lo < hi');
+    expectError(() => tanhGaussianBandit((a) => (a > 0.5 ? NaN : a), 0, 0), 'BANDIT_INVALID', 'NaN');
   });
 });
 

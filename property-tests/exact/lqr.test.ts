@@ -3,7 +3,7 @@
 // closed-form cost for ∇_K C and ∂C/∂σ, the series Σ_t γᵗ(Mᵀ)ᵗQ'Mᵗ and the moment
 // recursion for P_K and Σ_K, and Monte Carlo rollouts (src/sampling/lqr.ts) for C.
 import { describe, expect, it } from 'vitest';
-import { lqr, lqrCost, lqrCostToGo, lqrEvaluate, lqrStabilityRadius, type Lqr } from '../../src/exact/lqr.js';
+import { lqr, lqrCost, lqrCostToGo, lqrEvaluate, lqrStabilityRadius } from '../../src/exact/lqr.js';
 import { derivative } from '../../src/linalg/differentiate.js';
 import { solveDiscreteLyapunov, spectralRadius } from '../../src/linalg/lyapunov.js';
 import { sampleLqrEpisodes } from '../../src/sampling/lqr.js';
@@ -12,19 +12,9 @@ import { Rng } from '../../src/stats/rng.js';
 import { DETECTION_POWER, scalarMeanTest } from '../../src/stats/tests.js';
 import { rewardToGo } from '../../src/estimators/returns.js';
 import { expectError } from '../helpers.js';
+import { randomInstance } from './lqr-instances.js';
 
 const PHI = (1 + Math.sqrt(5)) / 2;
-
-/** A seeded instance: n = 3, m = 2, γ = 0.9, A with entries N(0, 0.35²), a stable K. */
-export function randomInstance(seed = 'lqr-a'): { problem: Lqr; K: Float64Array; sigma: Float64Array } {
-  const rng = Rng.from(seed), n = 3, m = 2, g = (s: number) => s * rng.normal();
-  const A = Array.from({ length: n * n }, () => g(0.35)), B = Array.from({ length: n * m }, () => g(0.6));
-  const q = Array.from({ length: n * n }, () => g(0.5)), Q = new Array<number>(n * n).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) { let v = i === j ? 1 : 0; for (let l = 0; l < n; l++) v += q[i * n + l]! * q[j * n + l]!; Q[i * n + j] = v; }
-  const R = [1.5, 0.3, 0.3, 0.8], sigma0 = [1, 0.2, 0, 0.2, 0.7, 0.1, 0, 0.1, 0.5];
-  const problem = lqr({ n, m, A, B, Q, R, gamma: 0.9, sigma0 });
-  return { problem, K: Float64Array.from({ length: m * n }, () => g(0.2)), sigma: Float64Array.of(0.6, 0.9) };
-}
 
 /** Σ_{t<T} γᵗ (Mᵀ)ᵗ Q Mᵗ by direct summation. */
 function lyapunovSeries(M: Float64Array, Q: Float64Array, n: number, gamma: number, T: number): Float64Array {

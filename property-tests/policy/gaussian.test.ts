@@ -130,6 +130,10 @@ describe('tanh-squashed Gaussian rows', () => {
       expect(Math.abs(softplus(u) - Math.log1p(Math.exp(u)))).toBeLessThan(1e-14 * Math.max(1, Math.abs(u)));
       expect(logOneMinusTanhSq(u)).toBe(logOneMinusTanhSq(-u));
     }
+    // the atanh round trip loses digits long before it overflows (the module comment's figures)
+    expect(Math.abs(Math.atanh(Math.tanh(10)) - 10)).toBeGreaterThan(1e-9);
+    expect(Math.abs(Math.atanh(Math.tanh(15)) - 15)).toBeGreaterThan(1e-5);
+    expect(Math.atanh(Math.tanh(20))).toBe(Infinity);
     // the literal form is −∞ from |u| ≈ 19.1; the stable one is 2 log 2 − 2|u|
     expect(Math.log(1 - Math.tanh(20) ** 2)).toBe(-Infinity);
     expect(Math.abs(logOneMinusTanhSq(20) - (2 * Math.LN2 - 40))).toBeLessThan(1e-12);

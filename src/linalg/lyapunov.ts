@@ -51,7 +51,8 @@ export function spectralRadius(m: Float64Array, n: number): number {
 /**
  * The solution X of the discrete Lyapunov (Stein) equation X = Q + γ MᵀXM, i.e.
  * X = Σ_t γᵗ (Mᵀ)ᵗ Q Mᵗ, by one LU solve of its Kronecker form
- * (I − γ Mᵀ⊗Mᵀ) vec X = vec Q (Golub & Van Loan 2013, §7.6.3). The caller checks
+ * (I − γ Mᵀ⊗Mᵀ) vec X = vec Q, from vec(AXB) = (A ⊗ Bᵀ) vec X for row-major vec (Golub & Van
+ * Loan 2013, ch. 12 on Kronecker products). The caller checks
  * √γ·ρ(M) < 1 (else the series diverges and the system may be singular: `SOLVER_SINGULAR`).
  * The result is symmetrized when Q is symmetric.
  */

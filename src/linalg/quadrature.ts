@@ -6,10 +6,10 @@
  * $$\beta_k\,p_k(x) = x\,p_{k-1}(x) - \beta_{k-1}\,p_{k-2}(x),\qquad p_0 = 1/\sqrt{\mu_0},$$
  *
  * (for the symmetric weights here the diagonal is 0), and each weight is the Christoffel
- * number w_i = 1/Σ_{k<n} p_k(x_i)². The eigenvalues (cyclic Jacobi, ./eigen.ts) are polished
- * by Newton's method on p_n (p_n′ from the differentiated recurrence), which makes the
- * nodes accurate to a few ulps whatever the eigen solver left; the weights are then
- * computed from the polished nodes.
+ * number w_i = 1/Σ_{k<n} p_k(x_i)². The eigenvalues (Sturm-sequence bisection on the
+ * tridiagonal matrix) are polished by Newton's method on p_n (p_n′ from the differentiated
+ * recurrence), which makes the nodes accurate to a few ulps; the weights are then computed
+ * from the polished nodes.
  *
  * - {@link gaussHermite}: weight φ(z) = e^{−z²/2}/√(2π) (probabilists' Hermite,
  *   β_k = √k, μ₀ = 1): E[f(Z)] ≈ Σ w_i f(z_i) for Z ∼ N(0, 1), exact for polynomials of
@@ -22,7 +22,6 @@
  * @module
  */
 import { fail, show } from '../errors.js';
-import { symmetricEigen } from './eigen.js';
 
 /** Nodes and weights of a quadrature rule (nodes ascending). */
 export interface QuadratureRule {
@@ -49,11 +48,41 @@ function evaluate(x: number, n: number, beta: (k: number) => number, mu0: number
   return { p, dp, sumSq };
 }
 
-/** The Golub–Welsch rule of order n for the symmetric weight with off-diagonal β_k and mass μ₀ (module comment). */
+/**
+ * The number of eigenvalues below x of the symmetric tridiagonal matrix with zero diagonal and
+ * off-diagonal b[1 … n−1] (b[0] unused): the sign changes of the Sturm sequence
+ * q_1 = −x, q_i = −x − b_{i−1}²/q_{i−1} (Golub & Van Loan 2013, §8.4.1), a zero pivot nudged
+ * to a tiny negative number as usual.
+ */
+function countBelow(x: number, b: Float64Array, n: number): number {
+  let q = -x, count = 0;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) q = -x - (b[i]! * b[i]!) / q;
+    if (q === 0) q = -1e-300;
+    if (q < 0) count++;
+  }
+  return count;
+}
+
+/**
+ * The Golub–Welsch rule of order n for the symmetric weight with off-diagonal β_k and mass μ₀
+ * (module comment): the Jacobi matrix's eigenvalues by Sturm bisection inside the Gershgorin
+ * interval (O(n²); ~55 halvings each), then Newton on p_n.
+ */
 function golubWelsch(n: number, beta: (k: number) => number, mu0: number): QuadratureRule {
-  const J = new Float64Array(n * n);
-  for (let k = 1; k < n; k++) { J[(k - 1) * n + k] = beta(k); J[k * n + k - 1] = beta(k); }
-  const nodes = Float64Array.from(symmetricEigen(J, n).values).sort();
+  const b = new Float64Array(n);
+  let radius = 0;
+  for (let k = 1; k < n; k++) b[k] = beta(k);
+  for (let i = 0; i < n; i++) radius = Math.max(radius, (i > 0 ? b[i]! : 0) + (i + 1 < n ? b[i + 1]! : 0));
+  const nodes = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    let lo = k > 0 ? nodes[k - 1]! : -radius - 1, hi = radius + 1;
+    for (let it = 0; it < 200 && hi - lo > 1e-15 * Math.max(1, Math.abs(lo), Math.abs(hi)); it++) {
+      const mid = 0.5 * (lo + hi);
+      if (countBelow(mid, b, n) <= k) lo = mid; else hi = mid;
+    }
+    nodes[k] = 0.5 * (lo + hi);
+  }
   const weights = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let x = nodes[i]!;
@@ -116,7 +145,7 @@ export interface NormalExpectationOptions {
 /**
  * E[f(U)], U ∼ N(μ, σ²), by composite 20-point Gauss–Legendre quadrature in z = (u − μ)/σ
  * on [−13, 13] with panels of width ≤ min(½, π/(2σ)), cut at `breaks` (why not Gauss–Hermite:
- * `exact/gaussian-bandit.ts`'s module comment — it converges like e^{−c√n/σ} on the squashed integrands).
+ * `exact/gaussian-bandit.ts`'s module comment: it converges like e^{−c√n/σ} on the squashed integrands).
  * Accurate to ~1e−15 (relative to the integrand's scale) for f analytic in the strip
  * |Im u| < π/2 between breaks and of polynomial growth.
  */
@@ -134,8 +163,9 @@ export function normalExpectation(f: (u: number) => number, mu: number, sigma: n
       const mid = lo + (p + 0.5) * h, half = 0.5 * h;
       let s = 0;
       for (let i = 0; i < nodes.length; i++) {
-        const z = mid + half * nodes[i]!;
-        s += weights[i]! * f(mu + sigma * z) * Math.exp(-0.5 * z * z - HALF_LOG_2PI_Q);
+        const z = mid + half * nodes[i]!, u = mu + sigma * z, fu = f(u);
+        if (!Number.isFinite(fu)) fail('BANDIT_INVALID', `the integrand is ${show(fu)} at u = ${u}: rewards must be finite`, { where: `u = ${u}`, value: fu });
+        s += weights[i]! * fu * Math.exp(-0.5 * z * z - HALF_LOG_2PI_Q);
       }
       total += half * s;
     }

@@ -12,7 +12,7 @@
  *   \nabla_\theta\log\pi_\theta(0|s) = J_{\mu}(s)^\top\,\frac{a_s-\mu}{\sigma^2}\ \oplus\ \Big(\frac{(a_s-\mu)^2}{\sigma^2}-1\Big),$$
  *
  * the Gaussian score of src/policy/gaussian.ts pulled back through the mean head by a
- * vector–Jacobian product (Lehmann 2024, eq. 6). log σ is a state-independent parameter
+ * vector–Jacobian product (Lehmann 2024, §3.2). log σ is a state-independent parameter
  * block θ[logStdOffset … +k]. For a tanh-squashed policy the stored action is the
  * pre-squash u and the log-density gains −Σ log(1 − tanh² u), whose θ-gradient is 0.
  *

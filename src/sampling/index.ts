@@ -17,3 +17,4 @@ export * from './plan.js';
 export * from './map.js';
 export * from './pool.js';
 export * from './lqr.js';
+export * from './bandit.js';

@@ -27,7 +27,7 @@
 import { fail, show } from '../errors.js';
 import type { Lqr } from '../exact/lqr.js';
 import { symmetricEigen } from '../linalg/eigen.js';
-import { gaussianLogProbRow, gaussianSampleRow } from '../policy/gaussian.js';
+import { checkGaussianRow, gaussianLogProbRow, gaussianSampleRow } from '../policy/gaussian.js';
 import type { Rng } from '../stats/rng.js';
 import { allocateBatch, type Batch } from './batch.js';
 import { geometricLength } from './tables.js';
@@ -55,12 +55,16 @@ export function covarianceRoot(sigma0: Float64Array, n: number): Float64Array {
 /**
  * Draws `episodes` episodes of the policy (K, log σ) from x₀ ∼ N(0, Σ₀) (module comment).
  * `logSigma` is the policy's parameter (σ = e^{log σ} > 0). Throws `SAMPLING_COUNT` for a
- * bad episode count and `SAMPLING_HORIZON` for a bad horizon.
+ * bad episode count, `SAMPLING_HORIZON` for a bad horizon, `LQR_INVALID` for a gain K of the
+ * wrong shape or with a non-finite entry, and `checkGaussianRow`'s errors for log σ.
  */
 export function sampleLqrEpisodes(problem: Lqr, K: ArrayLike<number>, logSigma: ArrayLike<number>, episodes: number, stopping: LqrStopping, rng: Rng, root = covarianceRoot(problem.sigma0, problem.n)): LqrEpisodes {
   if (!(Number.isSafeInteger(episodes) && episodes >= 1)) fail('SAMPLING_COUNT', `episodes is ${show(episodes)}: it must be a positive integer`, { where: 'episodes', value: episodes });
   if (stopping.kind === 'horizon' && !(Number.isSafeInteger(stopping.horizon) && stopping.horizon >= 1)) fail('SAMPLING_HORIZON', `horizon is ${show(stopping.horizon)}: it must be a positive integer`, { where: 'horizon', value: stopping.horizon });
   const { n, m, A, B, Q, R, gamma } = problem;
+  if (K?.length !== m * n) fail('LQR_INVALID', `K has ${K?.length} entries, expected ${m}×${n}`, { where: 'K', value: K?.length });
+  for (let i = 0; i < m * n; i++) if (!Number.isFinite(K[i]!)) fail('LQR_INVALID', `K[${Math.floor(i / n)}][${i % n}] is ${show(K[i])}`, { where: `K[${Math.floor(i / n)}][${i % n}]`, value: K[i] });
+  checkGaussianRow(new Float64Array(m), 0, logSigma, 0, m, 'LQR policy');
   const lengths = new Int32Array(episodes);
   let size = 0;
   for (let e = 0; e < episodes; e++) {

@@ -8,12 +8,14 @@ import { exactClaims } from './exact.js';
 import { klClaims } from './kl.js';
 import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
+import { continuousClaims } from './continuous.js';
 
 export * from './estimators.js';
 export * from './exact.js';
 export * from './kl.js';
 export * from './known.js';
 export * from './mirror.js';
+export * from './continuous.js';
 
 /** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
 export function exactSuite(): Claim[] {
@@ -22,7 +24,7 @@ export function exactSuite(): Claim[] {
 
 /** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
 export function statisticalSuite(): Claim[] {
-  return [...klClaims, ...estimatorClaims];
+  return [...klClaims, ...estimatorClaims, ...continuousClaims];
 }
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
