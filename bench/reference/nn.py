@@ -19,7 +19,8 @@ stdin, so that the timing rounds of both sides alternate in the same invocation.
 Commands:
   {"cmd": "load", "name": n, "dir": d}       read case.json, theta.f64, x.f64, g.f64
   {"cmd": "time", "name": n, "dtype": "float64"|"float32", "samples": k, "batch": b}
-                                             k samples of b steps each; {"times": [s per step]}
+                                             k samples of b steps each; {"times": [wall s per step],
+                                             "cpu": [process CPU s per step]}
   {"cmd": "grad", "name": n, "dir": d}       one float64 backward at theta: writes grad.f64
                                              (same layout as theta) and out.f64
   {"cmd": "info"}                            versions, threads
@@ -104,14 +105,15 @@ def main():
                 net, opt, x, g = cases[c["name"]].net(dtype)
                 for _ in range(2):
                     step(net, opt, x, g)
-                times = []
+                times, cpu = [], []
                 for _ in range(int(c["samples"])):
                     b = int(c["batch"])
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     for _ in range(b):
                         step(net, opt, x, g)
                     times.append((time.perf_counter() - t0) / b)
-                reply = {"times": times}
+                    cpu.append((time.process_time() - c0) / b)
+                reply = {"times": times, "cpu": cpu}
             elif cmd == "grad":
                 case = cases[c["name"]]
                 net, _, x, g = case.build(torch.float64)
