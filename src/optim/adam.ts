@@ -2,9 +2,10 @@
  * Adam (Kingma & Ba 2015, Algorithm 1), with bias correction. With gradient g_t at step
  * t = 1, 2, … and m_0 = v_0 = 0:
  *
- *   m_t = β₁ m_{t−1} + (1 − β₁) g_t,     v_t = β₂ v_{t−1} + (1 − β₂) g_t²,
- *   m̂_t = m_t / (1 − β₁ᵗ),               v̂_t = v_t / (1 − β₂ᵗ),
- *   θ_t = θ_{t−1} − α m̂_t / (√v̂_t + ε).
+ * $$m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t,\qquad v_t = \beta_2 v_{t-1} + (1-\beta_2)\,g_t^2,$$
+ *
+ * $$\hat m_t = \frac{m_t}{1-\beta_1^t},\qquad \hat v_t = \frac{v_t}{1-\beta_2^t},\qquad
+ *   \theta_t = \theta_{t-1} - \alpha\,\frac{\hat m_t}{\sqrt{\hat v_t}+\varepsilon}.$$
  *
  * ε is added after the square root, as in the paper's Algorithm 1 and in PyTorch's
  * `torch.optim.Adam` (not the paper's §2 "efficient" variant ε̂, which folds the correction

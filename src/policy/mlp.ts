@@ -5,7 +5,7 @@
  *
  * The network with sizes n_0, n_1, …, n_L maps an input x ∈ R^{n_0} to
  *
- *   h_0 = x,  z_l = W_l h_l + b_l,  h_{l+1} = σ_l(z_l)  (l < L−1),  f(x) = z_{L−1},
+ * $$h_0 = x,\qquad z_l = W_l h_l + b_l,\qquad h_{l+1} = \sigma_l(z_l)\ (l < L-1),\qquad f(x) = z_{L-1},$$
  *
  * W_l ∈ R^{n_{l+1} × n_l}: hidden layers have an activation (tanh, ReLU or swish), the
  * last layer is linear. A batch is T inputs stored row-major (`x[t·n_0 + i]`); outputs are
@@ -23,10 +23,11 @@
  * `forward` with the same θ and x (checked by identity; do not modify θ or x in between).
  *
  * - VJP (reverse mode, Rumelhart, Hinton & Williams 1986): for cotangents g_t ∈ R^{n_L},
- *   the gradient of Σ_t ⟨g_t, f(x_t)⟩ in θ (and optionally in x):
- *   δ_{L−1} = g; ∂W_l = δ_lᵀ h_l, ∂b_l = Σ_t δ_{l,t}; δ_{l−1} = (δ_l W_l) ⊙ σ′(z_{l−1}).
- * - JVP (forward mode): for a tangent v of θ (and optionally ẋ of x), f′ · (v, ẋ):
- *   ż_l = ḣ_l W_lᵀ + h_l (V_l)ᵀ + v_{b_l},  ḣ_{l+1} = σ′(z_l) ⊙ ż_l, ḣ_0 = ẋ (or 0).
+ *   the gradient of Σ_t ⟨g_t, f(x_t)⟩ in θ (and optionally in x), rows t stacked:
+ *   $$\delta_{L-1} = g,\quad \partial W_l = \delta_l^\top h_l,\quad \partial b_l = \textstyle\sum_t \delta_{l,t},\quad
+ *   \delta_{l-1} = (\delta_l W_l) \odot \sigma'(z_{l-1}).$$
+ * - JVP (forward mode): for a tangent v of θ (blocks V_l, v_{b_l}) and optionally ẋ of x:
+ *   $$\dot z_l = \dot h_l W_l^\top + h_l V_l^\top + v_{b_l},\qquad \dot h_{l+1} = \sigma'(z_l)\odot \dot z_l,\qquad \dot h_0 = \dot x\ (\text{or } 0).$$
  *
  * Activation derivatives: tanh′ = 1 − tanh²; ReLU′(z) = 1[z > 0] (0 at the kink z = 0, as
  * PyTorch takes it); swish(z) = z·s(z) with the logistic s (Ramachandran, Zoph & Le 2017;
