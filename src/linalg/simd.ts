@@ -173,7 +173,8 @@ let view = new Float64Array(0);
 /**
  * `C (+)= A·Bᵀ` like `gemmNT`, through the SIMD kernel: the blocks are copied into the
  * kernel's memory with zero padding (M to even, N to a multiple of 4, K to even) and C is
- * copied (or added) back. Returns false, doing nothing, when the kernel is unavailable.
+ * copied (or added) back. Returns false, doing nothing, when the kernel is unavailable or its
+ * memory cannot grow to hold the operands (the caller then runs the scalar loop).
  */
 export function simdGemmNT(
   M: number, N: number, K: number,
@@ -187,7 +188,11 @@ export function simdGemmNT(
   const mp = (M + 1) & ~1, np = (N + 3) & ~3, kp = (K + 1) & ~1;
   const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, total = cAt + mp * np;
   const need = total * 8;
-  if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+  if (k.memory.buffer.byteLength < need) {
+    // beyond what the engine lets a wasm memory hold (4 GB), the scalar loop takes the product
+    if (need > 2 ** 32) return false;
+    try { k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536)); } catch { return false; }
+  }
   if (view.buffer !== k.memory.buffer) view = new Float64Array(k.memory.buffer);
   const m = view;
   pack(M, K, a, aOff, lda, m, aAt, mp, kp);
