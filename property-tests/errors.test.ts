@@ -15,6 +15,8 @@ import { averageKLBall, checkStateDistribution, ppoDrift } from '../src/mirror/i
 import { trpoPenalty } from '../src/exact/bounds.js';
 import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
 import { intOption, readJSONFile } from '../src/cli/io.js';
+import { checkModule } from '../src/verify/check.js';
+import { guarded } from '../src/sampling/guard.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -77,6 +79,9 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
   CLI_USAGE: () => rangeOption(),
+  USER_CODE_EXIT: () => checkModule(new URL('./verify/fixtures/hostile/exit-at-load.mjs', import.meta.url).pathname, { workers: 0 }),
+  USER_CODE_TIMEOUT: () => checkModule(new URL('./verify/fixtures/hostile/hang-at-load.mjs', import.meta.url).pathname, { workers: 0, timeout: 0.5 }),
+  USER_CODE_THREW: () => guarded('mine.estimate', () => { throw 42; }),
 };
 
 describe('every error code is triggered and names its place', () => {

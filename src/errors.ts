@@ -63,6 +63,9 @@ export const ERROR_CODES = {
   // user estimators (pgtruth check, expectUnbiased)
   PLUGIN_INVALID: 'a user module cannot be loaded or does not export estimators of the documented interface',
   CHECK_FAILED: 'a claim about a user estimator failed (expectUnbiased)',
+  USER_CODE_EXIT: 'user code called process.exit, process.abort or process.kill on its own process (at load time or inside a call); only its worker thread ended',
+  USER_CODE_TIMEOUT: 'a call to user code did not return within the time limit (--timeout); its worker thread was stopped',
+  USER_CODE_THREW: "user code threw (an Error or any other value); the message names the call and the thrower's file:line",
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',
