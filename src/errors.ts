@@ -69,6 +69,10 @@ export const ERROR_CODES = {
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',
+  JSON_DUPLICATE_KEY: 'a JSON object has the same key twice (JSON.parse would silently keep the last)',
+  JSON_TOO_DEEP: 'a JSON value is nested deeper than pgtruth reads (64 levels)',
+  NUMERIC_OVERFLOW: 'a computed quantity (V, Q, A, J, the visitation, the gradient, the Fisher matrix) overflows double precision: the inputs are too large in magnitude',
+  SOLVER_ILL_CONDITIONED: 'the system I − γP_π is so ill-conditioned (γ within about 1e-7 of 1) that double precision cannot give the requested accuracy, even after refinement',
   FILE_NOT_FOUND: 'the file cannot be read',
   CLI_USAGE: 'the command line is invalid',
 } as const;
@@ -111,7 +115,8 @@ export function show(x: unknown): string {
     const s = JSON.stringify(x);
     return s === undefined ? String(x) : s.length > 60 ? s.slice(0, 57) + '...' : s;
   } catch {
-    return String(x);
+    // a cycle, or nesting too deep to print (String would recurse as deep)
+    return Array.isArray(x) ? `an array of ${x.length} (too deeply nested to print)` : typeof x === 'object' && x !== null ? 'an object (too deeply nested or cyclic to print)' : typeof x;
   }
 }
 
