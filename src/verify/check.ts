@@ -82,7 +82,7 @@ function instances(opts: CheckOptions): { episodic: EstimatorInstance[]; continu
 
 export { writeTaskModule } from './sandbox.js';
 
-/** How batches are drawn for a user task: on the pool, or in this thread through the same module. */
+/** How user tasks run: on the sandbox's pool (./sandbox.ts), never in this thread. */
 interface Runner {
   run<O>(ctx: RunContext, x: EstimatorInstance, source: BatchSource, batches: number, task: 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'builtin', options: O, stream: string, builtin?: string): Promise<BatchEstimates>;
   /** A KL estimator's per-sample estimates (the user's code runs in the sandbox). */
