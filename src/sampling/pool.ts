@@ -19,6 +19,12 @@
  * call it was working on and closes the pool (`WORKER_FAILED`); a typed error raised in a
  * worker (a bad estimate, say) is re-raised with its own code.
  *
+ * **Sandbox.** A pool created with `sandbox: {timeout}` runs other people's code (see
+ * ./guard.ts): a worker that exits inside user code fails the pool with `USER_CODE_EXIT`, and
+ * a guarded call older than `timeout` seconds has its worker terminated (`USER_CODE_TIMEOUT`).
+ * Code a user schedules to run after a call has returned (a timer, a promise callback) is
+ * not timed: only guarded calls are.
+ *
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
