@@ -22,6 +22,8 @@ import { checkGaussianRow } from '../src/policy/gaussian.js';
 import { lqr, lqrCost } from '../src/exact/lqr.js';
 import { quadraticReward } from '../src/exact/gaussian-bandit.js';
 import { gaussHermite } from '../src/linalg/quadrature.js';
+import { checkModule } from '../src/verify/check.js';
+import { guarded } from '../src/sampling/guard.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -103,6 +105,13 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   BANDIT_INVALID: () => quadraticReward({ k: 1, r0: 0, g: [Infinity], H: [1] }),
   QUADRATURE_ORDER: () => gaussHermite(0),
   LQR_UNSTABLE: () => lqrCost(lqr({ n: 1, m: 1, A: [2], B: [1], Q: [1], R: [1], gamma: 0.9, sigma0: [1] }), [0], [0.1]),
+  JSON_DUPLICATE_KEY: () => parseMDP('{"states": 1, "states": 2}', 'x.json'),
+  JSON_TOO_DEEP: () => parseMDP(`{"states": ${'['.repeat(100)}${']'.repeat(100)}}`, 'x.json'),
+  NUMERIC_OVERFLOW: () => evaluatePolicy(createMDP({ ...S3, rewards: [[1e308], [1e308]], gamma: 0.9 }), Float64Array.of(1, 1)),
+  SOLVER_ILL_CONDITIONED: () => evaluatePolicy(createMDP({ ...S3, gamma: 1 - 1e-12 }), Float64Array.of(1, 1), { solver: 'dense' }),
+  USER_CODE_EXIT: () => checkModule(new URL('./verify/fixtures/hostile/exit-at-load.mjs', import.meta.url).pathname, { workers: 0 }),
+  USER_CODE_TIMEOUT: () => checkModule(new URL('./verify/fixtures/hostile/hang-at-load.mjs', import.meta.url).pathname, { workers: 0, timeout: 0.5 }),
+  USER_CODE_THREW: () => guarded('mine.estimate', () => { throw 42; }),
 };
 
 describe('every error code is triggered and names its place', () => {

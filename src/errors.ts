@@ -63,9 +63,16 @@ export const ERROR_CODES = {
   // user estimators (pgtruth check, expectUnbiased)
   PLUGIN_INVALID: 'a user module cannot be loaded or does not export estimators of the documented interface',
   CHECK_FAILED: 'a claim about a user estimator failed (expectUnbiased)',
+  USER_CODE_EXIT: 'user code called process.exit, process.abort or process.kill on its own process (at load time or inside a call); only its worker thread ended',
+  USER_CODE_TIMEOUT: 'a call to user code did not return within the time limit (--timeout); its worker thread was stopped',
+  USER_CODE_THREW: "user code threw (an Error or any other value); the message names the call and the thrower's file:line",
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',
+  JSON_DUPLICATE_KEY: 'a JSON object has the same key twice (JSON.parse would silently keep the last)',
+  JSON_TOO_DEEP: 'a JSON value is nested deeper than pgtruth reads (64 levels)',
+  NUMERIC_OVERFLOW: 'a computed quantity (V, Q, A, J, the visitation, the gradient, the Fisher matrix) overflows double precision: the inputs are too large in magnitude',
+  SOLVER_ILL_CONDITIONED: 'the system I − γP_π is so ill-conditioned (γ within about 1e-7 of 1) that double precision cannot give the requested accuracy, even after refinement',
   FILE_NOT_FOUND: 'the file cannot be read',
   CLI_USAGE: 'the command line is invalid',
   // environments (src/env)
@@ -127,7 +134,8 @@ export function show(x: unknown): string {
     const s = JSON.stringify(x);
     return s === undefined ? String(x) : s.length > 60 ? s.slice(0, 57) + '...' : s;
   } catch {
-    return String(x);
+    // a cycle, or nesting too deep to print (String would recurse as deep)
+    return Array.isArray(x) ? `an array of ${x.length} (too deeply nested to print)` : typeof x === 'object' && x !== null ? 'an object (too deeply nested or cyclic to print)' : typeof x;
   }
 }
 

@@ -102,6 +102,6 @@ describe('policy JSON and validation', () => {
     expectError(() => policyFromJSON({ kind: 'direct', probs: [[1.5, -0.5], [1, 0]] }, dimsOf), 'POLICY_NOT_DISTRIBUTION', 'probs[0][1]', '-0.5');
     expectError(() => policyFromJSON({ kind: 'loglinear', features: [[[1], [0, 1]], [[1, 1], [0, 0]]], theta: [0.5, -1] }, dimsOf), 'POLICY_SHAPE', 'features[0][0]');
     expectError(() => policyFromJSON([1], dimsOf), 'JSON_TYPE');
-    expectError(() => softmaxPolicy(2, 2).check(Float64Array.of(0, NaN, 0, 0)), 'POLICY_NOT_FINITE', 'logits[1]');
+    expectError(() => softmaxPolicy(2, 2).check(Float64Array.of(0, NaN, 0, 0)), 'POLICY_NOT_FINITE', 'logits[0][1]');
   });
 });

@@ -33,7 +33,7 @@ describe('sampling errors', () => {
     expectError(() => sampleEpisodes({ mdp, policy: { param: softmaxPolicy(4, 2), theta: new Float64Array(8) } }, ok), 'SAMPLING_POLICY', 'policy is defined on 4 states × 2 actions, the MDP has 5 × 2');
     expectError(() => sampleEpisodes({ ...spec, behaviour: { param: softmaxPolicy(5, 3), theta: new Float64Array(15) } }, ok), 'SAMPLING_POLICY', 'behaviour is defined on 5 states × 3 actions');
     expectError(() => sampleEpisodes({ mdp, policy: { theta: [1, 2] } as never }, ok), 'SAMPLING_POLICY', 'expected {param, theta}');
-    expectError(() => sampleEpisodes({ mdp, policy: { param: softmaxPolicy(5, 2), theta: Float64Array.from({ length: 10 }, (_, i) => (i === 3 ? NaN : 0)) } }, ok), 'POLICY_NOT_FINITE', 'logits[3]');
+    expectError(() => sampleEpisodes({ mdp, policy: { param: softmaxPolicy(5, 2), theta: Float64Array.from({ length: 10 }, (_, i) => (i === 3 ? NaN : 0)) } }, ok), 'POLICY_NOT_FINITE', 'logits[1][1]');
     expectError(() => sampleEpisodes({ mdp, policy: { param: directPolicy(5, 2), theta: new Float64Array(10).fill(0.6) } }, ok), 'POLICY_NOT_DISTRIBUTION', 'probs[0] sums to 1.2');
     const alien = { param: { ...softmaxPolicy(5, 2), kind: 'neural' as never }, theta: new Float64Array(10) };
     expectError(() => policyToWire(alien), 'SAMPLING_POLICY', 'kind "neural" cannot be sent to a worker');

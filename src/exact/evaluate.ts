@@ -24,7 +24,8 @@
  *
  * @module
  */
-import { fail } from '../errors.js';
+import { fail, isPgTruthError } from '../errors.js';
+import { overflowCheck, rewardsMayOverflow } from './overflow.js';
 import { warmWorker } from '../linalg/parallel.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { checkPolicyTable } from '../policy/direct.js';
@@ -112,10 +113,24 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
   const { V, eta, d, Q } = out;
   const Adv = out.A;
   // with no terminal state the unknowns are the states: the solver writes V and η in place
-  const { vN, etaN, report } = solvePair(mdp, plan, pi, opts, n === S ? V : undefined, n === S ? eta : undefined);
+  let solved: ReturnType<typeof solvePair>;
+  try {
+    solved = solvePair(mdp, plan, pi, opts, n === S ? V : undefined, n === S ? eta : undefined);
+  } catch (e) {
+    // a V that is not finite because the rewards are huge is an overflow, not a singular system
+    if (isPgTruthError(e, 'SOLVER_SINGULAR') && String(e.where).startsWith('V') && rewardsMayOverflow(mdp.rewards, gamma)) overflowCheck([e.value as number], 'V');
+    throw e;
+  }
+  const { vN, etaN, report } = solved;
   if (n === S) { if (vN !== V) V.set(vN); if (etaN !== eta) eta.set(etaN); }
   else for (let i = 0; i < n; i++) { V[idx[i]!] = vN[i]!; eta[idx[i]!] = etaN[i]!; }
   actionValuesPlanned(mdp, plan, V, Q, Adv);
+  // γ near 1: V ≫ A, and Q − V cancels to a few digits; A from differences of V instead
+  if (solved.vLo) {
+    const vLo = new Float64Array(S);
+    for (let i = 0; i < n; i++) vLo[idx[i]!] = solved.vLo[i]!;
+    accurateAdvantages(mdp, V, vLo, Adv);
+  }
   let J = 0;
   for (let s = 0; s < S; s++) J += mdp.initial[s]! * V[s]!;
   let horizon = 0;
@@ -131,6 +146,10 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
       for (let s = 0; s < S; s++) d[s] = eta[s]! / horizon;
     }
   }
+  overflowCheck(V, 'V');
+  overflowCheck(Q, 'Q', A);
+  overflowCheck(Adv, 'A', A);
+  overflowCheck([J], 'J');
   out.pi.set(pi);
   return new EvaluationRecord(V, Q, Adv, eta, d, J, horizon, report, out.pi);
 }
@@ -140,6 +159,24 @@ export function evaluatePolicy(mdp: FiniteMDP, pi: Float64Array, opts: EvaluateO
  * η(t) = (p0(t) + γ Σ_{s non-terminal} η(s) P_π(t|s)) / (1 − γ), with
  * P_π(t|s) = Σ_a π(a|s) P(t|s,a) (summed in the order of the transition entries).
  */
+/**
+ * A(s,a) = r(s,a) − (1−γ) V(s) + γ Σ_{s'} P(s'|s,a) (V(s') − V(s)) — equal to Q − V when
+ * the rows of P sum to 1, with no V-sized terms to cancel; V = V + vLo in double-double (the
+ * refined small path, see ./refine.ts).
+ */
+function accurateAdvantages(mdp: FiniteMDP, V: Float64Array, vLo: Float64Array, Adv: Float64Array): void {
+  const { numStates: S, numActions: A, transitions: T, rewards, gamma } = mdp;
+  for (let s = 0; s < S; s++) {
+    if (mdp.terminal[s]) continue;
+    const v = V[s]!, vl = vLo[s]!;
+    for (let row = s * A; row < (s + 1) * A; row++) {
+      let e = 0;
+      for (let k = T.rowPtr[row]!; k < T.rowPtr[row + 1]!; k++) { const j = T.col[k]!; e += T.val[k]! * ((V[j]! - v) + (vLo[j]! - vl)); }
+      Adv[row] = rewards[row]! - (1 - gamma) * (v + vl) + gamma * e;
+    }
+  }
+}
+
 function terminalVisitation(mdp: FiniteMDP, pi: Float64Array, idx: Int32Array, eta: Float64Array): void {
   const { numActions: A, transitions: T, terminal, gamma } = mdp;
   for (const t of mdp.terminalStates) eta[t] = mdp.initial[t]!;

@@ -14,6 +14,7 @@ import type { FiniteMDP } from '../mdp/model.js';
 import type { Policy } from '../policy/types.js';
 import { evaluatePolicy, type EvaluateOptions, type Evaluation } from './evaluate.js';
 import { evaluatedTable } from './evaluated-table.js';
+import { overflowCheck } from './overflow.js';
 import { zeros } from './pool.js';
 
 /**
@@ -35,24 +36,33 @@ export function policyGradient(mdp: FiniteMDP, policy: Policy, ev?: Evaluation, 
   const { numStates: S, numActions: A } = mdp;
   const g = zeros(param.numParams);
   if (param.kind === 'softmax' && table && table.length === S * A && param.numParams === S * A) {
-    const { eta, Q } = e;
+    // with A = Q − V in place of Q (the same gradient: Σ_a ∇π(a|s) = 0): A has no V-sized
+    // offset to cancel, which matters when V is huge against A (γ near 1)
+    const { eta, A: Adv } = e;
     for (let s = 0; s < S; s++) {
       const h = eta[s]!;
       if (h === 0) continue;
       const o = s * A;
       let mean = 0;
-      for (let a = 0; a < A; a++) mean += table[o + a]! * (h * Q[o + a]!);
-      for (let b = 0; b < A; b++) g[o + b] = table[o + b]! * (h * Q[o + b]! - mean);
+      for (let a = 0; a < A; a++) mean += table[o + a]! * (h * Adv[o + a]!);
+      for (let b = 0; b < A; b++) g[o + b] = table[o + b]! * (h * Adv[o + b]! - mean);
     }
+    overflowCheck(g, '∇J', A);
     return g;
   }
   const w = new Float64Array(A);
+  // A for Q where Σ_a ∇π(a|s) = 0 (every normalized parameterization: the same gradient with
+  // no V-sized offset to cancel); the direct parameterization's θ are the probabilities
+  // themselves, with no such constraint: Q
+  const QorA = param.kind === 'direct' ? e.Q : e.A;
   for (let s = 0; s < S; s++) {
     const eta = e.eta[s]!;
     if (eta === 0) continue;
-    for (let a = 0; a < A; a++) w[a] = eta * e.Q[s * A + a]!;
+    for (let a = 0; a < A; a++) w[a] = eta * QorA[s * A + a]!;
     param.addDProbs(theta, s, w, 0, g);
   }
+  const sh = param.paramShape;
+  overflowCheck(g, '∇J', sh.length === 2 ? sh[1] : undefined);
   return g;
 }
 

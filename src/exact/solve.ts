@@ -42,6 +42,7 @@ import { spmv, type CSR } from '../linalg/sparse.js';
 import { analyzeSparseLU, factorSparseLU, solveSparseLU, solveSparseLUTranspose, type SparseLUFactor, type SparseLUSymbolic } from '../linalg/sparse-lu.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import type { EvaluateOptions, SolveReport } from './evaluate.js';
+import { accurateResidualEta, accurateResidualV, refine, REFINE_HORIZON, REFUSE_HORIZON } from './refine.js';
 import { systemCSR, systemDense, systemValues, type SystemPlan } from './system.js';
 
 /** `auto` uses dense LU up to this many unknowns. */
@@ -65,6 +66,8 @@ const EPS = 2.220446049250313e-16;
 export interface PairSolution {
   readonly vN: Float64Array;
   readonly etaN: Float64Array;
+  /** V's low part on the unknowns (V = vN + vLo in double-double), when refined (./refine.ts). */
+  readonly vLo?: Float64Array;
   readonly report: SolveReport;
 }
 
@@ -77,6 +80,11 @@ export function solvePair(mdp: FiniteMDP, plan: SystemPlan, pi: Float64Array, op
   const n = plan.n;
   if (n === 0) return { vN: new Float64Array(0), etaN: new Float64Array(0), report: { method: 'dense-lu', size: 0, iterations: [], residual: 0 } };
   const choice = opts.solver ?? 'auto';
+  // γ so close to 1 that rounding in M alone costs more than 1e-6 of accuracy: only the
+  // refined small path (./refine.ts) answers
+  if (mdp.gamma < 1 && 1 / (1 - mdp.gamma) > REFUSE_HORIZON && !(choice === 'auto' && n <= SMALL_DENSE)) {
+    fail('SOLVER_ILL_CONDITIONED', `gamma = ${mdp.gamma}: 1/(1−γ) = ${(1 / (1 - mdp.gamma)).toExponential(2)} amplifies double rounding to a relative error of about ${(EPS / (1 - mdp.gamma)).toExponential(1)} in V, and refinement is only available for up to ${SMALL_DENSE} non-terminal states with the auto solver (this system has ${n}); use γ ≤ 1 − 2.2e-10, or the exact rational mode (--rational)`, { where: 'gamma', value: mdp.gamma });
+  }
   if (choice === 'dense') return solveDense(mdp, plan, pi, opts, false, vOut, etaOut);
   if (choice === 'auto') {
     if (n <= SMALL_DENSE) return solveSmall(mdp, plan, pi, opts, vOut, etaOut);
@@ -184,6 +192,17 @@ function solveSmall(mdp: FiniteMDP, plan: SystemPlan, pi: Float64Array, opts: Ev
   if (!opts.valuesOnly) luSolveTransposeNoPivotInto(m, n, plan.p0, etaN);
   finiteOrFail(vN, 'V');
   finiteOrFail(etaN, 'eta');
+  if (mdp.gamma < 1 && 1 / (1 - mdp.gamma) > REFINE_HORIZON) {
+    // γ near 1: refine against residuals from the original data (./refine.ts); V keeps its
+    // low part, which the advantages need (A is V's differences, far below V's last digit)
+    const rv = refine(vN, (x, lo, r) => accurateResidualV(mdp, plan, pi, x, lo, r), (r, d) => luSolveNoPivotInto(m, n, r, d));
+    const re = opts.valuesOnly ? { error: 0 } : refine(etaN, (x, lo, r) => accurateResidualEta(mdp, plan, pi, x, lo, r), (r, d) => luSolveTransposeNoPivotInto(m, n, r, d));
+    const rel = Math.max(rv.error, re.error);
+    if (!(rel <= 1e-20)) fail('SOLVER_ILL_CONDITIONED', `gamma = ${mdp.gamma}: iterative refinement did not converge (last relative correction ${rel.toExponential(1)} in ${rv.error >= re.error ? 'V' : 'η'}; 1/(1−γ) = ${(1 / (1 - mdp.gamma)).toExponential(2)}); use a smaller γ or the exact rational mode (--rational)`, { where: 'gamma', value: mdp.gamma });
+    finiteOrFail(vN, 'V');
+    finiteOrFail(etaN, 'eta');
+    return { vN, etaN, vLo: rv.lo, report: { method: 'dense-lu', size: n, iterations: [0, 0], residual: 0 } };
+  }
   return { vN, etaN, report: SMALL_REPORTS[n] ??= Object.freeze({ method: 'dense-lu', size: n, iterations: Object.freeze([0, 0]), residual: 0 }) };
 }
 

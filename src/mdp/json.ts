@@ -21,6 +21,7 @@
 import { fail, show } from '../errors.js';
 import { buildCSR } from '../linalg/sparse.js';
 import { createMDP, type FiniteMDP, type MDPSpec, type RewardNoise } from './model.js';
+import { parseStrictJSON } from './strict-json.js';
 
 const KNOWN_KEYS = new Set(['states', 'actions', 'transitions', 'rewards', 'gamma', 'initial', 'terminal', 'rewardNoise', 'name', 'description']);
 const RATIONAL_STRING = /^\s*[-+]?\d+(\.\d+)?(\s*\/\s*\d+)?\s*$/;
@@ -37,13 +38,12 @@ export function jsonNumber(x: unknown, where: string): number {
   return fail('MDP_NOT_FINITE', `${where} is ${show(x)}: expected a number or a rational string such as "1/3"`, { where, value: x });
 }
 
-/** Parses JSON text, turning a syntax error into `JSON_PARSE` naming the source. */
+/**
+ * Parses JSON text strictly (./strict-json.ts): a syntax error is `JSON_PARSE`, a repeated
+ * key `JSON_DUPLICATE_KEY`, nesting beyond 64 levels `JSON_TOO_DEEP`, each naming the source.
+ */
 export function parseJSON(text: string, source = 'input'): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    return fail('JSON_PARSE', `${source} is not valid JSON: ${(e as Error).message}`, { where: source });
-  }
+  return parseStrictJSON(text, source);
 }
 
 function field(obj: Record<string, unknown>, key: string): unknown {

@@ -18,7 +18,7 @@ export const POLICY_TOLERANCE = 1e-9;
 
 /** Throws unless `pi` is an S×A table whose rows are probability distributions. */
 export function checkPolicyTable(pi: Float64Array, S: number, A: number, what = 'policy'): void {
-  checkFiniteTheta(pi, S * A, what);
+  checkFiniteTheta(pi, S * A, what, A);
   for (let s = 0; s < S; s++) {
     let tot = 0;
     for (let a = 0; a < A; a++) {

@@ -25,7 +25,9 @@ function num(x: unknown, where: string): number {
   }
   if (typeof x === 'string' && RATIONAL_STRING.test(x)) {
     const [p, q] = x.split('/');
-    return q === undefined ? Number(p) : Number(p) / Number(q);
+    const v = q === undefined ? Number(p) : Number(p) / Number(q);
+    if (!Number.isFinite(v)) fail('POLICY_NOT_FINITE', `${where} is ${show(x)}: not a finite number`, { where, value: x });
+    return v;
   }
   return fail('POLICY_NOT_FINITE', `${where} is ${show(x)}: expected a number`, { where, value: x });
 }

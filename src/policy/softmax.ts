@@ -46,10 +46,14 @@ export function softmaxIn<T>(F: Field<T>, logits: readonly T[]): T[] {
   return e.map((x) => A.div(x, s));
 }
 
-/** Throws unless θ has `n` finite entries. */
-export function checkFiniteTheta(theta: Float64Array, n: number, what: string): void {
+/** Throws unless θ has `n` finite entries; with `cols` (a table θ[s*cols + a]) the bad entry is named `what[s][a]`. */
+export function checkFiniteTheta(theta: Float64Array, n: number, what: string, cols?: number): void {
   if (!(theta instanceof Float64Array) || theta.length !== n) fail('POLICY_SHAPE', `${what} has ${theta?.length ?? show(theta)} parameters, expected ${n}`, { where: what, value: theta?.length });
-  for (let i = 0; i < n; i++) if (!Number.isFinite(theta[i]!)) fail('POLICY_NOT_FINITE', `${what}[${i}] is ${show(theta[i])}: parameters must be finite`, { where: `${what}[${i}]`, value: theta[i] });
+  for (let i = 0; i < n; i++) {
+    if (Number.isFinite(theta[i]!)) continue;
+    const where = cols === undefined ? `${what}[${i}]` : `${what}[${Math.floor(i / cols)}][${i % cols}]`;
+    fail('POLICY_NOT_FINITE', `${where} is ${show(theta[i])}: parameters must be finite`, { where, value: theta[i] });
+  }
 }
 
 /** The tabular softmax parameterization over S states and A actions (θ laid out `s*A + a`). */
@@ -58,7 +62,7 @@ export function softmaxPolicy(numStates: number, numActions: number): Parameteri
   const row = new Float64Array(A);
   return {
     kind: 'softmax', numStates: S, numActions: A, numParams: S * A, paramShape: [S, A],
-    check: (theta) => checkFiniteTheta(theta, S * A, 'logits'),
+    check: (theta) => checkFiniteTheta(theta, S * A, 'logits', A),
     probsRow: (theta, s, out, offset = 0) => softmaxInto(theta, s * A, A, out, offset),
     probs(theta) {
       const out = zeros(S * A); // pooled when small (see ../linalg/pool.ts)

@@ -19,6 +19,12 @@
  * call it was working on and closes the pool (`WORKER_FAILED`); a typed error raised in a
  * worker (a bad estimate, say) is re-raised with its own code.
  *
+ * **Sandbox.** A pool created with `sandbox: {timeout}` runs other people's code (see
+ * ./guard.ts): a worker that exits inside user code fails the pool with `USER_CODE_EXIT`, and
+ * a guarded call older than `timeout` seconds has its worker terminated (`USER_CODE_TIMEOUT`).
+ * Code a user schedules to run after a call has returned (a timer, a promise callback) is
+ * not timed: only guarded calls are.
+ *
  * @module
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,7 +38,7 @@ import { allocateBatch, type Batch } from './batch.js';
 import { EPISODE_BLOCK, EPISODE_OPTION_KEYS, type EpisodeOptions } from './episodes.js';
 import { mapBatchesSync, type BatchEstimates, type BatchTask, type TaskRef } from './map.js';
 import { checkPlan, type BatchPlan } from './plan.js';
-import type { BatchArrays, ErrorWire, FromWorker, ToWorker } from './protocol.js';
+import type { BatchArrays, ErrorWire, FromWorker, ToWorker, WorkerSetup } from './protocol.js';
 import { checkCount, checkEpisodesEnd, checkKeys, checkStopping, prepareWire, samplingWire, type SamplingSpec } from './spec.js';
 
 /** Options of {@link SamplerPool.create}. */
@@ -44,6 +50,14 @@ export interface PoolOptions {
    * the pool itself runs from the TypeScript sources (where it is needed anyway).
    */
   readonly typescript?: boolean;
+  /**
+   * Seal the workers for other people's code (./guard.ts): an exit, `process.abort()` or a
+   * self-aimed `process.kill` inside a guarded call ends only its worker and fails the pool
+   * with `USER_CODE_EXIT` naming the call; a guarded call running longer than `timeout`
+   * seconds is ended by terminating its worker (`USER_CODE_TIMEOUT`); what a guarded call
+   * throws carries the thrower's file:line (`USER_CODE_THREW`).
+   */
+  readonly sandbox?: { readonly timeout: number };
 }
 
 /** The most workers a pool starts. */
@@ -110,10 +124,18 @@ interface Job {
   readonly reject: (e: unknown) => void;
 }
 
-interface Slot { readonly worker: Worker; job: Job | null }
+interface Slot {
+  readonly worker: Worker;
+  job: Job | null;
+  /** A sandboxed worker's shared clock: the start (ms since the epoch) of its guarded call, 0 outside one. */
+  readonly clock: Float64Array | undefined;
+  /** The label of its latest guarded call, and the exit its guards reported. */
+  label: string | undefined;
+  exiting: Extract<FromWorker, { type: 'exiting' }> | undefined;
+}
 
-async function startWorker(entry: WorkerEntry): Promise<Worker> {
-  const w = new Worker(entry.script, { eval: entry.eval, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}) });
+async function startWorker(entry: WorkerEntry, workerData: WorkerSetup): Promise<Worker> {
+  const w = new Worker(entry.script, { eval: entry.eval, workerData, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}) });
   await new Promise<void>((res, rej) => {
     const onError = (e: unknown) => rej(new PgTruthError('WORKER_FAILED', `a sampling worker could not start (${entry.mode}): ${(e as Error)?.message ?? e}`));
     w.once('error', onError);
@@ -130,31 +152,47 @@ export class SamplerPool {
   private readonly queue: Job[] = [];
   private nextCall = 1;
   private closed: PgTruthError | null = null;
+  private readonly watchdog: ReturnType<typeof setInterval> | undefined;
   /** How the workers were started. */
   readonly mode: WorkerEntry['mode'];
 
-  private constructor(workers: Worker[], mode: WorkerEntry['mode']) {
+  private constructor(workers: { worker: Worker; clock: Float64Array | undefined }[], mode: WorkerEntry['mode'], timeout: number | undefined) {
     this.mode = mode;
-    this.slots = workers.map((worker) => ({ worker, job: null }));
+    this.slots = workers.map(({ worker, clock }) => ({ worker, job: null, clock, label: undefined, exiting: undefined }));
     for (const slot of this.slots) {
       slot.worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
-      slot.worker.on('error', (e) => this.onCrash(slot, `a sampling worker crashed: ${e?.message ?? e}`));
-      slot.worker.on('exit', (code) => this.onCrash(slot, `a sampling worker exited with code ${code}`));
+      slot.worker.on('error', (e) => this.onCrash(slot, `a sampling worker crashed${this.inCall(slot) ? ` during ${slot.label}` : ''}: ${e?.message ?? e}`));
+      slot.worker.on('exit', (code) => this.onExit(slot, code));
+    }
+    if (timeout !== undefined) {
+      const ms = timeout * 1000;
+      this.watchdog = setInterval(() => {
+        for (const slot of this.slots) {
+          const t0 = slot.clock![0]!;
+          if (slot.job !== null && t0 > 0 && Date.now() - t0 > ms) {
+            this.fail(slot, new PgTruthError('USER_CODE_TIMEOUT', `${slot.label ?? 'a call to user code'} did not return within ${timeout} s (--timeout); its worker was stopped`, { where: slot.label, value: timeout }));
+          }
+        }
+      }, Math.min(1000, Math.max(10, ms / 4)));
+      this.watchdog.unref();
     }
   }
 
   /** Starts the workers; `SAMPLING_COUNT` for a bad count, `WORKER_FAILED` when one cannot start. */
   static async create(opts: PoolOptions = {}): Promise<SamplerPool> {
-    checkKeys(opts, ['workers', 'typescript'], 'pool options');
+    checkKeys(opts, ['workers', 'typescript', 'sandbox'], 'pool options');
     const n = checkCount(opts.workers ?? Math.min(availableParallelism(), MAX_WORKERS), 'workers', MAX_WORKERS);
+    const timeout = opts.sandbox?.timeout;
+    if (opts.sandbox !== undefined && !(typeof timeout === 'number' && timeout > 0 && timeout <= 1e6)) fail('SAMPLING_OPTIONS', `sandbox.timeout is ${show(timeout)}: expected seconds in (0, 1e6]`, { where: 'sandbox.timeout', value: timeout });
     const entry = workerEntry(opts.typescript ?? false);
-    const started = await Promise.allSettled(Array.from({ length: n }, () => startWorker(entry)));
+    const clocks = Array.from({ length: n }, () => (opts.sandbox ? new SharedArrayBuffer(8) : undefined));
+    const started = await Promise.allSettled(clocks.map((clock) => startWorker(entry, clock ? { sandbox: { clock } } : {})));
     const bad = started.find((r) => r.status === 'rejected');
     if (bad) {
       for (const r of started) if (r.status === 'fulfilled') void r.value.terminate();
       throw (bad as PromiseRejectedResult).reason;
     }
-    return new SamplerPool(started.map((r) => (r as PromiseFulfilledResult<Worker>).value), entry.mode);
+    return new SamplerPool(started.map((r, i) => ({ worker: (r as PromiseFulfilledResult<Worker>).value, clock: clocks[i] && new Float64Array(clocks[i]!) })), entry.mode, timeout);
   }
 
   /** The number of workers. */
@@ -194,8 +232,19 @@ export class SamplerPool {
     return concatEstimates(parts.map((m) => m as Extract<FromWorker, { type: 'map' }>), plan.batches);
   }
 
+  /**
+   * Calls the exported function `name` of `module` with `args` (structured-cloned) in one
+   * worker and resolves to what it returns (awaited; a returned typed array's buffer is
+   * transferred back).
+   */
+  async call(module: string | URL, name: string, args: readonly unknown[] = []): Promise<unknown> {
+    const m = await this.submit({ type: 'call', call: this.nextCall++, module: taskModuleHref(module), name, args });
+    return (m as Extract<FromWorker, { type: 'call' }>).value;
+  }
+
   /** Stops the workers; pending calls fail with `WORKER_FAILED`. */
   async close(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
     if (!this.closed) this.closed = new PgTruthError('WORKER_FAILED', 'the sampling pool is closed');
     this.failAll(this.closed);
     await Promise.all(this.slots.map((s) => { s.worker.removeAllListeners('exit'); return s.worker.terminate(); }));
@@ -236,6 +285,8 @@ export class SamplerPool {
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'calling') { slot.label = m.label; return; }
+    if (m.type === 'exiting') { slot.exiting = m; return; }
     const job = slot.job;
     if (job === null || m.type === 'ready') return;
     slot.job = null;
@@ -244,9 +295,29 @@ export class SamplerPool {
     this.dispatch();
   }
 
+  /** True while the slot's worker runs a guarded call. */
+  private inCall(slot: Slot): boolean {
+    return slot.clock !== undefined && slot.clock[0]! > 0;
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    const x = slot.exiting;
+    if (x) {
+      const what = x.label ?? slot.label ?? 'user code';
+      this.fail(slot, new PgTruthError('USER_CODE_EXIT', `${what} called ${x.how}${x.at ? ` at ${x.at}` : ''}: user code may not end the process (its worker thread ended with code ${code})`, { where: x.at ?? what, value: code }));
+    } else if (this.inCall(slot)) {
+      this.fail(slot, new PgTruthError('USER_CODE_EXIT', `${slot.label ?? 'user code'} ended its worker thread (exit code ${code})`, { where: slot.label, value: code }));
+    } else this.onCrash(slot, `a sampling worker exited with code ${code}`);
+  }
+
   private onCrash(slot: Slot, why: string): void {
+    this.fail(slot, new PgTruthError('WORKER_FAILED', `${why}; the pool is closed`));
+  }
+
+  /** Closes the pool with `error`: the slot's job and every other pending call fail with it. */
+  private fail(slot: Slot, error: PgTruthError): void {
     if (this.closed) return;
-    this.closed = new PgTruthError('WORKER_FAILED', `${why}; the pool is closed`);
+    this.closed = error;
     if (slot.job) slot.job.reject(this.closed);
     slot.job = null;
     void this.close();

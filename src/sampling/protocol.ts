@@ -7,6 +7,7 @@
  * @module
  */
 import type { ErrorCode } from '../errors.js';
+import type { GuardMessage } from './guard.js';
 import type { BatchPlan } from './plan.js';
 import type { SamplingWire, StoppingOptions } from './spec.js';
 
@@ -15,7 +16,9 @@ export type ToWorker =
   | { readonly type: 'setup'; readonly call: number; readonly spec: SamplingWire }
   | { readonly type: 'episodes'; readonly call: number; readonly seed: number | string; readonly first: number; readonly count: number; readonly stop: StoppingOptions; readonly maxTransitions: number | undefined }
   | { readonly type: 'map'; readonly call: number; readonly plan: BatchPlan; readonly lo: number; readonly hi: number; readonly module: string; readonly name: string; readonly options: unknown }
-  | { readonly type: 'release'; readonly call: number };
+  | { readonly type: 'release'; readonly call: number }
+  /** Calls the exported function `name` of `module` once with `args` (a sandboxed pool's user calls outside batches). */
+  | { readonly type: 'call'; readonly call: number; readonly module: string; readonly name: string; readonly args: readonly unknown[] };
 
 /** A transition chunk's arrays (the fields of a Batch that vary). */
 export interface BatchArrays {
@@ -33,12 +36,20 @@ export interface ErrorWire {
   readonly value: unknown;
 }
 
+/** What a pool passes to a worker as `workerData`: a sandboxed worker's shared call clock (./guard.ts). */
+export interface WorkerSetup {
+  readonly sandbox?: { readonly clock: SharedArrayBuffer };
+}
+
 /** Worker → pool. */
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'episodes'; readonly call: number; readonly arrays: BatchArrays }
   | { readonly type: 'map'; readonly call: number; readonly dim: number; readonly values: Float64Array; readonly transitions: number }
-  | { readonly type: 'error'; readonly call: number; readonly error: ErrorWire };
+  | { readonly type: 'error'; readonly call: number; readonly error: ErrorWire }
+  | { readonly type: 'call'; readonly call: number; readonly value: unknown }
+  /** From a sandboxed worker's guards (./guard.ts): the guarded call now under way, and an exit about to happen. */
+  | GuardMessage;
 
 /** The buffers of a chunk's arrays, to transfer. */
 export function arrayBuffers(a: BatchArrays): ArrayBuffer[] {

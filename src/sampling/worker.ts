@@ -7,13 +7,14 @@
  *
  * @module
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { isPgTruthError } from '../errors.js';
 import { Rng } from '../stats/rng.js';
 import { BatchBuilder } from './builder.js';
 import { capacityGuess, rolloutEpisodes } from './episodes.js';
 import { runBatchRange, type BatchTask } from './map.js';
-import { arrayBuffers, type ErrorWire, type FromWorker, type ToWorker } from './protocol.js';
+import { installGuards } from './guard.js';
+import { arrayBuffers, type ErrorWire, type FromWorker, type ToWorker, type WorkerSetup } from './protocol.js';
 import { releasePlanBuilder, takePlanBuilder } from './plan.js';
 import { prepareWire, type PreparedSampling } from './spec.js';
 
@@ -68,9 +69,17 @@ async function map(m: Extract<ToWorker, { type: 'map' }>): Promise<void> {
   port.postMessage(msg, [r.values.buffer as ArrayBuffer]);
 }
 
+async function call(m: Extract<ToWorker, { type: 'call' }>): Promise<void> {
+  const f = await loadTask(m.module, m.name) as unknown as (...args: unknown[]) => unknown;
+  const value = await f(...m.args);
+  const msg: FromWorker = { type: 'call', call: m.call, value };
+  port.postMessage(msg, ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer ? [value.buffer] : []);
+}
+
 async function handle(m: ToWorker): Promise<void> {
   try {
-    if (m.type === 'setup') {
+    if (m.type === 'call') await call(m);
+    else if (m.type === 'setup') {
       try { calls.set(m.call, prepareWire(m.spec)); } catch (e) { calls.set(m.call, { failed: e }); }
     } else if (m.type === 'release') calls.delete(m.call);
     else if (m.type === 'episodes') episodes(m);
@@ -81,5 +90,7 @@ async function handle(m: ToWorker): Promise<void> {
   }
 }
 
+const setup = (workerData ?? {}) as WorkerSetup;
+if (setup.sandbox) await installGuards((m) => port.postMessage(m), new Float64Array(setup.sandbox.clock));
 port.on('message', (m: ToWorker) => { void handle(m); });
 port.postMessage({ type: 'ready' } satisfies FromWorker);

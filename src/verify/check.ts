@@ -17,11 +17,7 @@
  *
  * @module
  */
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PgTruthError, fail } from '../errors.js';
+import { PgTruthError, fail, isPgTruthError } from '../errors.js';
 import { evaluatePolicy } from '../exact/evaluate.js';
 import { clippedObjectiveGradient } from '../exact/objectives.js';
 import { firstNonTerminating } from '../exact/termination.js';
@@ -29,16 +25,16 @@ import { shortCorridor } from '../mdp/library/corridor.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { softmaxPolicy } from '../policy/softmax.js';
 import type { Policy } from '../policy/types.js';
-import { mapBatchesSync, type BatchEstimates, type BatchTask } from '../sampling/map.js';
+import type { BatchEstimates } from '../sampling/map.js';
 import type { BatchSource } from '../sampling/plan.js';
-import { SamplerPool } from '../sampling/pool.js';
 import { Rng } from '../stats/rng.js';
 import type { Check, Claim, RunContext } from './claim.js';
 import { continuingInstance, episodicInstances, type EstimatorInstance } from './claims/estimators.js';
 import { continuingGarnetInstance, criticClaim, criticSettings } from './claims/critics.js';
 import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation } from './mutations.js';
-import { importModule, isTypeScript, loadEstimators, moduleURL, type KLEstimator, type LoadedEstimator, type SurrogateEstimator } from './plugin.js';
+import type { LoadedEstimator, SurrogateEstimator } from './plugin.js';
+import { UserSandbox } from './sandbox.js';
 import { runClaims, type ClaimResult } from './runner.js';
 import { CHECK_ALPHA, meanCheck, sampleEstimates } from './sampled.js';
 import { scalarMeanTest } from '../stats/tests.js';
@@ -52,8 +48,10 @@ export interface CheckOptions {
   /** Check on this MDP (with a seeded softmax policy) instead of the built-in instances. */
   readonly mdp?: FiniteMDP;
   readonly mdpLabel?: string;
-  /** Worker threads (default 2; 0 = this thread). */
+  /** Worker threads (default 2; 0 = one: user code never runs on the calling thread, see ./sandbox.ts). */
   readonly workers?: number;
+  /** Seconds one call into the user's code may take before the check stops it (default 60). */
+  readonly timeout?: number;
   readonly onProgress?: (done: number, total: number, current: string) => void;
 }
 
@@ -87,28 +85,13 @@ function instances(opts: CheckOptions): { episodic: EstimatorInstance[]; continu
   return { episodic: [corridor, ...episodicInstances().slice(1)], continuing: [continuingInstance()] };
 }
 
-/** Writes the module that re-exports the tasks around the user's module, for the workers. */
-export function writeTaskModule(userHref: string): string {
-  const here = new URL('./user-tasks.js', import.meta.url);
-  const tasksHref = existsSync(fileURLToPath(here)) ? here.href : new URL('./user-tasks.ts', import.meta.url).href;
-  const dir = mkdtempSync(join(tmpdir(), 'pgtruth-check-'));
-  const file = join(dir, 'tasks.mjs');
-  writeFileSync(file, [
-    `import * as ns from ${JSON.stringify(userHref)};`,
-    `import { userTasks } from ${JSON.stringify(tasksHref)};`,
-    `const t = userTasks(ns, ${JSON.stringify(userHref)});`,
-    'export const userPolicyGradientTask = t.userPolicyGradientTask;',
-    'export const userAdvantageTask = t.userAdvantageTask;',
-    'export const userCriticTask = t.userCriticTask;',
-    'export const userSurrogateTask = t.userSurrogateTask;',
-    '',
-  ].join('\n'));
-  return file;
-}
+export { writeTaskModule } from './sandbox.js';
 
-/** How batches are drawn for a user task: on the pool, or in this thread through the same module. */
+/** How user tasks run: on the sandbox's pool (./sandbox.ts), never in this thread. */
 interface Runner {
   run<O>(ctx: RunContext, x: EstimatorInstance, source: BatchSource, batches: number, task: 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'userCriticTask' | 'builtin', options: O, stream: string, builtin?: string): Promise<BatchEstimates>;
+  /** A KL estimator's per-sample estimates (the user's code runs in the sandbox). */
+  kl(key: string, logRatio: Float64Array): Promise<ArrayLike<number>>;
 }
 
 const EP = (n: number): BatchSource => ({ kind: 'episodes', episodes: n });
@@ -167,12 +150,12 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
       }, critics];
     }
     case 'kl': {
-      const f = (e.estimator as KLEstimator).estimate.bind(e.estimator);
+      const f = (x: Float64Array) => runner.kl(e.key, x);
       const cases = [gaussianCase(0.1), gaussianCase(1), discreteCase('check-a'), discreteCase('check-b')];
       const draws = Math.max(1000, samples * 2);
-      const one = (ctx: RunContext, c: (typeof cases)[number], fn: (x: Float64Array) => ArrayLike<number>, label: string): Check => {
+      const one = async (ctx: RunContext, c: (typeof cases)[number], fn: (x: Float64Array) => ArrayLike<number> | Promise<ArrayLike<number>>, label: string): Promise<Check> => {
         const lr = c.draw(Rng.from(`${ctx.seed}/${tag}/${c.label}`), draws);
-        const t = scalarMeanTest(Float64Array.from(toChecked(fn(lr), draws, label)), c.kl, CHECK_ALPHA);
+        const t = scalarMeanTest(Float64Array.from(toChecked(await fn(lr), draws, label)), c.kl, CHECK_ALPHA);
         // a sample spread so wide that not even a bias of the KL's own size could be detected
         // (heavy tails: an infinite variance, or an infinite mean) decides nothing — reported as
         // a failure with the reason, never as a pass
@@ -185,9 +168,9 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
       return [{
         id: `${tag}.unbiased`, title: `${e.name} is unbiased for KL(q‖p) with x ∼ q`, source: 'Schulman 2020, "Approximating KL Divergence"',
         statement: String.raw`\mathbb E_{x\sim q}[\hat k(\log r)] = \mathrm{KL}(q\|p)`, relation: 'unbiased', rule: 'one-sample t-test, α = 1e-6 per check; a check that cannot resolve a bias of 100% of the KL fails as inconclusive',
-        run: (ctx) => cases.map((c) => one(ctx, c, f, e.name)),
+        run: (ctx) => Promise.all(cases.map((c) => one(ctx, c, f, e.name))),
         // the mutant's mean is infinite for N(0,1) vs N(1,1): a mean test cannot reject it there
-        control: { description: 'k3 computed as (e^r − 1) − r (mutant.k3-exp-of-ratio)', run: (ctx) => cases.filter((c) => !c.label.includes('N(1,1)')).map((c) => one(ctx, c, mutant, 'mutant.k3-exp-of-ratio')) },
+        control: { description: 'k3 computed as (e^r − 1) − r (mutant.k3-exp-of-ratio)', run: (ctx) => Promise.all(cases.filter((c) => !c.label.includes('N(1,1)')).map((c) => one(ctx, c, mutant, 'mutant.k3-exp-of-ratio'))) },
       }];
     }
     case 'surrogate': {
@@ -222,30 +205,38 @@ function toChecked(x: ArrayLike<number>, n: number, what: string): ArrayLike<num
   return x;
 }
 
-/** Loads the module, builds every applicable claim, and runs them. */
+/**
+ * Loads the module in a sandbox (./sandbox.ts), builds every applicable claim, and runs
+ * them. A user call that ends its worker (`USER_CODE_EXIT`) or hangs (`USER_CODE_TIMEOUT`)
+ * stops the whole check with that error; any other error of a claim is its ERROR verdict.
+ */
 export async function checkModule(path: string, opts: CheckOptions = {}): Promise<{ estimators: LoadedEstimator[]; results: ClaimResult[] }> {
-  const estimators = await loadEstimators(path);
-  const userHref = moduleURL(path);
-  const taskFile = writeTaskModule(userHref);
-  const workers = opts.workers ?? 2;
-  const needsSampling = estimators.some((x) => x.estimator.kind !== 'kl');
-  const pool = needsSampling && workers > 0 ? await SamplerPool.create({ workers, typescript: isTypeScript(userHref) || isTypeScript(import.meta.url) }) : undefined;
-  const local = !pool && needsSampling ? await importModule(new URL(`file://${taskFile}`).href, isTypeScript(userHref)) : undefined;
+  const box = await UserSandbox.open(path, { ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}) });
+  const { pool, taskFile, estimators } = box;
+  let fatal: PgTruthError | undefined;
+  const sealed = async <T>(f: () => Promise<T>): Promise<T> => {
+    if (fatal) throw fatal;
+    try { return await f(); } catch (e) {
+      if (isPgTruthError(e, 'USER_CODE_EXIT') || isPgTruthError(e, 'USER_CODE_TIMEOUT')) fatal ??= e;
+      throw e;
+    }
+  };
   const runner: Runner = {
-    async run(ctx, x, source, batches, task, options, stream, builtin) {
+    run(ctx, x, source, batches, task, options, stream, builtin) {
       const spec = { mdp: x.mdp, policy: x.policy };
       if (task === 'builtin') return sampleEstimates(ctx, { spec, source, batches, task: (builtin === 'advantageResidualTask' || builtin === 'surrogateGradientTask' || builtin === 'criticResidualTask' ? builtin : 'policyGradientTask'), options, stream });
       const plan = { source, batches: Math.max(50, Math.round(batches * ctx.scale)), seed: `${ctx.seed}/${stream}` };
-      if (pool) return pool.mapBatches(spec, plan, { module: taskFile, name: task }, options);
-      return mapBatchesSync(spec, plan, local![task] as BatchTask<typeof options>, options);
+      return sealed(() => pool.mapBatches(spec, plan, { module: taskFile, name: task }, options));
     },
+    kl: (key, logRatio) => sealed(() => box.kl(key, logRatio)),
   };
   try {
     const claims = estimators.flatMap((e) => userEstimatorClaims(e, runner, opts));
-    const results = await runClaims(claims, { seed: opts.seed ?? 20240124, ...(pool ? { pool } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    const results = await runClaims(claims, { seed: opts.seed ?? 20240124, pool, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    if (fatal) throw fatal;
     return { estimators, results };
   } finally {
-    await pool?.close();
+    await box.close();
   }
 }
 

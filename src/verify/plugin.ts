@@ -148,7 +148,11 @@ export async function importModule(href: string, typescript = isTypeScript(href)
   }
 }
 
-/** Loads every estimator of the module at `path`. */
+/**
+ * Loads every estimator of the module at `path` — in this thread, unsealed: the module's
+ * top-level code runs here. `pgtruth check`, `checkModule` and `expectUnbiased` instead load
+ * and call it in sandboxed workers (./sandbox.ts).
+ */
 export async function loadEstimators(path: string): Promise<LoadedEstimator[]> {
   const href = moduleURL(path);
   return collectEstimators(await importModule(href), href);

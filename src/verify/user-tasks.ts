@@ -1,16 +1,21 @@
 /**
  * Per-batch tasks around a user's estimators, built from the user's module namespace. A
- * small generated module (see ./check.ts) imports the user's module and this one and
- * exports these tasks, so that the sampling pool's workers can load them by name.
+ * small generated module (see ./sandbox.ts) loads the user's module through
+ * {@link loadUserTasks} and exports these tasks, so that the sampling pool's workers can
+ * load them by name. Every call into the user's code — the module's loading and each
+ * `estimate` — is a guarded call (../sampling/guard.ts): timed, its exits and its throws
+ * reported with the user's file:line.
  *
  * @module
  */
+import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.js';
+import { guarded, guardedAsync } from '../sampling/guard.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import type { TaskContext } from '../sampling/map.js';
 import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
-import { checkedResult, collectEstimators, policyView, type AdvantageEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
+import { checkedResult, collectEstimators, policyView, type AdvantageEstimator, type KLEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
 
 const f64 = new WeakMap<object, Float64Array>();
 function table(x: readonly number[]): Float64Array {
@@ -19,9 +24,27 @@ function table(x: readonly number[]): Float64Array {
   return t;
 }
 
+/** What the main thread learns of a user module's estimators (the code stays in the worker). */
+export interface EstimatorDescription {
+  readonly key: string;
+  readonly name: string;
+  readonly kind: LoadedEstimator['estimator']['kind'];
+  readonly clip: number | undefined;
+}
+
+const fileOf = (module: string) => (module.startsWith('file:') ? fileURLToPath(module) : module);
+
+/** Imports the user's module as a guarded call (`loading <file>`) and builds its tasks. */
+export async function loadUserTasks(module: string) {
+  const ns = await guardedAsync(`loading ${fileOf(module)}`, () => import(module) as Promise<Record<string, unknown>>);
+  return userTasks(ns, module);
+}
+
 /** The tasks for the estimators of one user module. */
 export function userTasks(ns: Record<string, unknown>, module: string) {
   const all = collectEstimators(ns, module);
+  const file = fileOf(module);
+  const call = <T>(e: LoadedEstimator, f: () => T): T => guarded(`${e.name}.estimate in ${file}`, f);
   const find = (key: string): LoadedEstimator => all.find((e) => e.key === key) ?? fail('PLUGIN_INVALID', `${module} has no estimator at export ${key}`, { where: key });
   const views = new WeakMap<Policy, PolicyView>();
   const view = (p: Policy, theta?: Float64Array): PolicyView => {
@@ -31,10 +54,20 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
     return v;
   };
   return {
+    /** The estimators' keys, names, kinds and clip ranges. */
+    userDescribe(): EstimatorDescription[] {
+      return all.map((e) => ({ key: e.key, name: e.name, kind: e.estimator.kind, clip: (e.estimator as SurrogateEstimator).clip }));
+    },
+    /** The KL estimator `key`'s per-sample estimates of the log-ratios (checked: finite, one per sample). */
+    userKLTask(key: string, logRatio: Float64Array): Float64Array {
+      const e = find(key);
+      const k = call(e, () => (e.estimator as KLEstimator).estimate(logRatio));
+      return checkedResult(k, logRatio.length, `${e.name}.estimate`);
+    },
     /** The user's ∇J estimate on the batch. */
     userPolicyGradientTask(batch: Batch, ctx: TaskContext<{ key: string; gamma: number }>): Float64Array {
       const e = find(ctx.options.key);
-      const g = (e.estimator as PolicyGradientEstimator).estimate(batch, view(ctx.policy), ctx.options.gamma);
+      const g = call(e, () => (e.estimator as PolicyGradientEstimator).estimate(batch, view(ctx.policy), ctx.options.gamma));
       return checkedResult(g, ctx.policy.param.numParams, `${e.name}.estimate`);
     },
     /**
@@ -47,7 +80,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
     userAdvantageTask(batch: Batch, ctx: TaskContext<{ key: string; gamma: number; lambda: number; values: number[]; advantages: number[]; q: number[]; normalizer?: number }>): Float64Array {
       const e = find(ctx.options.key);
       const o = ctx.options;
-      const r = (e.estimator as AdvantageEstimator).estimate(batch, table(o.values), o.gamma, o.lambda);
+      const r = call(e, () => (e.estimator as AdvantageEstimator).estimate(batch, table(o.values), o.gamma, o.lambda));
       const adv = checkedResult(r?.advantages, batch.size, `${e.name}.estimate(…).advantages`);
       const tgt = checkedResult(r?.targets, batch.size, `${e.name}.estimate(…).targets`);
       const A = batch.numActions, SA = batch.numStates * A;
@@ -69,7 +102,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
       const e = find(ctx.options.key), o = ctx.options;
       return criticResiduals(batch, o, (V) => {
         // a copy: an estimator that writes into its value table must not change the next batch's critic
-        const r = (e.estimator as AdvantageEstimator).estimate(batch, Float64Array.from(V), o.gamma, o.lambda);
+        const r = call(e, () => (e.estimator as AdvantageEstimator).estimate(batch, Float64Array.from(V), o.gamma, o.lambda));
         return { advantages: checkedResult(r?.advantages, batch.size, `${e.name}.estimate(…).advantages`), targets: checkedResult(r?.targets, batch.size, `${e.name}.estimate(…).targets`) };
       });
     },
@@ -79,7 +112,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
       const A = batch.numActions, adv = table(ctx.options.advantages);
       const perStep = new Float64Array(batch.size);
       for (let i = 0; i < batch.size; i++) perStep[i] = adv[batch.s_t[i]! * A + batch.a_t[i]!]!;
-      const r = (e.estimator as SurrogateEstimator).estimate(batch, view(ctx.policy, table(ctx.options.theta)), perStep);
+      const r = call(e, () => (e.estimator as SurrogateEstimator).estimate(batch, view(ctx.policy, table(ctx.options.theta)), perStep));
       if (typeof r?.loss !== 'number' || !Number.isFinite(r.loss)) fail('ESTIMATOR_INVALID', `${e.name}.estimate(…).loss is ${String(r?.loss)}: expected a finite number`, { where: `${e.name}.loss`, value: r?.loss });
       return checkedResult(r.gradient, ctx.policy.param.numParams, `${e.name}.estimate(…).gradient`).map((x) => -x);
     },

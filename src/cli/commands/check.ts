@@ -1,5 +1,5 @@
 /**
- * `pgtruth check <module> [--json] [--verbose] [--seed N] [--samples N] [--mdp FILE] [--workers N]`
+ * `pgtruth check <module> [--json] [--verbose] [--seed N] [--samples N] [--mdp FILE] [--workers N] [--timeout S]`
  * @module
  */
 import { fail } from '../../errors.js';
@@ -30,7 +30,13 @@ Options:
   --seed N        root seed (default 20240124)
   --samples N     episodes per check (default 192000; KL checks draw 2N samples)
   --mdp FILE      check on this MDP (with a seeded softmax policy) instead of the built-in ones
-  --workers N     worker threads (default 2; 0 = this thread)
+  --workers N     worker threads (default 2; 0 = one: your code never runs in the main thread)
+  --timeout S     seconds one call into your code may take (default 60); a call that takes
+                  longer stops the check with USER_CODE_TIMEOUT naming the call
+
+Your code runs sealed off in worker threads: process.exit (at load time or in a call),
+process.abort or process.kill of this process is USER_CODE_EXIT naming the module, the call
+and the line (exit 2); an exception is USER_CODE_THREW with your file:line, whatever was thrown.
   -h, --help      this help`;
 
 const OPTIONS = {
@@ -40,6 +46,7 @@ const OPTIONS = {
   samples: { type: 'string' },
   mdp: { type: 'string' },
   workers: { type: 'string' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -52,11 +59,13 @@ export async function checkCommand(argv: string[], write: (s: string) => void): 
   const samples = intOption(values.samples as string | undefined, '--samples', 192_000);
   if (samples < 1000) fail('CLI_USAGE', `--samples must be at least 1000, got ${samples}`, { where: '--samples', value: samples });
   const workers = intOption(values.workers as string | undefined, '--workers', 2);
+  const timeout = values.timeout === undefined ? 60 : Number(values.timeout);
+  if (!(Number.isFinite(timeout) && timeout > 0 && timeout <= 1e6)) fail('CLI_USAGE', `--timeout must be a number of seconds in (0, 1e6], got ${JSON.stringify(values.timeout)}`, { where: '--timeout', value: values.timeout });
   const m = values.mdp ? loadMDP(values.mdp as string) : undefined;
   const bar = progressBar(process.stderr, !values.json || process.stderr.isTTY === true);
   const t0 = performance.now();
   const { estimators, results } = await checkModule(positionals[0]!, {
-    seed, samples, workers, ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
+    seed, samples, workers, timeout, ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
     onProgress: (d, t, id) => bar.update(d, t, id),
   });
   bar.finish();

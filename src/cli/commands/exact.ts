@@ -14,7 +14,8 @@ import { mdpToJSON } from '../../mdp/json.js';
 import { nest, shapeLikeTheta } from '../../policy/json.js';
 import { num, table, toJSON } from '../../report/format.js';
 import { parse } from '../args.js';
-import { BUILTIN_PREFIX, builtinNames, loadMDP, loadPolicy } from '../io.js';
+import { BUILTIN_PREFIX, builtinNames, inFile, loadMDP, loadPolicy } from '../io.js';
+import { overflowCheck } from '../../exact/overflow.js';
 
 export const EXACT_HELP = `pgtruth exact <mdp.json | builtin:NAME> --policy <policy.json | uniform> [options]
 
@@ -74,6 +75,11 @@ function textReport(mdp: FiniteMDP, label: string, kind: string, nParams: number
   return out.join('\n');
 }
 
+/** Runs `f`; a typed error it throws names `path` (`[CODE] path: …`). */
+function named<T>(path: string, f: () => T): T {
+  try { return f(); } catch (e) { throw inFile(e, path); }
+}
+
 /** Runs `pgtruth exact`. */
 export function exactCommand(argv: string[], write: (s: string) => void): number {
   const { values, positionals } = parse(argv, OPTIONS, 'exact');
@@ -86,10 +92,11 @@ export function exactCommand(argv: string[], write: (s: string) => void): number
 
   if (values.rational) {
     const mj = mdpJson ?? mdpToJSON(builtinMDP(positionals[0]!.slice(BUILTIN_PREFIX.length)));
-    const m = rationalMDPFromJSON(mj);
-    const pi = rationalPolicyFromJSON(policyJson, mdp.numStates, mdp.numActions);
-    const ev = evaluateExact(m, pi);
-    const chk = checkPolicyGradientTheoremExact(m, pi);
+    // errors name their file: the MDP's, or the policy's for the policy table
+    const m = named(positionals[0]!, () => rationalMDPFromJSON(mj));
+    const pi = named(values.policy as string, () => rationalPolicyFromJSON(policyJson, mdp.numStates, mdp.numActions));
+    const ev = named(positionals[0]!, () => evaluateExact(m, pi));
+    const chk = named(positionals[0]!, () => checkPolicyGradientTheoremExact(m, pi));
     const s = (x: { toFraction(): string }) => x.toFraction();
     const S = mdp.numStates, A = mdp.numActions;
     const grad = nest(chk.theorem.map((x) => x.valueOf()), S, A).map((row, i) => row.map((_, a) => s(chk.theorem[i * A + a]!)));
@@ -107,10 +114,11 @@ export function exactCommand(argv: string[], write: (s: string) => void): number
     return chk.exact ? 0 : 1;
   }
 
-  const ev = evaluatePolicy(mdp, policy.param.probs(policy.theta), { solver: solver as SolverChoice });
-  const grad = policyGradient(mdp, policy, ev);
+  const ev = named(positionals[0]!, () => evaluatePolicy(mdp, policy.param.probs(policy.theta), { solver: solver as SolverChoice }));
+  const grad = named(positionals[0]!, () => policyGradient(mdp, policy, ev));
   const S = mdp.numStates, A = mdp.numActions;
-  const fisher = values.fisher ? fisherMatrix(mdp, policy, ev) : undefined;
+  const fisher = values.fisher ? named(positionals[0]!, () => fisherMatrix(mdp, policy, ev)) : undefined;
+  if (fisher) named(positionals[0]!, () => overflowCheck(fisher, 'fisher', policy.param.numParams, 'the Fisher matrix of these rewards and this policy is beyond double precision'));
   if (values.json) {
     const n = policy.param.numParams;
     write(toJSON({

@@ -15,7 +15,7 @@ import { ppoDrift } from '../../mirror/ppo.js';
 import { nest } from '../../policy/json.js';
 import { num, sci, table, toJSON } from '../../report/format.js';
 import { parse } from '../args.js';
-import { builtinNames, intOption, loadMDP, loadPolicy } from '../io.js';
+import { builtinNames, inFile, intOption, loadMDP, loadPolicy } from '../io.js';
 import { jPlotSVG } from './mirror-plot.js';
 
 export const MIRROR_HELP = `pgtruth mirror <mdp.json | builtin:NAME> [options]
@@ -143,7 +143,8 @@ export function mirrorCommand(argv: string[], write: (s: string) => void): numbe
   const { mdp, label } = loadMDP(positionals[0]!);
   const policyArg = (values.policy as string | undefined) ?? 'uniform';
   const { policy } = loadPolicy(policyArg, mdp);
-  const run = mirrorLearning(mdp, policy.param.probs(policy.theta), { drift, neighbourhood }, { iterations });
+  let run: MirrorRun;
+  try { run = mirrorLearning(mdp, policy.param.probs(policy.theta), { drift, neighbourhood }, { iterations }); } catch (e) { throw inFile(e, positionals[0]!); } // overflow, conditioning: name the MDP
   const S = mdp.numStates, A = mdp.numActions;
   if (svg !== undefined) writePlot(svg, `${label}: ${describeConfig(run.config)}`, run);
   const info = `${S} states × ${A} actions (${Array.from({ length: Math.min(A, 6) }, (_, a) => actionLabel(mdp, a)).join(', ')}${A > 6 ? ', …' : ''}), γ = ${mdp.gamma}${mdp.terminalStates.length ? `, terminal: ${mdp.terminalStates.map((s) => stateLabel(mdp, s)).join(', ')}` : ''}`;

@@ -1,0 +1,99 @@
+/**
+ * The seal around a user's module for `pgtruth check` and `expectUnbiased`: the module is
+ * loaded, and every one of its calls runs, in worker threads of a sandboxed
+ * {@link SamplerPool} (../sampling/guard.ts) — never on the calling thread, whatever the
+ * number of workers (`workers: 0` means one worker here: the same numbers, since batches
+ * and estimates do not depend on the worker count).
+ *
+ * | what the user's code does | what the check reports |
+ * | --- | --- |
+ * | `process.exit(n)`, `process.abort()`, `process.kill(process.pid)` — at load time or in a call | `USER_CODE_EXIT` naming the module, the call and the file:line of the exit |
+ * | never returns (an infinite loop) | after `timeout` seconds (default {@link DEFAULT_TIMEOUT}): `USER_CODE_TIMEOUT` naming the call; its worker is stopped |
+ * | throws anything (`throw undefined`, `throw 42`, an Error) | `USER_CODE_THREW` naming the call, what was thrown, and the thrower's file:line |
+ *
+ * A worker thread is not a process: code that deliberately ends the process some other way
+ * (a native addon, a child process that signals its parent) is not sealed off.
+ *
+ * @module
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fail, show } from '../errors.js';
+import { SamplerPool } from '../sampling/pool.js';
+import { isTypeScript, moduleURL, type LoadedEstimator, type UserEstimator } from './plugin.js';
+import type { EstimatorDescription } from './user-tasks.js';
+
+/** The default time limit of one call into user code, in seconds. */
+export const DEFAULT_TIMEOUT = 60;
+
+/** The tasks the generated module exports (see {@link writeTaskModule}). */
+export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userDescribe'] as const;
+
+/** Writes the module that loads the user's module (a guarded call) and re-exports its tasks, for the workers. */
+export function writeTaskModule(userHref: string): string {
+  const here = new URL('./user-tasks.js', import.meta.url);
+  const tasksHref = existsSync(fileURLToPath(here)) ? here.href : new URL('./user-tasks.ts', import.meta.url).href;
+  const dir = mkdtempSync(join(tmpdir(), 'pgtruth-check-'));
+  const file = join(dir, 'tasks.mjs');
+  writeFileSync(file, [
+    `import { loadUserTasks } from ${JSON.stringify(tasksHref)};`,
+    `const t = await loadUserTasks(${JSON.stringify(userHref)});`,
+    ...USER_TASKS.map((n) => `export const ${n} = t.${n};`),
+    '',
+  ].join('\n'));
+  return file;
+}
+
+/** Options of {@link UserSandbox.open}. */
+export interface SandboxOptions {
+  /** Worker threads (default 2; 0 runs one: user code never runs on the calling thread). */
+  readonly workers?: number;
+  /** Seconds one call into user code may take (default {@link DEFAULT_TIMEOUT}). */
+  readonly timeout?: number;
+}
+
+/** A user's module loaded in sandboxed workers. */
+export class UserSandbox {
+  private constructor(
+    /** The user module's file URL. */
+    readonly module: string,
+    /** The generated task module the workers load. */
+    readonly taskFile: string,
+    /** The sandboxed pool: user tasks by name from {@link taskFile}, built-in tasks as usual. */
+    readonly pool: SamplerPool,
+    /** The module's estimators, as descriptions: their `estimate` runs only in the workers. */
+    readonly estimators: LoadedEstimator[],
+  ) {}
+
+  /** Loads the module at `path` in the workers and describes its estimators. */
+  static async open(path: string, opts: SandboxOptions = {}): Promise<UserSandbox> {
+    const module = moduleURL(path);
+    const timeout = opts.timeout ?? DEFAULT_TIMEOUT;
+    if (!(typeof timeout === 'number' && timeout > 0 && timeout <= 1e6)) fail('CLI_USAGE', `the time limit is ${show(timeout)}: expected seconds in (0, 1e6]`, { where: '--timeout', value: timeout });
+    const taskFile = writeTaskModule(module);
+    const pool = await SamplerPool.create({ workers: Math.max(1, opts.workers ?? 2), typescript: isTypeScript(module) || isTypeScript(import.meta.url), sandbox: { timeout } });
+    try {
+      const described = (await pool.call(taskFile, 'userDescribe')) as EstimatorDescription[];
+      const estimators = described.map((d): LoadedEstimator => {
+        const estimator = { kind: d.kind, name: d.name, ...(d.clip !== undefined ? { clip: d.clip } : {}), estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`) } as unknown as UserEstimator;
+        return { estimator, name: d.name, module, key: d.key };
+      });
+      return new UserSandbox(module, taskFile, pool, estimators);
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+  }
+
+  /** The KL estimator `key`'s per-sample estimates, computed in a worker. */
+  async kl(key: string, logRatio: Float64Array): Promise<Float64Array> {
+    return (await this.pool.call(this.taskFile, 'userKLTask', [key, logRatio])) as Float64Array;
+  }
+
+  /** Stops the workers. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
