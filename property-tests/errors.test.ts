@@ -20,6 +20,8 @@ import { checkGaussianRow } from '../src/policy/gaussian.js';
 import { lqr, lqrCost } from '../src/exact/lqr.js';
 import { quadraticReward } from '../src/exact/gaussian-bandit.js';
 import { gaussHermite } from '../src/linalg/quadrature.js';
+import { exactPGCurve } from '../src/algorithms/exact-pg.js';
+import { learningCurvesHtml } from '../src/report/html.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -97,6 +99,8 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   BANDIT_INVALID: () => quadraticReward({ k: 1, r0: 0, g: [Infinity], H: [1] }),
   QUADRATURE_ORDER: () => gaussHermite(0),
   LQR_UNSTABLE: () => lqrCost(lqr({ n: 1, m: 1, A: [2], B: [1], Q: [1], R: [1], gamma: 0.9, sigma0: [1] }), [0], [0.1]),
+  CURVE_OPTIONS: () => exactPGCurve(chain(), { method: 'pg', step: -1, iterations: 3 }),
+  REPORT_OUTPUT: () => learningCurvesHtml([]),
 };
 
 describe('every error code is triggered and names its place', () => {

@@ -83,8 +83,13 @@ export function niceTicks(lo: number, hi: number, target = 5): number[] {
   const raw = (hi - lo) / target;
   const p = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  // k·step rounded to the step's own decimals (0.1 + 0.2 prints as 0.3), kept only inside [lo, hi]
+  const decimals = Math.min(100, Math.max(0, -Math.floor(Math.log10(step)) + 1));
   const out: number[] = [];
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) out.push(Number((k * step).toPrecision(12)));
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) {
+    const t = Number((k * step).toFixed(decimals));
+    if (t >= lo && t <= hi) out.push(t);
+  }
   return out;
 }
 
@@ -118,7 +123,8 @@ export function linePlotSVG(p: PlotSpec): string {
   const W = p.width ?? 560, H = p.height ?? 340, L = 74, R = 16, T = 34, B = 48;
   const log = p.yLog === true;
   const drawn = p.series.map((s) => ({ s, pts: drawablePoints(s, log) }));
-  const xs = drawn.flatMap((d) => d.pts.map(([x]) => x));
+  // the x range covers every finite x of every series, drawable or not (a gap that reaches 0 keeps its axis)
+  const xs = p.series.flatMap((s) => s.x.filter((x) => Number.isFinite(x)));
   const ysRaw = [...drawn.flatMap((d) => d.pts.map(([, y]) => y)), ...(p.references ?? []).map((r) => r.y).filter((y) => Number.isFinite(y) && (!log || y > 0))];
   const [y0, y1] = range(log ? ysRaw.map((y) => y) : ysRaw, log); // for log: exponents
   let x0 = xs.length ? Math.min(...xs) : 0, x1 = xs.length ? Math.max(...xs) : 1;
