@@ -4,7 +4,7 @@
 // estimate) and a `pgtruth mirror --html` page are opened from file:// URLs: every plot is an
 // SVG with the right number of series and points, axes with labelled ticks, a legend entry per
 // series; the page makes no request besides itself and logs no console error. Screenshots go
-// to docs/site/screenshots/ (git-ignored).
+// to $TMPDIR/pgtruth-report-screenshots/.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,8 @@ import { writeLearningCurvesHtml } from '../../src/report/html.js';
 import { syntheticCurve } from './html-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const root = new URL('../../', import.meta.url).pathname;
-const shots = join(root, 'docs', 'site', 'screenshots');
+// outside the repository: docs/site is wiped by the docs build, which may run at the same time
+const shots = join(tmpdir(), 'pgtruth-report-screenshots');
 const tmp = mkdtempSync(join(tmpdir(), 'pgtruth-report-browser-'));
 let context: BrowserContext | undefined;
 let profile = '';

@@ -78,8 +78,12 @@ function checkOptions(mdp: FiniteMDP, o: ExactPGOptions): void {
 }
 
 /**
- * The exact update direction at θ_n: ∇J (method `pg`) or (Σ_s η(s)) A^π (method `npg`,
- * F⁺∇J up to a constant per state), from the evaluation `ev` of π_n.
+ * The exact update direction at θ_n, from the evaluation `ev` of π_n:
+ *
+ * $$d_n = \nabla_\theta J(\theta_n)\ \ (\texttt{pg}),\qquad d_n = \Big(\sum_s \eta_{\pi_n}(s)\Big) A^{\pi_n} = F(\theta_n)^{+}\nabla_\theta J(\theta_n) + c\ \ (\texttt{npg}),$$
+ *
+ * where c is constant within each state (the softmax ignores it); for γ < 1,
+ * $\sum_s \eta(s) = 1/(1-\gamma)$ (Agarwal et al. 2021, Lemma 15).
  */
 export function exactDirection(mdp: FiniteMDP, method: ExactMethod, theta: Float64Array, ev: Evaluation): Float64Array {
   if (method === 'pg') return policyGradient(mdp, { param: softmaxPolicy(mdp.numStates, mdp.numActions), theta }, ev);
@@ -99,8 +103,8 @@ export function updateKl(param: Parameterization, thetaPrev: Float64Array, theta
 }
 
 /**
- * Runs exact softmax PG or NPG for `iterations` updates from θ_0 and returns the exact
- * learning curve: at every n the exact J(θ_n), J* − J(θ_n) (J* by policy iteration),
+ * Runs exact softmax PG or NPG, $\theta_{n+1} = \theta_n + \eta\, d_n$ ({@link exactDirection}),
+ * for `iterations` updates from θ_0 and returns the exact learning curve: at every n the exact J(θ_n), J* − J(θ_n) (J* by policy iteration),
  * Σ_s d_{π_{n−1}}(s) KL(π_{n−1}(·|s) ‖ π_n(·|s)) ({@link updateKl}) and Σ_s d_{π_n}(s) H(π_n(·|s)). `samples` is
  * 0 throughout (nothing is sampled) and `klK3` is null (no learner estimates the KL).
  * Throws `CURVE_OPTIONS` for an invalid option.
