@@ -1,11 +1,15 @@
 // The examples run, and say what they claim to.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mdpFromJSON, rational, shortCorridor, stringifyMDP, suttonBartoGridworld4x4 } from '../src/index.js';
+import { mdpFromJSON, rational, shortCorridor, stringifyMDP, suttonBartoGridworld4x4, type Curve } from '../src/index.js';
 import { exactTwoState } from './exact-rational.js';
 import { bestP, corridorTable } from './short-corridor.js';
 import { lqrExample } from './lqr-gaussian.js';
+import { writeExample } from './exact-learning-curve.js';
+import { GRID5_V_STAR } from '../src/verify/claims/known.js';
 
 describe('examples', () => {
   it('short-corridor.ts: the theorem and AD agree along p, and p* = 2 − √2', () => {
@@ -29,6 +33,17 @@ describe('examples', () => {
       expect(Math.abs(row.z), row.parameter).toBeLessThan(6);
       expect(row.standardError, row.parameter).toBeLessThan(0.2 * Math.abs(row.exact)); // the example resolves the gradient
     }
+  });
+  it('exact-learning-curve.ts: writes a self-contained page; NPG reaches J* on the 5×5 gridworld (J* = the mean of the v* Sutton & Barto publish, p0 uniform), PG improves', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pgtruth-example-')), 'lc.html');
+    const { curves } = writeExample(file, 60);
+    const [pg, npg] = curves as [Curve, Curve];
+    expect(Math.abs(pg.JStar - GRID5_V_STAR.reduce((a, b) => a + b, 0) / 25)).toBeLessThan(5.0001e-5);
+    expect(npg.records[60]!.gap).toBeLessThan(1e-6);
+    expect(pg.records[60]!.J).toBeGreaterThan(pg.records[0]!.J + 10);
+    const html = readFileSync(file, 'utf8');
+    expect(html.match(/<svg class="plot"/g)).toHaveLength(3);
+    expect(html).not.toMatch(/<script|src=|href=/);
   });
   it('examples/mdps are the library MDPs as `pgtruth mdp show` writes them', () => {
     const read = (f: string) => readFileSync(new URL(`mdps/${f}`, import.meta.url), 'utf8');

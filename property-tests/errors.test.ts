@@ -24,6 +24,8 @@ import { quadraticReward } from '../src/exact/gaussian-bandit.js';
 import { gaussHermite } from '../src/linalg/quadrature.js';
 import { checkModule } from '../src/verify/check.js';
 import { guarded } from '../src/sampling/guard.js';
+import { exactPGCurve } from '../src/algorithms/exact-pg.js';
+import { learningCurvesHtml } from '../src/report/html.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -112,6 +114,8 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   USER_CODE_EXIT: () => checkModule(new URL('./verify/fixtures/hostile/exit-at-load.mjs', import.meta.url).pathname, { workers: 0 }),
   USER_CODE_TIMEOUT: () => checkModule(new URL('./verify/fixtures/hostile/hang-at-load.mjs', import.meta.url).pathname, { workers: 0, timeout: 0.5 }),
   USER_CODE_THREW: () => guarded('mine.estimate', () => { throw 42; }),
+  CURVE_OPTIONS: () => exactPGCurve(chain(), { method: 'pg', step: -1, iterations: 3 }),
+  REPORT_OUTPUT: () => learningCurvesHtml([]),
 };
 
 describe('every error code is triggered and names its place', () => {

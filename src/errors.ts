@@ -94,6 +94,9 @@ export const ERROR_CODES = {
   BANDIT_INVALID: 'a continuous bandit is invalid: a reward or policy vector has the wrong length or a non-finite entry, H is not symmetric, sigma is not positive, or clip bounds are not ordered',
   QUADRATURE_ORDER: 'a quadrature order is not an integer in 1..200',
   LQR_UNSTABLE: 'the closed loop A - BK is not stable under the discount: sqrt(gamma) * spectral radius >= 1, so the cost is infinite',
+  // exact learning curves and the HTML report (issue 11)
+  CURVE_OPTIONS: 'an exact learning-curve option is invalid: the step is not positive and finite, the iteration count is not a positive integer within its limit, or the start parameters do not fit the MDP',
+  REPORT_OUTPUT: 'an HTML report cannot be produced: no curve, a curve with no record, a record with a non-finite number, or the file cannot be written',
 } as const;
 
 /** A stable error code. */

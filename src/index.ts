@@ -23,3 +23,5 @@ export * from './verify/index.js';
 export * from './report/index.js';
 export * from './env/index.js';
 export { main as runCli } from './cli/main.js';
+export * from './algorithms/exact-pg.js';
+export type { Curve, CurveRecord } from './algorithms/curve.js';

@@ -14,10 +14,9 @@ export interface JPlot {
 
 const W = 640, H = 360, LEFT = 70, RIGHT = 20, TOP = 40, BOTTOM = 50;
 
-/** Escapes text for SVG/XML content and attribute values. */
-export function xmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
-}
+import { xmlEscape } from '../../report/svg.js';
+
+export { xmlEscape };
 
 /** A short number label. */
 function label(x: number): string {

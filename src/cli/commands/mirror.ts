@@ -1,6 +1,6 @@
 /**
  * `pgtruth mirror <mdp.json|builtin:NAME> --drift trivial|ppo:ε|kl:c|tv:c
- * --neighbourhood none|kl:δ|maxkl:δ|tv:δ --iterations N [--policy FILE|uniform] [--json] [--svg FILE]`
+ * --neighbourhood none|kl:δ|maxkl:δ|tv:δ --iterations N [--policy FILE|uniform] [--json] [--svg FILE] [--html FILE]`
  * @module
  */
 import { writeFileSync } from 'node:fs';
@@ -14,6 +14,8 @@ import { averageKLBall, maxKLBall, noNeighbourhood, tvNeighbourhood, type Neighb
 import { ppoDrift } from '../../mirror/ppo.js';
 import { nest } from '../../policy/json.js';
 import { num, sci, table, toJSON } from '../../report/format.js';
+import { figure, htmlPage, htmlTable, writeHtml } from '../../report/html.js';
+import { linePlotSVG, PALETTE, xmlEscape } from '../../report/svg.js';
 import { parse } from '../args.js';
 import { builtinNames, inFile, intOption, loadMDP, loadPolicy } from '../io.js';
 import { jPlotSVG } from './mirror-plot.js';
@@ -36,6 +38,9 @@ Options:
   --policy FILE|uniform   the start policy (default uniform); as for pgtruth exact
   --json                  one JSON object: the settings, J*, V*, and every iterate's record
   --svg FILE              also write a self-contained SVG plot of J(π_n) against J*
+  --html FILE             also write a self-contained HTML page (the report's page template):
+                          plots of J(π_n) against J*, the gap J* − J(π_n) on a log axis, the
+                          drift against Theorem 5.4's bound, and the per-iteration table
   -h, --help              this help
 
 Instances (Lehmann 2024, §5.2.2): REINFORCE/A3C = --drift trivial --neighbourhood none (policy
@@ -50,6 +55,7 @@ const OPTIONS = {
   policy: { type: 'string' },
   json: { type: 'boolean' },
   svg: { type: 'string' },
+  html: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -87,7 +93,7 @@ function iterationTable(run: MirrorRun): string {
     String(r.n), num(r.J, 8), r.n ? sci(r.drift, 3) : '—', r.n ? sci(r.bound, 3) : '—', r.n ? sci(r.improvement, 3) : '—',
     r.n ? (r.held ? 'yes' : 'NO') : '—', r.n ? (r.valueMonotone ? 'yes' : 'NO') : '—', r.n && run.config.neighbourhood.kind === 'ball' ? sci(r.distance, 3) : '—', sci(r.gap, 3),
   ]);
-  return table(['n', 'J(π_n)', 'drift D^ν', 'bound E_p0[(ν/d)D]', 'ΔJ', 'held', 'V↑', 'distance', 'gap J*−J'], rows, [true, true, true, true, true, false, false, true, true]);
+  return table(['n', 'J(πₙ)', 'drift D^ν', 'bound E_p0[(ν/d)D]', 'ΔJ', 'held', 'V↑', 'distance', 'gap J*−J'], rows, [true, true, true, true, true, false, false, true, true]);
 }
 
 /** The text report. */
@@ -130,6 +136,42 @@ function writePlot(path: string, title: string, run: MirrorRun): void {
   }
 }
 
+/** The `--html` page: the report's page template with the plots and the per-iteration table. */
+export function mirrorHtml(label: string, run: MirrorRun, mdpInfo: string, start: string): string {
+  const n = run.records.map((r) => r.n);
+  const later = run.records.filter((r) => r.n > 0);
+  const jPlot = linePlotSVG({
+    id: 'J', title: 'J(πₙ) against J*', xLabel: 'iteration n', yLabel: 'J(πₙ)',
+    series: [{ label: 'J(πₙ)', x: n, y: run.records.map((r) => r.J), color: PALETTE[0]! }],
+    references: [{ label: 'J*', y: run.JStar, color: '#c0392b' }],
+  });
+  const gapPlot = linePlotSVG({
+    id: 'gap', title: 'Gap J* − J(πₙ), log scale', xLabel: 'iteration n', yLabel: 'J* − J(πₙ) (log₁₀ axis)', yLog: true,
+    series: [{ label: 'J* − J(πₙ)', x: n, y: run.records.map((r) => r.gap), color: PALETTE[0]! }],
+  });
+  const driftPlot = linePlotSVG({
+    id: 'improvement', title: 'Improvement against Theorem 5.4\'s bound', xLabel: 'iteration n', yLabel: 'value',
+    series: [
+      { label: 'ΔJ = J(πₙ) − J(πₙ₋₁)', x: later.map((r) => r.n), y: later.map((r) => r.improvement), color: PALETTE[0]! },
+      { label: 'bound E_p0[(ν/d)D]', x: later.map((r) => r.n), y: later.map((r) => r.bound), color: PALETTE[1]!, dashed: true },
+    ],
+  });
+  const rows = run.records.map((r) => [
+    String(r.n), num(r.J, 8), r.n ? sci(r.drift, 3) : '—', r.n ? sci(r.bound, 3) : '—', r.n ? sci(r.improvement, 3) : '—',
+    r.n ? (r.held ? 'yes' : 'NO') : '—', r.n ? (r.valueMonotone ? 'yes' : 'NO') : '—', r.n && run.config.neighbourhood.kind === 'ball' ? sci(r.distance, 3) : '—', sci(r.gap, 3),
+  ]);
+  const bad = run.records.filter((r) => !r.held || !r.valueMonotone).map((r) => r.n);
+  const verdict = bad.length ? `Theorem 5.4 VIOLATED at n = ${bad.join(', ')}.` : `Theorem 5.4: J(πₙ) − J(πₙ₋₁) ≥ E_p0[(ν/d)D] and V_πₙ ≥ V_πₙ₋₁ held at every step (rounding allowance ${sci(run.tolerance)}).`;
+  return htmlPage({
+    title: `Mirror learning: ${label}`,
+    subtitle: `${describeConfig(run.config)}; ν = d; start ${start}. MDP: ${mdpInfo}. J* = ${num(run.JStar, 10)} (policy iteration).`,
+    sections: [
+      `<section class="plots">\n${figure(jPlot, 'The exact J(πₙ) of every mirror-learning iterate; dotted: J*.')}\n${figure(gapPlot, 'The gap to J*; zero gaps are not drawn on the log axis.')}\n${figure(driftPlot, 'Theorem 5.4 (Lehmann 2024): the improvement is at least the bound at every step.')}\n</section>`,
+      `<section><h2>Iterations</h2><p class="verdict">${xmlEscape(verdict)}</p>${htmlTable('iterations', ['n', 'J(πₙ)', 'drift D^ν', 'bound E_p0[(ν/d)D]', 'ΔJ', 'held', 'V↑', 'distance', 'gap J*−J'], rows, [5, 6])}</section>`,
+    ],
+  });
+}
+
 /** Runs `pgtruth mirror`. */
 export function mirrorCommand(argv: string[], write: (s: string) => void): number {
   const { values, positionals } = parse(argv, OPTIONS, 'mirror');
@@ -140,6 +182,8 @@ export function mirrorCommand(argv: string[], write: (s: string) => void): numbe
   const iterations = intOption(values.iterations as string | undefined, '--iterations', 20);
   const svg = values.svg as string | undefined;
   if (svg !== undefined && svg.trim() === '') fail('CLI_USAGE', '--svg needs a file name', { where: '--svg', value: svg });
+  const html = values.html as string | undefined;
+  if (html !== undefined && html.trim() === '') fail('CLI_USAGE', '--html needs a file name', { where: '--html', value: html });
   const { mdp, label } = loadMDP(positionals[0]!);
   const policyArg = (values.policy as string | undefined) ?? 'uniform';
   const { policy } = loadPolicy(policyArg, mdp);
@@ -148,6 +192,13 @@ export function mirrorCommand(argv: string[], write: (s: string) => void): numbe
   const S = mdp.numStates, A = mdp.numActions;
   if (svg !== undefined) writePlot(svg, `${label}: ${describeConfig(run.config)}`, run);
   const info = `${S} states × ${A} actions (${Array.from({ length: Math.min(A, 6) }, (_, a) => actionLabel(mdp, a)).join(', ')}${A > 6 ? ', …' : ''}), γ = ${mdp.gamma}${mdp.terminalStates.length ? `, terminal: ${mdp.terminalStates.map((s) => stateLabel(mdp, s)).join(', ')}` : ''}`;
+  if (html !== undefined) {
+    try {
+      writeHtml(html, mirrorHtml(label, run, info, policyArg));
+    } catch (e) {
+      fail('CLI_USAGE', `--html ${show(html)}: ${(e as Error).message.replace(/^\[REPORT_OUTPUT\] /, '')}`, { where: '--html', value: html });
+    }
+  }
   write((values.json ? jsonReport(label, run, S, A) : textReport(label, run, info, policyArg)) + '\n');
   return run.allHeld ? 0 : 1;
 }

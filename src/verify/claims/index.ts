@@ -9,6 +9,7 @@ import { klClaims } from './kl.js';
 import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
 import { continuousClaims } from './continuous.js';
+import { rateClaims } from './rates.js';
 
 export * from './estimators.js';
 export * from './exact.js';
@@ -16,10 +17,11 @@ export * from './kl.js';
 export * from './known.js';
 export * from './mirror.js';
 export * from './continuous.js';
+export * from './rates.js';
 
 /** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
 export function exactSuite(): Claim[] {
-  return [...knownAnswerClaims, ...exactClaims, ...mirrorClaims];
+  return [...knownAnswerClaims, ...exactClaims, ...mirrorClaims, ...rateClaims];
 }
 
 /** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
