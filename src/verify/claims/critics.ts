@@ -148,10 +148,10 @@ export function worstCoordinate(block: BatchEstimates, critics: readonly string[
   return `worst: critic ${critics[c]}, s = ${Math.floor(k / numActions)}, a = ${k % numActions}, ${r < SA ? 'advantage' : 'target'}: mean residual ${acc.mean[worst]!.toExponential(2)} ± ${se[worst]!.toExponential(1)} per ${unit} (|z| = ${Number.isFinite(z) ? z.toFixed(1) : '∞'})`;
 }
 
-/** The checks of one setting's estimates: all transitions, and (with cuts) the last transition before each cut; a failing one names its worst coordinate. */
-export function criticChecks(label: string, est: BatchEstimates, cuts: boolean, critics?: readonly string[], numActions?: number, unit?: string): Check[] {
+/** The checks of one setting's estimates: all transitions, and (with cuts) the last transition before each cut; a failing one names its worst coordinate. `alpha` per check (default CHECK_ALPHA of ../sampled.ts). */
+export function criticChecks(label: string, est: BatchEstimates, cuts: boolean, critics?: readonly string[], numActions?: number, unit?: string, alpha?: number): Check[] {
   const check = (name: string, block: BatchEstimates): Check => {
-    const c = meanCheck(name, block, new Float64Array(block.dim));
+    const c = meanCheck(name, block, new Float64Array(block.dim), alpha === undefined ? {} : { alpha });
     return c.passed || !critics || !numActions ? c : { ...c, note: `${c.note ?? ''}; ${worstCoordinate(block, critics, numActions, unit)}` };
   };
   if (!cuts) return [check(`${label} (advantages and targets)`, est)];

@@ -4,6 +4,7 @@
  */
 import type { Claim } from '../claim.js';
 import { estimatorClaims } from './estimators.js';
+import { gaeCriticsClaim } from './gae-critics.js';
 import { exactClaims } from './exact.js';
 import { klClaims } from './kl.js';
 import { knownAnswerClaims } from './known.js';
@@ -12,6 +13,7 @@ import { continuousClaims } from './continuous.js';
 import { rateClaims } from './rates.js';
 
 export * from './estimators.js';
+export * from './gae-critics.js';
 export * from './exact.js';
 export * from './kl.js';
 export * from './known.js';
@@ -26,7 +28,7 @@ export function exactSuite(): Claim[] {
 
 /** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
 export function statisticalSuite(): Claim[] {
-  return [...klClaims, ...estimatorClaims, ...continuousClaims];
+  return [...klClaims, ...estimatorClaims, gaeCriticsClaim, ...continuousClaims];
 }
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
