@@ -76,6 +76,11 @@ export const ERROR_CODES = {
   ENV_DIVERGED: 'a step produced a non-finite reward or observation: the state left the range the dynamics can represent',
   ENV_MUJOCO_UNAVAILABLE: 'the optional package mujoco-js cannot be loaded (not installed, or it failed to start)',
   ENV_MUJOCO_MODEL: 'a MuJoCo model file cannot be found or compiled',
+  // neural networks and optimizers (issue 10 item 2: src/policy/mlp.ts, heads; src/optim)
+  NN_ARCHITECTURE: 'a network has invalid sizes, an unknown activation, or an invalid initialization (scheme, gain)',
+  NN_INPUT: 'a network input (observations, actions, cotangents, tangents, weights, an output buffer) has the wrong length or a non-finite or out-of-range entry',
+  NN_TAPE: 'a vector-Jacobian or Jacobian-vector product was asked for without a forward pass at the same parameters',
+  OPTIM_ARGUMENT: 'an optimizer argument is invalid: a learning rate, beta, epsilon, clip norm or schedule length out of range, a gradient of the wrong length or not finite',
   // continuous actions (issue 10 item 4: src/policy/gaussian.ts, src/exact/lqr.ts, src/exact/gaussian-bandit.ts)
   POLICY_SCALE: "a Gaussian policy's log standard deviation is outside [-50, 50]",
   LQR_INVALID: 'an LQR instance or linear-Gaussian policy is invalid: a matrix has the wrong shape or a non-finite entry, Q, R or sigma0 is not symmetric, R is not positive definite, sigma0 is not positive semidefinite, a noise scale is negative, or gamma is outside (0, 1] (or 1 with noise)',

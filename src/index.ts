@@ -14,6 +14,7 @@ export * from './linalg/index.js';
 export * from './stats/index.js';
 export * from './mdp/index.js';
 export * from './policy/index.js';
+export * from './optim/index.js';
 export * from './exact/index.js';
 export * from './sampling/index.js';
 export * from './estimators/index.js';

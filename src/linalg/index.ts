@@ -12,5 +12,6 @@ export * from './gmres.js';
 export * from './levels.js';
 export * from './eisenstat.js';
 export * from './parallel.js';
+export * from './matmul.js';
 export * from './lyapunov.js';
 export * from './quadrature.js';

@@ -130,3 +130,45 @@ export function gaussHermiteExpectation(f: (x: number) => number, mu: number, si
   for (let i = 0; i < n; i++) s += weights[i]! * f(mu + sigma * nodes[i]!);
   return s;
 }
+
+/** ½ log 2π (as `policy/gaussian.ts`'s HALF_LOG_2PI, which this layer cannot import). */
+const HALF_LOG_2PI_Q = 0.5 * Math.log(2 * Math.PI);
+
+/** Options of {@link normalExpectation}. */
+export interface NormalExpectationOptions {
+  /** Values of u = μ + σz where f has a kink or jump: panels are cut there. */
+  readonly breaks?: readonly number[];
+  /** The z range [−L, L] integrated (default 13: φ beyond it is < 1e−36). */
+  readonly halfWidth?: number;
+}
+
+/**
+ * E[f(U)], U ∼ N(μ, σ²), by composite 20-point Gauss–Legendre quadrature in z = (u − μ)/σ
+ * on [−13, 13] with panels of width ≤ min(½, π/(2σ)), cut at `breaks` (why not Gauss–Hermite:
+ * `exact/gaussian-bandit.ts`'s module comment: it converges like e^{−c√n/σ} on the squashed integrands).
+ * Accurate to ~1e−15 (relative to the integrand's scale) for f analytic in the strip
+ * |Im u| < π/2 between breaks and of polynomial growth.
+ */
+export function normalExpectation(f: (u: number) => number, mu: number, sigma: number, opts: NormalExpectationOptions = {}): number {
+  if (!(Number.isFinite(mu) && sigma > 0 && Number.isFinite(sigma))) fail('BANDIT_INVALID', `normal expectation needs a finite μ and σ > 0, got μ = ${show(mu)}, σ = ${show(sigma)}`, { where: 'sigma', value: sigma });
+  const L = opts.halfWidth ?? 13, width = Math.min(0.5, Math.PI / (2 * sigma));
+  const cuts = [-L, L];
+  for (const b of opts.breaks ?? []) { const z = (b - mu) / sigma; if (z > -L && z < L) cuts.push(z); }
+  cuts.sort((x, y) => x - y);
+  const { nodes, weights } = gaussLegendre(20);
+  let total = 0;
+  for (let c = 0; c + 1 < cuts.length; c++) {
+    const lo = cuts[c]!, hi = cuts[c + 1]!, panels = Math.max(1, Math.ceil((hi - lo) / width)), h = (hi - lo) / panels;
+    for (let p = 0; p < panels; p++) {
+      const mid = lo + (p + 0.5) * h, half = 0.5 * h;
+      let s = 0;
+      for (let i = 0; i < nodes.length; i++) {
+        const z = mid + half * nodes[i]!, u = mu + sigma * z, fu = f(u);
+        if (!Number.isFinite(fu)) fail('BANDIT_INVALID', `the integrand is ${show(fu)} at u = ${u}: rewards must be finite`, { where: `u = ${u}`, value: fu });
+        s += weights[i]! * fu * Math.exp(-0.5 * z * z - HALF_LOG_2PI_Q);
+      }
+      total += half * s;
+    }
+  }
+  return total;
+}
