@@ -68,6 +68,8 @@ export const ERROR_CODES = {
   JSON_TYPE: 'a JSON field has the wrong type or is missing',
   FILE_NOT_FOUND: 'the file cannot be read',
   CLI_USAGE: 'the command line is invalid',
+  // learners (issue 11: src/algorithms)
+  LEARNER_OPTIONS: 'a learner hyperparameter is unknown, of the wrong type, or out of range',
   // environments (src/env)
   ENV_UNKNOWN_ID: 'no environment has that id',
   ENV_OPTIONS: 'environment options are unknown, of the wrong type, or out of range',
