@@ -9,6 +9,7 @@ import { klClaims } from './kl.js';
 import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
 import { continuousClaims } from './continuous.js';
+import { learnerClaims } from './learners.js';
 
 export * from './estimators.js';
 export * from './exact.js';
@@ -16,6 +17,7 @@ export * from './kl.js';
 export * from './known.js';
 export * from './mirror.js';
 export * from './continuous.js';
+export * from './learners.js';
 
 /** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
 export function exactSuite(): Claim[] {
@@ -29,5 +31,5 @@ export function statisticalSuite(): Claim[] {
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
 export function defaultClaims(): Claim[] {
-  return [...exactSuite(), ...statisticalSuite()];
+  return [...exactSuite(), ...statisticalSuite(), ...learnerClaims];
 }
