@@ -18,7 +18,7 @@ import { normalizeAdvantages } from '../estimators/normalize.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
-import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, uniformSoftmax, type LearnerResult, type RunOptions } from './common.js';
+import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { ValueTable } from './critic.js';
 import { SegmentRollout } from './rollout.js';
 
@@ -56,7 +56,7 @@ const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisod
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'epochs', 'valueEpochs'];
 
 /** Runs A2C on `mdp` from the uniform softmax policy and a zero value table. */
-export function runA2c(mdp: FiniteMDP, given: Partial<A2cHyperparameters>, opts: RunOptions): LearnerResult {
+export function runA2c(mdp: FiniteMDP, given: Partial<A2cHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = resolveHyperparameters('a2c', A2C_DEFAULTS, given, RANGES, INTEGERS);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);

@@ -96,7 +96,7 @@ export interface GradientEvent {
 }
 
 /** Options every learner takes besides its hyperparameters. */
-export interface RunOptions {
+export interface LearnerRunOptions {
   /** The one seed that determines the run. */
   readonly seed: number;
   /** A label for the curve's `mdp` field (default `mdp`). */

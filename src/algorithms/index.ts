@@ -6,7 +6,7 @@
  */
 import type { FiniteMDP } from '../mdp/model.js';
 import { A2C_DEFAULTS, runA2c } from './a2c.js';
-import type { Hyperparameters, LearnerResult, RunOptions } from './common.js';
+import type { Hyperparameters, LearnerResult, LearnerRunOptions } from './common.js';
 import { PPO_DEFAULTS, runPpo } from './ppo.js';
 import { REINFORCE_DEFAULTS, runReinforce } from './reinforce.js';
 import { runTrpo, TRPO_DEFAULTS } from './trpo.js';
@@ -26,7 +26,7 @@ export * from './vmpo.js';
 export interface Learner {
   readonly name: 'reinforce' | 'a2c' | 'trpo' | 'ppo' | 'vmpo';
   readonly defaults: Hyperparameters;
-  run(mdp: FiniteMDP, hyperparameters: Partial<Record<string, number | boolean>>, opts: RunOptions): LearnerResult;
+  run(mdp: FiniteMDP, hyperparameters: Partial<Record<string, number | boolean>>, opts: LearnerRunOptions): LearnerResult;
 }
 
 /** The five learners, in Lehmann 2024's order. */

@@ -21,7 +21,7 @@ import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
 import { Rng } from '../stats/rng.js';
-import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, uniformSoftmax, type LearnerResult, type RunOptions } from './common.js';
+import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { ValueTable } from './critic.js';
 import { gather, minibatch, minibatchIndices, SegmentRollout } from './rollout.js';
 
@@ -57,7 +57,7 @@ const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisod
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'epochs', 'minibatches', 'valueEpochs'];
 
 /** Runs PPO on `mdp` from the uniform softmax policy and a zero value table. */
-export function runPpo(mdp: FiniteMDP, given: Partial<PpoHyperparameters>, opts: RunOptions): LearnerResult {
+export function runPpo(mdp: FiniteMDP, given: Partial<PpoHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = resolveHyperparameters('ppo', PPO_DEFAULTS, given, RANGES, INTEGERS);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);

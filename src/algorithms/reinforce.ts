@@ -15,7 +15,7 @@ import { reinforceRewardToGo } from '../estimators/reinforce.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
-import { ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, uniformSoftmax, type LearnerResult, type RunOptions } from './common.js';
+import { ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { episodeBatch } from './rollout.js';
 
 /**
@@ -46,7 +46,7 @@ export type ReinforceHyperparameters = typeof REINFORCE_DEFAULTS;
 const RANGES = { updates: [1, 1e6], episodes: [1, 1e6], maxEpisodeSteps: [1, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], epochs: [1, 1000] } as const;
 
 /** Runs REINFORCE on `mdp` from the uniform softmax policy; the exact curve records every update. */
-export function runReinforce(mdp: FiniteMDP, given: Partial<ReinforceHyperparameters>, opts: RunOptions): LearnerResult {
+export function runReinforce(mdp: FiniteMDP, given: Partial<ReinforceHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = resolveHyperparameters('reinforce', REINFORCE_DEFAULTS, given, RANGES, ['updates', 'episodes', 'maxEpisodeSteps', 'epochs']);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const opt = new Adam(policy.theta.length, { lr: hp.lr });

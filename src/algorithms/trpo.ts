@@ -20,7 +20,7 @@ import { gae, valueTargets } from '../estimators/advantages.js';
 import { normalizeAdvantages } from '../estimators/normalize.js';
 import { trpoStep } from '../estimators/trpo.js';
 import type { FiniteMDP } from '../mdp/model.js';
-import { ExactWatcher, k3Estimate, resolveHyperparameters, uniformSoftmax, type LearnerResult, type RunOptions } from './common.js';
+import { ExactWatcher, k3Estimate, resolveHyperparameters, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { ValueTable } from './critic.js';
 import { SegmentRollout } from './rollout.js';
 
@@ -53,7 +53,7 @@ const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisod
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'cgIterations', 'lineSearchSteps', 'valueEpochs'];
 
 /** Runs TRPO on `mdp` from the uniform softmax policy and a zero value table. */
-export function runTrpo(mdp: FiniteMDP, given: Partial<TrpoHyperparameters>, opts: RunOptions): LearnerResult {
+export function runTrpo(mdp: FiniteMDP, given: Partial<TrpoHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = resolveHyperparameters('trpo', TRPO_DEFAULTS, given, RANGES, INTEGERS);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);

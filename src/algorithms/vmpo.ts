@@ -26,7 +26,7 @@ import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
 import { Rng } from '../stats/rng.js';
-import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, snapshot, uniformSoftmax, type LearnerResult, type RunOptions } from './common.js';
+import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, snapshot, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { ValueTable } from './critic.js';
 import { gather, minibatch, minibatchIndices, SegmentRollout } from './rollout.js';
 
@@ -67,7 +67,7 @@ const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisod
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'epochs', 'minibatches', 'valueEpochs'];
 
 /** Runs V-MPO on `mdp` from the uniform softmax policy and a zero value table. */
-export function runVmpo(mdp: FiniteMDP, given: Partial<VmpoHyperparameters>, opts: RunOptions): LearnerResult {
+export function runVmpo(mdp: FiniteMDP, given: Partial<VmpoHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = resolveHyperparameters('vmpo', VMPO_DEFAULTS, given, RANGES, INTEGERS);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);
