@@ -18,7 +18,7 @@ import { normalizeAdvantages } from '../estimators/normalize.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
-import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { ValueTable } from './critic.js';
 import { SegmentRollout } from './rollout.js';
 
@@ -36,8 +36,8 @@ export const A2C_DEFAULTS = {
   envs: 8,
   /** T steps per environment per segment. */
   length: 32,
-  /** The environments' time limit (truncation: the estimators bootstrap from V(s_tp1)). */
-  maxEpisodeSteps: 200,
+  /** The episodes' time limit; 0 = automatic: 200 for γ = 1, ⌈4/(1 − γ)⌉ for γ < 1 (`episodeTimeLimit`). */
+  maxEpisodeSteps: 0,
   lr: 0.05,
   lrDecay: true,
   maxGradNorm: 0.5,
@@ -52,12 +52,12 @@ export const A2C_DEFAULTS = {
 };
 export type A2cHyperparameters = typeof A2C_DEFAULTS;
 
-const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [1, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], lambda: [0, 1], entropyCoef: [0, 1e3], epochs: [1, 1000], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
+const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [0, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], lambda: [0, 1], entropyCoef: [0, 1e3], epochs: [1, 1000], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'epochs', 'valueEpochs'];
 
 /** Runs A2C on `mdp` from the uniform softmax policy and a zero value table. */
 export function runA2c(mdp: FiniteMDP, given: Partial<A2cHyperparameters>, opts: LearnerRunOptions): LearnerResult {
-  const hp = resolveHyperparameters('a2c', A2C_DEFAULTS, given, RANGES, INTEGERS);
+  const hp = withTimeLimit(resolveHyperparameters('a2c', A2C_DEFAULTS, given, RANGES, INTEGERS), mdp.gamma);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);
   const opt = new Adam(policy.theta.length, { lr: hp.lr });

@@ -48,6 +48,26 @@ export function resolveHyperparameters<H extends Hyperparameters>(algo: string, 
   return out as H;
 }
 
+/** The time limit of the episodes when `maxEpisodeSteps` is 0 (automatic) and γ = 1. */
+export const EPISODIC_TIME_LIMIT = 200;
+
+/**
+ * The episodes' time limit T: `maxEpisodeSteps` when it is positive; for 0 (automatic)
+ * {@link EPISODIC_TIME_LIMIT} when γ = 1, else ⌈4/(1 − γ)⌉ — past it every γ^t-weighted
+ * estimator gives a step weight γ^t ≤ e^{−4} ≈ 0.018, so longer episodes spend samples that
+ * hardly count (the critic learners bootstrap from V(s_tp1) at the cut; REINFORCE's return is
+ * cut there, a bias of at most γ^T·max|V|).
+ */
+export function episodeTimeLimit(maxEpisodeSteps: number, gamma: number): number {
+  if (maxEpisodeSteps > 0) return maxEpisodeSteps;
+  return gamma === 1 ? EPISODIC_TIME_LIMIT : Math.ceil(4 / (1 - gamma));
+}
+
+/** `hp` with `maxEpisodeSteps` resolved by {@link episodeTimeLimit} (what the curve records). */
+export function withTimeLimit<H extends { readonly maxEpisodeSteps: number }>(hp: H, gamma: number): H {
+  return { ...hp, maxEpisodeSteps: episodeTimeLimit(hp.maxEpisodeSteps, gamma) };
+}
+
 /** The tabular softmax policy with all logits 0 (the uniform policy), where every learner starts. */
 export function uniformSoftmax(mdp: FiniteMDP): Policy {
   return { param: softmaxPolicy(mdp.numStates, mdp.numActions), theta: new Float64Array(mdp.numStates * mdp.numActions) };

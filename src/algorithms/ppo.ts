@@ -21,7 +21,7 @@ import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
 import { Rng } from '../stats/rng.js';
-import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { ValueTable } from './critic.js';
 import { gather, minibatch, minibatchIndices, SegmentRollout } from './rollout.js';
 
@@ -36,7 +36,8 @@ export const PPO_DEFAULTS = {
   updates: 100,
   envs: 8,
   length: 32,
-  maxEpisodeSteps: 200,
+  /** The episodes' time limit; 0 = automatic: 200 for γ = 1, ⌈4/(1 − γ)⌉ for γ < 1 (`episodeTimeLimit`). */
+  maxEpisodeSteps: 0,
   lr: 0.01,
   lrDecay: true,
   maxGradNorm: 0.5,
@@ -53,12 +54,12 @@ export const PPO_DEFAULTS = {
 };
 export type PpoHyperparameters = typeof PPO_DEFAULTS;
 
-const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [1, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], clip: [0, 1e3], epochs: [1, 1000], minibatches: [1, 1e6], lambda: [0, 1], entropyCoef: [0, 1e3], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
+const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [0, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], clip: [0, 1e3], epochs: [1, 1000], minibatches: [1, 1e6], lambda: [0, 1], entropyCoef: [0, 1e3], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'epochs', 'minibatches', 'valueEpochs'];
 
 /** Runs PPO on `mdp` from the uniform softmax policy and a zero value table. */
 export function runPpo(mdp: FiniteMDP, given: Partial<PpoHyperparameters>, opts: LearnerRunOptions): LearnerResult {
-  const hp = resolveHyperparameters('ppo', PPO_DEFAULTS, given, RANGES, INTEGERS);
+  const hp = withTimeLimit(resolveHyperparameters('ppo', PPO_DEFAULTS, given, RANGES, INTEGERS), mdp.gamma);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);
   const opt = new Adam(policy.theta.length, { lr: hp.lr });

@@ -15,7 +15,7 @@ import { reinforceRewardToGo } from '../estimators/reinforce.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
-import { ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { episodeBatch } from './rollout.js';
 
 /**
@@ -30,8 +30,8 @@ export const REINFORCE_DEFAULTS = {
   updates: 150,
   /** Whole episodes per batch. */
   episodes: 16,
-  /** The time limit of an episode (its last step is truncated; the return ends there). */
-  maxEpisodeSteps: 200,
+  /** The episodes' time limit; 0 = automatic: 200 for γ = 1, ⌈4/(1 − γ)⌉ for γ < 1 (`episodeTimeLimit`). */
+  maxEpisodeSteps: 0,
   /** Adam's initial learning rate α₀ (tabular: 0.2; Lehmann: 3e-4). */
   lr: 0.2,
   /** Decay α linearly to 0 over the run (Lehmann: yes). */
@@ -43,11 +43,11 @@ export const REINFORCE_DEFAULTS = {
 };
 export type ReinforceHyperparameters = typeof REINFORCE_DEFAULTS;
 
-const RANGES = { updates: [1, 1e6], episodes: [1, 1e6], maxEpisodeSteps: [1, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], epochs: [1, 1000] } as const;
+const RANGES = { updates: [1, 1e6], episodes: [1, 1e6], maxEpisodeSteps: [0, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], epochs: [1, 1000] } as const;
 
 /** Runs REINFORCE on `mdp` from the uniform softmax policy; the exact curve records every update. */
 export function runReinforce(mdp: FiniteMDP, given: Partial<ReinforceHyperparameters>, opts: LearnerRunOptions): LearnerResult {
-  const hp = resolveHyperparameters('reinforce', REINFORCE_DEFAULTS, given, RANGES, ['updates', 'episodes', 'maxEpisodeSteps', 'epochs']);
+  const hp = withTimeLimit(resolveHyperparameters('reinforce', REINFORCE_DEFAULTS, given, RANGES, ['updates', 'episodes', 'maxEpisodeSteps', 'epochs']), mdp.gamma);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const opt = new Adam(policy.theta.length, { lr: hp.lr });
   const lr = hp.lrDecay ? linearDecay(hp.lr, hp.updates) : () => hp.lr;

@@ -20,7 +20,7 @@ import { gae, valueTargets } from '../estimators/advantages.js';
 import { normalizeAdvantages } from '../estimators/normalize.js';
 import { trpoStep } from '../estimators/trpo.js';
 import type { FiniteMDP } from '../mdp/model.js';
-import { ExactWatcher, k3Estimate, resolveHyperparameters, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { ExactWatcher, k3Estimate, resolveHyperparameters, withTimeLimit, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { ValueTable } from './critic.js';
 import { SegmentRollout } from './rollout.js';
 
@@ -35,7 +35,8 @@ export const TRPO_DEFAULTS = {
   updates: 100,
   envs: 8,
   length: 32,
-  maxEpisodeSteps: 200,
+  /** The episodes' time limit; 0 = automatic: 200 for γ = 1, ⌈4/(1 − γ)⌉ for γ < 1 (`episodeTimeLimit`). */
+  maxEpisodeSteps: 0,
   /** The trust-region radius δ on the batch's mean KL. */
   maxKl: 0.01,
   damping: 0.1,
@@ -49,12 +50,12 @@ export const TRPO_DEFAULTS = {
 };
 export type TrpoHyperparameters = typeof TRPO_DEFAULTS;
 
-const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [1, 1e6], maxKl: [1e-12, 1e3], damping: [0, 1e6], cgIterations: [1, 1000], lineSearchSteps: [1, 1000], shrink: [1e-6, 1 - 1e-6], lambda: [0, 1], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
+const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [0, 1e6], maxKl: [1e-12, 1e3], damping: [0, 1e6], cgIterations: [1, 1000], lineSearchSteps: [1, 1000], shrink: [1e-6, 1 - 1e-6], lambda: [0, 1], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'cgIterations', 'lineSearchSteps', 'valueEpochs'];
 
 /** Runs TRPO on `mdp` from the uniform softmax policy and a zero value table. */
 export function runTrpo(mdp: FiniteMDP, given: Partial<TrpoHyperparameters>, opts: LearnerRunOptions): LearnerResult {
-  const hp = resolveHyperparameters('trpo', TRPO_DEFAULTS, given, RANGES, INTEGERS);
+  const hp = withTimeLimit(resolveHyperparameters('trpo', TRPO_DEFAULTS, given, RANGES, INTEGERS), mdp.gamma);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);
   const rollout = new SegmentRollout(mdp, hp.envs, hp.length, hp.maxEpisodeSteps, opts.seed);

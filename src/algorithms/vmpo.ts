@@ -26,7 +26,7 @@ import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
 import { Rng } from '../stats/rng.js';
-import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, snapshot, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, snapshot, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { ValueTable } from './critic.js';
 import { gather, minibatch, minibatchIndices, SegmentRollout } from './rollout.js';
 
@@ -42,7 +42,8 @@ export const VMPO_DEFAULTS = {
   updates: 100,
   envs: 8,
   length: 32,
-  maxEpisodeSteps: 200,
+  /** The episodes' time limit; 0 = automatic: 200 for γ = 1, ⌈4/(1 − γ)⌉ for γ < 1 (`episodeTimeLimit`). */
+  maxEpisodeSteps: 0,
   lr: 0.01,
   lrDecay: true,
   maxGradNorm: 0.5,
@@ -63,12 +64,12 @@ export const VMPO_DEFAULTS = {
 };
 export type VmpoHyperparameters = typeof VMPO_DEFAULTS;
 
-const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [1, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], epochs: [1, 1000], minibatches: [1, 1e6], lambda: [0, 1], eta: [1e-12, 1e6], nu: [0, 1e6], etaMin: [1e-12, 1e6], nuMin: [0, 1e6], epsilonEta: [0, 1e3], epsilonNu: [0, 1e3], dualLr: [0, 1e3], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
+const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [0, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], epochs: [1, 1000], minibatches: [1, 1e6], lambda: [0, 1], eta: [1e-12, 1e6], nu: [0, 1e6], etaMin: [1e-12, 1e6], nuMin: [0, 1e6], epsilonEta: [0, 1e3], epsilonNu: [0, 1e3], dualLr: [0, 1e3], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'epochs', 'minibatches', 'valueEpochs'];
 
 /** Runs V-MPO on `mdp` from the uniform softmax policy and a zero value table. */
 export function runVmpo(mdp: FiniteMDP, given: Partial<VmpoHyperparameters>, opts: LearnerRunOptions): LearnerResult {
-  const hp = resolveHyperparameters('vmpo', VMPO_DEFAULTS, given, RANGES, INTEGERS);
+  const hp = withTimeLimit(resolveHyperparameters('vmpo', VMPO_DEFAULTS, given, RANGES, INTEGERS), mdp.gamma);
   const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);
   const opt = new Adam(policy.theta.length, { lr: hp.lr });
