@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LEARNERS, SegmentRollout, uniformSoftmax, minibatchIndices } from '../../src/algorithms/index.js';
+import { episodeTimeLimit, LEARNERS, SegmentRollout, uniformSoftmax, minibatchIndices } from '../../src/algorithms/index.js';
 import { main } from '../../src/cli/main.js';
 import { isPgTruthError } from '../../src/errors.js';
 import { builtinMDP } from '../../src/mdp/library/index.js';
@@ -86,6 +86,14 @@ describe('the segment rollout', () => {
       const i = e * 20 + 19, j = e * 20;
       if (!b1.terminated_t[i] && b1.t_index[i]! < 6) { expect(b2.s_t[j]).toBe(b1.s_tp1[i]); expect(b2.t_index[j]).toBe(b1.t_index[i]! + 1); }
     }
+  });
+
+  it('uses the automatic time limit 200 for γ = 1 and ⌈4/(1 − γ)⌉ for γ < 1, or the one given', () => {
+    expect(episodeTimeLimit(0, 1)).toBe(200);
+    expect(episodeTimeLimit(0, 0.9)).toBe(40);
+    expect(episodeTimeLimit(0, 0.99)).toBe(400);
+    expect(episodeTimeLimit(0, 0.5)).toBe(8);
+    expect(episodeTimeLimit(7, 0.9)).toBe(7);
   });
 
   it('cuts a shuffle into minibatches that partition the batch', () => {

@@ -60,7 +60,7 @@ export const EPISODIC_TIME_LIMIT = 200;
  */
 export function episodeTimeLimit(maxEpisodeSteps: number, gamma: number): number {
   if (maxEpisodeSteps > 0) return maxEpisodeSteps;
-  return gamma === 1 ? EPISODIC_TIME_LIMIT : Math.ceil(4 / (1 - gamma));
+  return gamma === 1 ? EPISODIC_TIME_LIMIT : Math.ceil(4 / (1 - gamma) - 1e-9); // 4/(1 − 0.9) is 40.000000000000007 in doubles: T = 40
 }
 
 /** `hp` with `maxEpisodeSteps` resolved by {@link episodeTimeLimit} (what the curve records). */
