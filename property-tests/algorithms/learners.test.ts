@@ -45,6 +45,19 @@ describe('the learners on gridworld-4x4 (smoke runs)', () => {
     });
   }
 
+  it('takes epochs × minibatches optimizer steps per update (PPO, V-MPO), epochs per batch (REINFORCE, A2C), one step (TRPO)', () => {
+    const expected: Record<string, number> = { reinforce: 3, a2c: 2, trpo: 1, ppo: 3 * 4, vmpo: 2 * 4 };
+    const hp: Record<string, Record<string, number>> = { reinforce: { epochs: 3 }, a2c: { epochs: 2 }, trpo: {}, ppo: { epochs: 3, minibatches: 4 }, vmpo: { epochs: 2, minibatches: 4 } };
+    for (const l of LEARNERS) {
+      const steps: number[] = [];
+      const etas: number[] = [];
+      l.run(mdp, { ...SMOKE[l.name]!, ...hp[l.name]!, updates: 2 }, { seed: 1, probe: (e) => { steps.push(e.update); if (e.scalars) etas.push(e.scalars.eta!, e.scalars.nu!); } });
+      expect(steps.filter((u) => u === 0).length, l.name).toBe(expected[l.name]);
+      expect(steps.filter((u) => u === 1).length, l.name).toBe(expected[l.name]);
+      for (const x of etas) expect(x).toBeGreaterThanOrEqual(1e-8);
+    }
+  });
+
   it('rejects unknown, mistyped and out-of-range hyperparameters with LEARNER_OPTIONS naming the key', () => {
     const bad: [string, Record<string, unknown>, string][] = [
       ['ppo', { clip: -0.1 }, 'clip'], ['a2c', { lambda: 1.5 }, 'lambda'], ['trpo', { maxKl: 0 }, 'maxKl'],

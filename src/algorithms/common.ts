@@ -195,8 +195,3 @@ export function addGradients(...grads: Float64Array[]): Float64Array {
   for (let k = 1; k < grads.length; k++) { const g = grads[k]!; for (let i = 0; i < out.length; i++) out[i] = out[i]! + g[i]!; }
   return out;
 }
-
-/** The exact J and gap of the last record. */
-export function lastRecord(curve: Curve): CurveRecord {
-  return curve.records[curve.records.length - 1]!;
-}

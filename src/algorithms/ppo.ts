@@ -77,7 +77,7 @@ export function runPpo(mdp: FiniteMDP, given: Partial<PpoHyperparameters>, opts:
     const adv = gae(batch, values, gamma, hp.lambda);
     const targets = valueTargets(batch, values, adv);
     const rng = shuffles.split(n);
-    let step = 0, clipped = 0;
+    let step = 0, lastLoss = 0;
     for (let epoch = 0; epoch < hp.epochs; epoch++) {
       for (const indices of minibatchIndices(batch.size, Math.min(hp.minibatches, batch.size), rng)) {
         // 3. The clipped surrogate on the minibatch (ratios against logp_t), clip, Adam.
@@ -87,12 +87,12 @@ export function runPpo(mdp: FiniteMDP, given: Partial<PpoHyperparameters>, opts:
         const lossGradient = hp.entropyCoef > 0 ? addGradients(surrogate.gradient, entropyBonus(mb, policy, gamma, hp.entropyCoef).gradient) : surrogate.gradient;
         opts.probe?.({ update: n, step: step++, batch, values, indices, theta: Float64Array.from(policy.theta), direction: lossGradient });
         optimizerStep(opt, policy.theta, lossGradient, lr(n), hp.maxGradNorm);
-        clipped = surrogate.loss;
+        lastLoss = surrogate.loss;
       }
     }
     // 4. The critic's regression on the λ-returns.
     const valueLoss = critic.fit(batch, targets, hp.valueEpochs);
-    watcher.record(samples, policy, k3Estimate(batch, policy), { lastSurrogateLoss: clipped, valueLoss });
+    watcher.record(samples, policy, k3Estimate(batch, policy), { lastSurrogateLoss: lastLoss, valueLoss });
   }
   return { curve: watcher.curve('ppo', opts.label ?? 'mdp', opts.seed, hp), policy, values: critic.values() };
 }

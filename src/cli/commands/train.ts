@@ -38,7 +38,7 @@ Options:
 \${HYPERS}
   -h, --help              this help
 
-The progress bar is drawn on stderr only when stderr is a terminal. The last line is the
+The progress bar is drawn on stderr only when stderr is a terminal (and not with --json). The last line is the
 summary: J, J*, the gap, updates, samples, wall time.
 
 Built-in MDPs: \${BUILTIN}`;
