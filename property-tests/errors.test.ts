@@ -18,6 +18,7 @@ import { intOption, readJSONFile } from '../src/cli/io.js';
 import { CartPoleEnv, makeClassicEnv, makeEnv, readModelXML, setMujocoLoader } from '../src/env/index.js';
 import { Mlp } from '../src/policy/mlp.js';
 import { Adam } from '../src/optim/adam.js';
+import { runPpo } from '../src/algorithms/ppo.js';
 import { checkGaussianRow } from '../src/policy/gaussian.js';
 import { lqr, lqrCost } from '../src/exact/lqr.js';
 import { quadraticReward } from '../src/exact/gaussian-bandit.js';
@@ -102,6 +103,7 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   NN_INPUT: () => new Mlp([2, 1]).forward(new Float64Array(3), Float64Array.of(0, NaN), 1),
   NN_TAPE: () => new Mlp([2, 1]).jvp(new Float64Array(3), new Float64Array(3), new Float64Array(1)),
   OPTIM_ARGUMENT: () => new Adam(2, { beta2: 1.5 }),
+  LEARNER_OPTIONS: () => runPpo(builtinMDP('short-corridor'), { clip: -1 }, { seed: 0 }),
   POLICY_SCALE: () => checkGaussianRow([0], 0, [60], 0, 1, 'row 0'),
   LQR_INVALID: () => lqr({ n: 1, m: 1, A: [1], B: [1], Q: [1], R: [-1], gamma: 0.9, sigma0: [1] }),
   BANDIT_INVALID: () => quadraticReward({ k: 1, r0: 0, g: [Infinity], H: [1] }),

@@ -75,6 +75,9 @@ export const ERROR_CODES = {
   SOLVER_ILL_CONDITIONED: 'the system I − γP_π is so ill-conditioned (γ within about 1e-7 of 1) that double precision cannot give the requested accuracy, even after refinement',
   FILE_NOT_FOUND: 'the file cannot be read',
   CLI_USAGE: 'the command line is invalid',
+
+  // learners (issue 11: src/algorithms)
+  LEARNER_OPTIONS: 'a learner hyperparameter is unknown, of the wrong type, or out of range',
   // environments (src/env)
   ENV_UNKNOWN_ID: 'no environment has that id',
   ENV_OPTIONS: 'environment options are unknown, of the wrong type, or out of range',

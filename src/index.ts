@@ -22,6 +22,7 @@ export * from './mirror/index.js';
 export * from './verify/index.js';
 export * from './report/index.js';
 export * from './env/index.js';
+export * from './algorithms/index.js';
 export { main as runCli } from './cli/main.js';
 export * from './algorithms/exact-pg.js';
 export type { Curve, CurveRecord } from './algorithms/curve.js';

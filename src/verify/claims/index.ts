@@ -11,6 +11,7 @@ import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
 import { continuousClaims } from './continuous.js';
 import { rateClaims } from './rates.js';
+import { learnerClaims } from './learners.js';
 
 export * from './estimators.js';
 export * from './gae-critics.js';
@@ -20,6 +21,7 @@ export * from './known.js';
 export * from './mirror.js';
 export * from './continuous.js';
 export * from './rates.js';
+export * from './learners.js';
 
 /** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
 export function exactSuite(): Claim[] {
@@ -33,5 +35,5 @@ export function statisticalSuite(): Claim[] {
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
 export function defaultClaims(): Claim[] {
-  return [...exactSuite(), ...statisticalSuite()];
+  return [...exactSuite(), ...statisticalSuite(), ...learnerClaims];
 }
