@@ -152,6 +152,21 @@ describe('pgtruth train', () => {
     expect(JSON.parse(ex.out).J).toBeCloseTo(summary.J, 10);
   });
 
+  it('--html writes one self-contained page whose plots carry the run\'s curve (J against J*, KL, entropy); an empty file name is CLI_USAGE', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgtruth-train-'));
+    const file = join(dir, 'curve.html');
+    const r = await run('train', 'builtin:gridworld-4x4', '--algo', 'ppo', '--updates', '3', '--seed', '1', '--html', file);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`page → ${file}`);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain('ppo on gridworld-4x4 (built-in), seed 1');
+    expect((html.match(/<svg/g) ?? []).length).toBe(3);
+    expect(html).not.toMatch(/<script|(src|href)="https?:/);
+    const bad = await run('train', 'builtin:gridworld-4x4', '--algo', 'ppo', '--updates', '1', '--html', ' ');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/CLI_USAGE.*--html/);
+  });
+
   it('prints a summary line by default', async () => {
     const r = await run('train', 'builtin:gridworld-4x4', '--algo', 'a2c', '--updates', '3', '--seed', '1');
     expect(r.code).toBe(0);

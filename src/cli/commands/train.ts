@@ -1,6 +1,6 @@
 /**
  * `pgtruth train <mdp.json|builtin:NAME> --algo reinforce|a2c|trpo|ppo|vmpo [--name value …]
- * [--seed N] [--json] [--out policy.json]`: runs a learner of `src/algorithms/` on a tabular MDP
+ * [--seed N] [--json] [--out policy.json] [--html FILE]`: runs a learner of `src/algorithms/` on a tabular MDP
  * and prints its exact learning curve.
  * @module
  */
@@ -11,6 +11,7 @@ import type { CurveRecord } from '../../algorithms/curve.js';
 import { nest } from '../../policy/json.js';
 import { num, sci } from '../../report/format.js';
 import { progressBar } from '../../report/progress.js';
+import { writeLearningCurvesHtml } from '../../report/html.js';
 import { parse } from '../args.js';
 import { builtinNames, intOption, loadMDP } from '../io.js';
 
@@ -34,6 +35,8 @@ Options:
   --seed N                the seed (default 0)
   --json                  one JSON line per update (the curve record), then one summary line
   --out FILE              write the final policy as {"kind":"softmax","logits":[[…]]} (what pgtruth exact reads)
+  --html FILE             also write a self-contained HTML page: J_n against J*, the per-update exact KL
+                          (log axis) beside the k3 estimate, the exact entropy, the final values
   --NAME VALUE            a hyperparameter of the learner (booleans: true|false); defaults:
 \${HYPERS}
   -h, --help              this help
@@ -48,6 +51,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   json: { type: 'boolean' },
   out: { type: 'string' },
+  html: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...Object.fromEntries(HYPER_OPTIONS.map((k) => [kebab(k), { type: 'string' }])),
 } as const;
@@ -85,6 +89,8 @@ export function trainCommand(argv: string[], write: (s: string) => void): number
   const seed = intOption(values.seed as string | undefined, '--seed', 0);
   const out = values.out as string | undefined;
   if (out !== undefined && out.trim() === '') fail('CLI_USAGE', '--out needs a file name', { where: '--out', value: out });
+  const html = values.html as string | undefined;
+  if (html !== undefined && html.trim() === '') fail('CLI_USAGE', '--html needs a file name', { where: '--html', value: html });
   const hyper = parseHyperparameters(algo, values);
   const { mdp, label } = loadMDP(positionals[0]!);
   const hp: Record<string, number | boolean> = { ...learner(algo)!.defaults, ...hyper };
@@ -108,8 +114,15 @@ export function trainCommand(argv: string[], write: (s: string) => void): number
   const wall = (performance.now() - t0) / 1000;
   const last = result.curve.records[result.curve.records.length - 1]!;
   if (out !== undefined) writeFileSync(out, JSON.stringify({ kind: 'softmax', logits: nest(result.policy.theta, mdp.numStates, mdp.numActions) }) + '\n');
+  if (html !== undefined) {
+    try {
+      writeLearningCurvesHtml(html, [result.curve], { title: `${algo} on ${label}, seed ${seed}` });
+    } catch (e) {
+      fail('CLI_USAGE', `--html ${show(html)}: ${(e as Error).message.replace(/^\[[A-Z_]+\] /, '')}`, { where: '--html', value: html });
+    }
+  }
   const summary = { algo, mdp: label, seed, J: last.J, JStar: result.curve.JStar, gap: last.gap, updates: last.update, samples: last.samples, wallSeconds: wall };
   if (json) write(JSON.stringify({ summary }) + '\n');
-  else write(`${algo} on ${label}, seed ${seed}: J = ${num(last.J)}  J* = ${num(result.curve.JStar)}  gap = ${sci(last.gap)}  updates ${last.update}  samples ${last.samples}  wall ${wall.toFixed(2)}s${out !== undefined ? `  policy → ${out}` : ''}\n`);
+  else write(`${algo} on ${label}, seed ${seed}: J = ${num(last.J)}  J* = ${num(result.curve.JStar)}  gap = ${sci(last.gap)}  updates ${last.update}  samples ${last.samples}  wall ${wall.toFixed(2)}s${out !== undefined ? `  policy → ${out}` : ''}${html !== undefined ? `  page → ${html}` : ''}\n`);
   return 0;
 }
