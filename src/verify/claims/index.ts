@@ -11,6 +11,7 @@ import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
 import { continuousClaims } from './continuous.js';
 import { rateClaims } from './rates.js';
+import { mlpClaims } from './mlp.js';
 
 export * from './estimators.js';
 export * from './gae-critics.js';
@@ -20,6 +21,7 @@ export * from './known.js';
 export * from './mirror.js';
 export * from './continuous.js';
 export * from './rates.js';
+export * from './mlp.js';
 
 /** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
 export function exactSuite(): Claim[] {
@@ -28,7 +30,7 @@ export function exactSuite(): Claim[] {
 
 /** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
 export function statisticalSuite(): Claim[] {
-  return [...klClaims, ...estimatorClaims, gaeCriticsClaim, ...continuousClaims];
+  return [...klClaims, ...estimatorClaims, gaeCriticsClaim, ...continuousClaims, ...mlpClaims];
 }
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
