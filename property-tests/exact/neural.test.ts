@@ -13,7 +13,9 @@ import {
   neuralGradientForwardMode, neuralKlPerState, neuralObjective, neuralPolicyGradient, oneHotFeatures, pullbackToWeights,
 } from '../../src/exact/neural.js';
 import { evaluatePolicy } from '../../src/exact/evaluate.js';
-import { garnet, suttonBartoGridworld4x4 } from '../../src/mdp/library/index.js';
+import { garnet, shortCorridor, suttonBartoGridworld4x4 } from '../../src/mdp/library/index.js';
+import { Dual, DualField, NumberField } from '../../src/field/index.js';
+import { mlpForwardIn } from '../../src/policy/mlp.js';
 import type { FiniteMDP } from '../../src/mdp/model.js';
 import { categoricalMlpPolicy } from '../../src/policy/categorical.js';
 import { directPolicy } from '../../src/policy/direct.js';
@@ -96,6 +98,34 @@ describe('∇_w J of an MLP policy by the chain rule', () => {
         for (let s = 0; s < S; s++) sum += tab[s * A + a]!;
         expect(g[A * S + a]).toBeCloseTo(sum, 12);
       }
+    }), { numRuns: 20 });
+  });
+});
+
+describe('the short corridor with aliased states (Sutton & Barto, Example 13.1)', () => {
+  it('an MLP over the constant feature φ(s) = 1 has J(w) = (2p − 4)/(p(1 − p)) and ∇_w J = J′(p) ∇_w p, p = π_w(right) (REFERENCES.md)', () => {
+    const D = DualField(NumberField);
+    const mdp = shortCorridor();
+    fc.assert(fc.property(seeds, (seed) => {
+      const rng = Rng.from(seed);
+      const mlp = new Mlp([1, 1 + rng.int(4), 1 + rng.int(4), 2], 'tanh');
+      const theta = initMlp(mlp, rng, { lastGain: 1 });
+      for (let k = 0; k < theta.length; k++) theta[k] = theta[k]! + 0.3 * rng.normal();
+      const p = mlpTabularPolicy(mdp, mlp, theta, new Float64Array(4).fill(1));
+      // p = σ(z_right − z_left) and its partials, by dual numbers through the generic forward pass
+      const pOf = (k: number) => {
+        const z = mlpForwardIn(D, mlp, Array.from(theta, (x, j) => new Dual(x, j === k ? 1 : 0)), [new Dual(1, 0)]);
+        const u = D.sub(z[1]!, z[0]!), e = D.exp(D.neg(u));
+        return D.div(D.one, D.add(D.one, e));
+      };
+      const pr = pOf(-1).re;
+      const J = (2 * pr - 4) / (pr * (1 - pr));
+      // J′(p) = [2p(1 − p) − (2p − 4)(1 − 2p)] / (p(1 − p))²
+      const dJ = (2 * pr * (1 - pr) - (2 * pr - 4) * (1 - 2 * pr)) / (pr * (1 - pr)) ** 2;
+      const g = neuralPolicyGradient(mdp, p);
+      expect(g.J).toBeCloseTo(J, 10);
+      const want = Float64Array.from(theta, (_, k) => dJ * pOf(k).du);
+      expect(rel2(g.grad, want)).toBeLessThan(1e-10);
     }), { numRuns: 20 });
   });
 });

@@ -16,6 +16,7 @@ import type { TaskContext } from '../../src/sampling/map.js';
 import { MLP_ALPHA, mlpChainRuleClaim, mlpEstimatorsClaim, mlpSampledInstances, type MlpInstance } from '../../src/verify/claims/mlp.js';
 import { mlpPolicyGradientTask, type MlpGradientOptions } from '../../src/verify/mlp-tasks.js';
 import { runClaim } from '../../src/verify/runner.js';
+import { defaultClaims, mlpClaims } from '../../src/verify/claims/index.js';
 import { rel } from '../helpers.js';
 
 function options(x: MlpInstance, extra: Partial<MlpGradientOptions>): MlpGradientOptions {
@@ -72,10 +73,16 @@ describe('the MLP task: the chain rule applied to samples', () => {
 });
 
 describe('the MLP claims', () => {
+  it('are in the default report, after the estimator claims', () => {
+    const ids = defaultClaims().map((c) => c.id);
+    for (const c of mlpClaims) expect(ids).toContain(c.id);
+    expect(ids.indexOf('mlp.estimators-unbiased')).toBeGreaterThan(ids.indexOf('estimators.reinforce-unbiased'));
+  });
+
   it('mlp.chain-rule holds on every instance and rejects the softmax-Jacobian-dropped control everywhere', async () => {
     const r = await runClaim(mlpChainRuleClaim, { seed: 1, scale: 1 });
     expect(r.verdict, r.error).toBe('pass');
-    expect(r.checks.length).toBe(10);
+    expect(r.checks.length).toBe(12);
     expect(r.control.rejected).toBe(r.control.checks.length);
     for (const c of r.control.checks) expect(c.discrepancy).toBeGreaterThan(1);
   });

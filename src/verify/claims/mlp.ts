@@ -71,17 +71,29 @@ export function seededMlpPolicy(mdp: FiniteMDP, seed: string, hidden: readonly n
   return mlpTabularPolicy(mdp, mlp, theta);
 }
 
-function mlpInstance(label: string, mdp: FiniteMDP): MlpInstance {
-  const policy = seededMlpPolicy(mdp, `mlp/${label}`);
+function mlpInstance(label: string, mdp: FiniteMDP, policy: MlpTabularPolicy = seededMlpPolicy(mdp, `mlp/${label}`)): MlpInstance {
   const exact = neuralPolicyGradient(mdp, policy);
   return { label, mdp, policy, exact, norm: Math.hypot(...exact.grad) };
 }
 
+/**
+ * Sutton & Barto's Example 13.1 as they pose it: every state looks alike, φ(s) = 1, so one
+ * probability π_w(right) holds in every state — here the output of a 1→8→8→2 tanh MLP.
+ */
+export function aliasedCorridorPolicy(): MlpTabularPolicy {
+  const mdp = shortCorridor(), mlp = new Mlp([1, ...HIDDEN, 2], 'tanh');
+  const rng = Rng.from('mlp/short-corridor aliased');
+  const theta = initMlp(mlp, rng, { lastGain: 1 });
+  for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! + 0.2 * rng.normal();
+  return mlpTabularPolicy(mdp, mlp, theta, new Float64Array(mdp.numStates).fill(1));
+}
+
 let identityCache: MlpInstance[] | undefined;
-/** The instances of the identity claim: the library MDPs and the discounted episodic Garnet. */
+/** The instances of the identity claim: the library MDPs (one-hot states; the corridor also with aliased states) and the discounted episodic Garnet. */
 export function mlpIdentityInstances(): MlpInstance[] {
   identityCache ??= [
     mlpInstance('short-corridor', shortCorridor()),
+    mlpInstance('short-corridor, aliased φ(s) = 1', shortCorridor(), aliasedCorridorPolicy()),
     mlpInstance('chain', chain()),
     mlpInstance('garnet γ=0.9 episodic', discountedEpisodicGarnet()),
     mlpInstance('gridworld-4x4', suttonBartoGridworld4x4()),
@@ -93,7 +105,7 @@ export function mlpIdentityInstances(): MlpInstance[] {
 /** The instances of the sampled claim: the 4×4 gridworld (γ = 1) and the γ = 0.9 episodic Garnet. */
 export function mlpSampledInstances(): MlpInstance[] {
   const all = mlpIdentityInstances();
-  return [all[3]!, all[2]!];
+  return [all[4]!, all[3]!];
 }
 
 /** Coordinates the independent routes differentiate: all when P ≤ 170, else a seeded subset of 24 (the routes' cost is per coordinate). */
