@@ -18,7 +18,12 @@
  *
  * Statistics: studentized max over the P coordinates of w, Šidák, α = 1e-7 per check (4
  * checks: 4e-7 of the suite's 1e-4 budget); each verdict states its resolution as a % of
- * ‖∇_w J‖₂ (the bias in one coordinate detected with power 0.9).
+ * ‖∇_w J‖₂ (the bias in one coordinate detected with power 0.9). Measured over seeds 1–6
+ * (`node bin/pgtruth.js report --only mlp. --seed N --json`): resolution 1.8–3.5% of ‖∇_w J‖₂
+ * (800 batches of 64 episodes on the 4×4 gridworld, 1200 on the Garnet); the correct
+ * estimators reached at most 0.70 of the threshold; the control was rejected by 36–38
+ * standard errors beyond its threshold. The identity checks: at most 6e-9 relative against
+ * Ridders (the Garnet), 6e-15 against dual numbers; the control is off by a factor 9–108.
  *
  * @module
  */
