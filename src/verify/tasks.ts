@@ -43,7 +43,7 @@ const SURROGATES: Record<string, ClippedSurrogateFn> = {
 const REGULARIZERS: Record<string, RegularizerFn> = { klPenalty, entropyBonus };
 
 /** Looks an estimator up by name, then among the catalogue's mutants of the same kind. */
-function pick<T>(table: Record<string, T>, kind: string, name: string): T {
+export function pick<T>(table: Record<string, T>, kind: string, name: string): T {
   const f = table[name];
   if (f) return f;
   const m = MUTATIONS.find((x) => x.id === name && x.kind === kind);

@@ -12,6 +12,7 @@ import { mirrorClaims } from './mirror.js';
 import { continuousClaims } from './continuous.js';
 import { rateClaims } from './rates.js';
 import { learnerClaims } from './learners.js';
+import { mlpClaims } from './mlp.js';
 
 export * from './estimators.js';
 export * from './gae-critics.js';
@@ -22,6 +23,7 @@ export * from './mirror.js';
 export * from './continuous.js';
 export * from './rates.js';
 export * from './learners.js';
+export * from './mlp.js';
 
 /** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
 export function exactSuite(): Claim[] {
@@ -30,7 +32,7 @@ export function exactSuite(): Claim[] {
 
 /** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
 export function statisticalSuite(): Claim[] {
-  return [...klClaims, ...estimatorClaims, gaeCriticsClaim, ...continuousClaims];
+  return [...klClaims, ...estimatorClaims, gaeCriticsClaim, ...continuousClaims, ...mlpClaims];
 }
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
