@@ -154,19 +154,19 @@ const SECTION_INTRO: Record<Section, string> = {
 
 /** A section's index: its pages, each with its one-line summary. */
 function sectionIndex(section: Section, pages: SectionPage[]): string {
-  const items = pages.map((p) => `<li><a class="section-link" href="${p.slug}.html">${esc(p.title)}</a><br><span class="muted">${esc(p.summary)}</span></li>`).join('\n');
+  const items = pages.map((p) => `<li><a class="section-link" href="${p.slug}.html">${p.titleHtml}</a><br><span class="muted">${esc(p.summary)}</span></li>`).join('\n');
   return page({ title: SECTION_TITLE[section], depth: 1, active: section, body: `<article><h1>${SECTION_TITLE[section]}</h1><p>${SECTION_INTRO[section]}</p><ul class="derivation-list">${items}</ul></article>` });
 }
 
 /** A page of a section, with links to the previous and next pages. */
 function sectionPage(p: SectionPage, i: number, pages: SectionPage[]): string {
   const prev = pages[i - 1], next = pages[i + 1];
-  const pager = `<p class="pager">${prev ? `<a href="${prev.slug}.html">← ${esc(prev.title)}</a>` : ''}<a href="index.html">${SECTION_TITLE[p.section]}</a>${next ? `<a href="${next.slug}.html">${esc(next.title)} →</a>` : ''}</p>`;
+  const pager = `<p class="pager">${prev ? `<a href="${prev.slug}.html">← ${prev.titleHtml}</a>` : ''}<a href="index.html">${SECTION_TITLE[p.section]}</a>${next ? `<a href="${next.slug}.html">${next.titleHtml} →</a>` : ''}</p>`;
   return page({ title: p.title, depth: 1, active: p.section, body: `<article class="md-page">\n${p.body}\n${pager}</article>` });
 }
 
 function indexPage(ds: Derivation[], results: Map<string, StepResult>, checks: ReadonlyMap<string, StepCheck<unknown>>, sections: Record<Section, SectionPage[]>): string {
-  const list = (section: Section) => sections[section].map((p) => `<li><a href="${section}/${p.slug}.html">${esc(p.title)}</a></li>`).join('');
+  const list = (section: Section) => sections[section].map((p) => `<li><a href="${section}/${p.slug}.html">${p.titleHtml}</a></li>`).join('');
   const rows = ds.map((d, i) => `<li><a class="derivation-link" href="derivations/${d.slug}.html">${i + 1}. ${md.renderInline(d.title, { where: d.file })}</a><br><span class="muted">${summary(d, results, checks)} — ${esc(d.source)}</span></li>`).join('\n');
   return page({ title: 'pgtruth', depth: 0, active: 'home', body: `<article>
 <h1>pgtruth — ground truth for policy gradients</h1>

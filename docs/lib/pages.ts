@@ -34,7 +34,7 @@ export const PAGE_ORDER: Record<Section, readonly string[]> = {
 };
 
 /** One page of a section, rendered: its slug, title, one-line summary and HTML body. */
-export interface SectionPage { readonly section: Section; readonly slug: string; readonly title: string; readonly summary: string; readonly body: string }
+export interface SectionPage { readonly section: Section; readonly slug: string; readonly title: string; readonly titleHtml: string; readonly summary: string; readonly body: string }
 
 /** GitHub-style heading slug: lower case, punctuation dropped, spaces to hyphens. */
 export function slugify(text: string): string {
@@ -101,9 +101,9 @@ export function renderSection(md: MarkdownIt, root: string, section: Section, so
   return readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => {
     const file = join(dir, f);
     const text = readFileSync(file, 'utf8');
-    const title = /^#\s+(.*)$/m.exec(text)?.[1]?.trim() ?? f;
+    const heading = /^#\s+(.*)$/m.exec(text)?.[1]?.trim() ?? f;
     const env: LinkEnv = { file, depth: 1, sources, where: relative(root, file), errors };
-    return { section, slug: f.slice(0, -3), title, summary: summaryOf(text.replace(/^#\s+.*$/m, '')), body: md.render(text, env) };
+    return { section, slug: f.slice(0, -3), title: heading.replace(/`/g, ''), titleHtml: md.renderInline(heading, { where: relative(root, file) }), summary: summaryOf(text.replace(/^#\s+.*$/m, '')), body: md.render(text, env) };
   });
 }
 
@@ -133,7 +133,7 @@ export function commandsPage(): SectionPage {
 <p>This page is generated from the help texts the CLI prints (<code>MAIN_HELP</code> in <code>src/cli/main.ts</code> and each command's <code>*_HELP</code> in <code>src/cli/commands/</code>), so it says what <code>pgtruth &lt;command&gt; --help</code> says in this build. The <code>pgtruth check</code> interface, the formats and worked examples are in <a href="cli.html">The command line</a>.</p>
 <ul>${helps.map((h) => `<li><a href="#${slugify(h.command)}"><code>${esc(h.command)}</code></a></li>`).join('')}</ul>
 ${helps.map((h) => `<h2 id="${slugify(h.command)}"><code>${esc(h.command)}</code></h2>\n<pre class="help">${esc(h.text)}</pre>`).join('\n')}`;
-  return { section: 'reference', slug: 'commands', title: 'Command-line help', summary: 'every command\'s --help, generated from the text the CLI prints.', body };
+  return { section: 'reference', slug: 'commands', title: 'Command-line help', titleHtml: 'Command-line help', summary: 'every command\'s --help, generated from the text the CLI prints.', body };
 }
 
 /**
@@ -146,13 +146,13 @@ export function mutationsPage(): SectionPage {
   const claims = defaultClaims();
   const rows = MUTATIONS.map((m) => {
     const by = claims.filter((c) => c.control.description.includes(m.id)).map((c) => `<code>${esc(c.id)}</code>`);
-    return `<tr id="${esc(m.id)}"><td><code>${esc(m.id)}</code></td><td>${esc(m.description)}${m.seenIn ? `<br><span class="muted">seen in: ${esc(m.seenIn)}</span>` : ''}</td><td><code>${esc(m.twin)}</code></td><td>${esc(m.kind)}</td><td>${m.detectedBy === 'mean' ? 'a mean test (bias)' : 'a variance-order test'}</td><td>${esc(m.where)}</td><td>${by.join(', ') || '—'}</td></tr>`;
+    return `<tr id="${esc(m.id)}"><td><code>${esc(m.id)}</code><br><span class="muted">${esc(m.kind)}; twin <code>${esc(m.twin)}</code></span></td><td>${esc(m.description)}${m.seenIn ? `<br><span class="muted">seen in: ${esc(m.seenIn)}</span>` : ''}</td><td>${esc(m.where)}</td><td>${m.detectedBy === 'mean' ? 'a mean test (bias)' : 'a variance-order test'}</td><td>${by.join(', ') || '—'}</td></tr>`;
   });
   const nMean = MUTATIONS.filter((m) => m.detectedBy === 'mean').length;
   const body = `<h1 id="the-mutation-catalogue">The mutation catalogue</h1>
-<p>Generated from <a href="../source/src/verify/mutations.ts.html"><code>src/verify/mutations.ts</code></a>: ${MUTATIONS.length} wrong estimators modelled on bugs public RL libraries have shipped, each beside its correct twin with the same signature, so that a check runs both on the same batches and must reject the mutant and pass the twin. ${nMean} are biased (a mean test must catch them); ${MUTATIONS.length - nMean} are unbiased with a larger variance (only a variance-order test can tell them apart). Each shows only where the last column says; elsewhere it equals its twin exactly.</p>
+<p>Generated from <a href="../source/src/verify/mutations.ts.html"><code>src/verify/mutations.ts</code></a>: ${MUTATIONS.length} wrong estimators modelled on bugs public RL libraries have shipped, each beside its correct twin with the same signature, so that a check runs both on the same batches and must reject the mutant and pass the twin. ${nMean} are biased (a mean test must catch them); ${MUTATIONS.length - nMean} are unbiased with a larger variance (only a variance-order test can tell them apart). Each shows only where the third column says; elsewhere it equals its twin exactly.</p>
 <p>The last column lists the claims of the default suite (<code>npm start</code>) whose negative control names the mutant; <code>pgtruth report</code> prints whether each was rejected. A "—" would mean that no control names it.</p>
-<div class="wide"><table class="md-table catalogue"><thead><tr><th>id</th><th>the bug</th><th>correct twin</th><th>kind</th><th>detected by</th><th>where it shows</th><th>in the control of</th></tr></thead>
+<div class="wide"><table class="md-table catalogue"><thead><tr><th>id, kind, correct twin</th><th>the bug</th><th>where it shows</th><th>detected by</th><th>in the control of</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div>`;
-  return { section: 'reference', slug: 'mutations', title: 'The mutation catalogue', summary: `the ${MUTATIONS.length} mutants of src/verify/mutations.ts, generated: the bug, its twin, what detects it, where it shows.`, body };
+  return { section: 'reference', slug: 'mutations', title: 'The mutation catalogue', titleHtml: 'The mutation catalogue', summary: `the ${MUTATIONS.length} mutants of src/verify/mutations.ts, generated: the bug, its twin, what detects it, where it shows.`, body };
 }
