@@ -161,7 +161,7 @@ describe('the documentation site in chromium', () => {
       }
     }
     await page.close();
-    for (const must of ['guide/index.html', 'reference/index.html', 'guide/checking-your-estimator.html', 'guide/vitest.html', 'guide/exact-learning-curves.html', 'reference/commands.html', 'reference/mutations.html', 'reference/cli.html', 'examples/index.html']) expect(opened).toContain(must);
+    for (const must of ['guide/index.html', 'reference/index.html', 'guide/checking-your-estimator.html', 'guide/vitest.html', 'guide/exact-learning-curves.html', 'reference/commands.html', 'reference/mutations.html', 'reference/cli.html', 'reference/benchmarks.html', 'examples/index.html']) expect(opened).toContain(must);
     // the derivation pages reached are exactly those the tests above open
     const reachedDerivations = [...links.keys()].map((h) => new URL(h).pathname.slice(1)).filter((p) => p.startsWith('derivations/') && p.endsWith('.html'));
     expect(new Set(reachedDerivations)).toEqual(new Set(derivations.map((d) => `derivations/${d.slug}.html`)));

@@ -51,7 +51,8 @@ describe('links in the guide and the reference', () => {
   };
 
   it('x.md becomes x.html (fragment kept); another repository file becomes its source page', () => {
-    const { html, env } = render('[a](../reference/cli.md#pgtruth-check) [b](vitest.md) [c](../../src/errors.ts) [d](https://example.org/x.md) [e](#here)');
+    const { html, env } = render('[a](../reference/cli.md#pgtruth-check) [b](vitest.md) [c](../../src/errors.ts) [d](https://example.org/x.md) [e](#here) [f](../../bench/README.md)');
+    expect(html).toContain('href="../reference/benchmarks.html"');
     expect(html).toContain('href="../reference/cli.html#pgtruth-check"');
     expect(html).toContain('href="../guide/vitest.html"');
     expect(html).toContain('href="../source/src/errors.ts.html"');

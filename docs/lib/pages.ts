@@ -1,6 +1,6 @@
 /**
- * The site's Markdown sections — the reference (docs/reference/*.md) and the user guide
- * (docs/guide/*.md) — and the generated reference pages that cannot drift from the code:
+ * The site's Markdown sections — the reference (docs/reference/*.md, and the benchmarks of
+ * bench/README.md) and the user guide (docs/guide/*.md) — and the generated reference pages that cannot drift from the code:
  * the command-line help (the very constants the CLI prints) and the mutation catalogue
  * (src/verify/mutations.ts).
  *
@@ -30,7 +30,7 @@ export type Section = 'reference' | 'guide';
 /** The order pages are listed in; pages not named here follow, alphabetically. */
 export const PAGE_ORDER: Record<Section, readonly string[]> = {
   guide: ['checking-your-estimator', 'vitest', 'exact-learning-curves'],
-  reference: ['cli', 'commands', 'formats', 'sampling', 'statistics', 'library', 'mutations', 'derivations', 'tests', 'environments', 'continuous', 'neural'],
+  reference: ['cli', 'commands', 'formats', 'sampling', 'statistics', 'library', 'mutations', 'derivations', 'tests', 'benchmarks', 'environments', 'continuous', 'neural'],
 };
 
 /** One page of a section, rendered: its slug, title, one-line summary and HTML body. */
@@ -77,6 +77,8 @@ function rewriteLink(root: string, env: LinkEnv, href: string): string {
   const hash = frag ? `#${frag}` : '';
   const m = /^docs\/(reference|guide)\/([^/]+)\.md$/.exec(rel);
   if (m) return `${up}${m[1]}/${m[2]}.html${hash}`;
+  const extra = Object.entries(EXTRA_REFERENCE).find(([, p]) => p === rel);
+  if (extra) return `${up}reference/${extra[0]}.html${hash}`;
   if (!existsSync(target) || rel.startsWith('..')) {
     env.errors?.push(`${env.where ?? env.file}: the link ${href} names no file of the repository`);
     return href;
@@ -94,12 +96,16 @@ function summaryOf(text: string): string {
   return sentence.length > 220 ? `${sentence.slice(0, 217)}…` : sentence;
 }
 
+/** Markdown files kept elsewhere in the repository that the reference shows as pages: slug → path. */
+export const EXTRA_REFERENCE: Readonly<Record<string, string>> = { benchmarks: 'bench/README.md' };
+
 /** Renders every docs/<section>/*.md file (in {@link PAGE_ORDER}), collecting linked source files. */
 export function renderSection(md: MarkdownIt, root: string, section: Section, sources: Set<string>, errors: string[]): SectionPage[] {
   const dir = join(root, 'docs', section);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => {
-    const file = join(dir, f);
+  const files: [string, string][] = readdirSync(dir).filter((f) => f.endsWith('.md')).map((f) => [f, join(dir, f)]);
+  if (section === 'reference') for (const [slug, path] of Object.entries(EXTRA_REFERENCE)) files.push([`${slug}.md`, join(root, path)]);
+  return files.map(([f, file]) => {
     const text = readFileSync(file, 'utf8');
     const heading = /^#\s+(.*)$/m.exec(text)?.[1]?.trim() ?? f;
     const env: LinkEnv = { file, depth: 1, sources, where: relative(root, file), errors };
