@@ -4,7 +4,10 @@
 // back work; a screenshot of every derivation page (its top, and its first inequality step
 // or else its first step) is saved to docs/site/screenshots/. The pages opened are those of derivations/NN-*.md, and a
 // test checks that they are exactly the derivation pages the site has (the home page's links
-// and the files in docs/site/derivations/), so no page of the site goes unopened.
+// and the files in docs/site/derivations/), so no page of the site goes unopened. The guide,
+// the reference, the examples and the index pages are reached from the home page and opened
+// too; every link on them (API and source pages included) must answer; and an API entry's
+// "Defined in" link leads to the source line on the site's own source page, and back.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -119,11 +122,87 @@ describe('the documentation site in chromium', () => {
     });
   }
 
-  it('an API page renders with the site bar and the KaTeX stylesheet', async () => {
+  it('an API page renders with the site\'s navigation bar, its colours and the KaTeX stylesheet', async () => {
     const page = await context!.newPage();
     await page.goto(`${base}/api/index.html`);
-    await expect(page.locator('.pgtruth-site-links').count()).resolves.toBe(1);
+    await expect(page.locator('header.site-header nav a').count()).resolves.toBeGreaterThanOrEqual(6);
+    expect(await page.locator('header.site-header a.active').innerText()).toBe('API');
     expect(await page.locator('link[href$="katex/katex.min.css"]').count()).toBe(1);
+    // the site's background and link colour, not typedoc's (#f2f4f8, #1f70c2)
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(251, 251, 250)');
+    await page.close();
+  });
+
+  // Every page reachable from the home page through the site's own pages (the guide, the
+  // reference, the derivations, the examples, and the API's and the sources' entry points):
+  // the site's own pages are opened in chromium (no KaTeX error, a title, no failed request);
+  // every link on them, API and source pages included, answers 200 and names an existing id.
+  it('every page reachable from the home page renders; no link from them is broken', async () => {
+    const own = (path: string) => !path.startsWith('api/') && !path.startsWith('source/') && !path.startsWith('derivations/');
+    const seen = new Set<string>(['index.html']);
+    const queue = ['index.html'];
+    const links = new Map<string, string>(); // target URL → the page that links to it
+    const page = await context!.newPage();
+    const opened: string[] = [];
+    while (queue.length) {
+      const path = queue.shift()!;
+      await page.goto(`${base}/${path}`);
+      opened.push(path);
+      expect(await page.locator('.katex-error').count(), path).toBe(0);
+      expect((await page.locator('h1').first().innerText()).length, path).toBeGreaterThan(0);
+      expect(await page.locator('header.site-header nav a').count(), path).toBeGreaterThanOrEqual(6);
+      const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+      for (const href of hrefs) {
+        if (!href.startsWith(base)) continue;
+        const url = new URL(href);
+        const target = url.pathname.slice(1) || 'index.html';
+        if (!links.has(href)) links.set(href, path);
+        if (target.endsWith('.html') && own(target) && !seen.has(target)) { seen.add(target); queue.push(target); }
+      }
+    }
+    await page.close();
+    for (const must of ['guide/index.html', 'reference/index.html', 'guide/checking-your-estimator.html', 'guide/vitest.html', 'guide/exact-learning-curves.html', 'reference/commands.html', 'reference/mutations.html', 'reference/cli.html', 'reference/benchmarks.html', 'examples/index.html']) expect(opened).toContain(must);
+    // the derivation pages reached are exactly those the tests above open
+    const reachedDerivations = [...links.keys()].map((h) => new URL(h).pathname.slice(1)).filter((p) => p.startsWith('derivations/') && p.endsWith('.html'));
+    expect(new Set(reachedDerivations)).toEqual(new Set(derivations.map((d) => `derivations/${d.slug}.html`)));
+    // every link answers, and every #fragment into a page of ours names an element of it
+    const ids = new Map<string, Set<string>>();
+    const broken: string[] = [];
+    for (const [href, from] of links) {
+      const url = new URL(href);
+      const key = url.origin + url.pathname;
+      if (!ids.has(key)) {
+        const res = await fetch(key);
+        if (res.status !== 200) { broken.push(`${from}: ${href} (HTTP ${res.status})`); ids.set(key, new Set()); continue; }
+        const text = await res.text();
+        ids.set(key, new Set([...text.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!)));
+      }
+      const frag = decodeURIComponent(url.hash.slice(1));
+      if (frag && !url.pathname.startsWith('/api/') && !ids.get(key)!.has(frag)) broken.push(`${from}: ${href} names no element`);
+    }
+    expect(broken).toEqual([]);
+    // the API's and the sources' entry points were among the links checked
+    const paths = [...links.keys()].map((h) => new URL(h).pathname);
+    expect(paths).toContain('/api/index.html');
+    expect(paths.some((p) => p.startsWith('/source/'))).toBe(true);
+  });
+
+  it('an API entry links to its source line in the site, and back', async () => {
+    const page = await context!.newPage();
+    await page.goto(`${base}/api/functions/src.gae.html`);
+    const link = page.locator('a[href*="source/src/estimators/"][href*="#L"]').first();
+    const href = await link.getAttribute('href');
+    const line = /#L(\d+)$/.exec(href ?? '')?.[1];
+    expect(line, `an API source link (${href})`).toBeDefined();
+    await link.click();
+    await page.waitForLoadState('load');
+    expect(page.url()).toMatch(new RegExp(`/source/src/estimators/[a-z-]+\\.ts\\.html#L${line}$`));
+    expect(await page.evaluate(() => document.querySelector(':target')?.id)).toBe(`L${line}`);
+    // the line shown is gae's declaration
+    expect(await page.locator(`tr[id="L${line}"] td.code`).innerText()).toMatch(/export function gae\b/);
+    await page.goBack();
+    await page.waitForLoadState('load');
+    expect(page.url()).toBe(`${base}/api/functions/src.gae.html`);
     await page.close();
   });
 

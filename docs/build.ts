@@ -20,6 +20,7 @@ import { loadDerivations, type Derivation, type StepBlock } from '../derivations
 import { describeResult, relationOf, runStep, type StepCheck, type StepResult } from '../derivations/framework/step.js';
 import { buildApi, type StepLink } from './lib/api.js';
 import { esc, page, sourceListing } from './lib/layout.js';
+import { commandsPage, mutationsPage, ordered, renderSection, sitePlugin, type Section, type SectionPage } from './lib/pages.js';
 import { mathPlugin, renderTex, texErrors } from './lib/tex.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,6 +29,10 @@ const errors: string[] = [];
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
 md.use((m: MarkdownIt) => mathPlugin(m, 'derivation'));
+/** The guide's and the reference's Markdown: math, tables, heading ids, links rewritten to the site. */
+const pagesMd = new MarkdownIt({ html: false, linkify: false, typographer: false });
+pagesMd.use((m: MarkdownIt) => mathPlugin(m, 'docs page'));
+pagesMd.use((m: MarkdownIt) => sitePlugin(m, root));
 
 function write(rel: string, text: string): void {
   const f = join(site, rel);
@@ -141,18 +146,45 @@ ${sections.join('\n')}
 <h2>Files</h2><ul>${data.join('')}</ul></article>` });
 }
 
-function indexPage(ds: Derivation[], results: Map<string, StepResult>, checks: ReadonlyMap<string, StepCheck<unknown>>): string {
+const SECTION_TITLE: Record<Section, string> = { guide: 'User guide', reference: 'Reference' };
+const SECTION_INTRO: Record<Section, string> = {
+  guide: 'How to use pgtruth on your own code: check an estimator, read a verdict and a failure, add pgtruth to a test suite, compute exact learning curves.',
+  reference: 'Every command, format, convention and statistic. The command-line help and the mutation catalogue are generated from the code, so they say what this build does.',
+};
+
+/** A section's index: its pages, each with its one-line summary. */
+function sectionIndex(section: Section, pages: SectionPage[]): string {
+  const items = pages.map((p) => `<li><a class="section-link" href="${p.slug}.html">${p.titleHtml}</a><br><span class="muted">${esc(p.summary)}</span></li>`).join('\n');
+  return page({ title: SECTION_TITLE[section], depth: 1, active: section, body: `<article><h1>${SECTION_TITLE[section]}</h1><p>${SECTION_INTRO[section]}</p><ul class="derivation-list">${items}</ul></article>` });
+}
+
+/** A page of a section, with links to the previous and next pages. */
+function sectionPage(p: SectionPage, i: number, pages: SectionPage[]): string {
+  const prev = pages[i - 1], next = pages[i + 1];
+  const pager = `<p class="pager">${prev ? `<a href="${prev.slug}.html">← ${prev.titleHtml}</a>` : ''}<a href="index.html">${SECTION_TITLE[p.section]}</a>${next ? `<a href="${next.slug}.html">${next.titleHtml} →</a>` : ''}</p>`;
+  return page({ title: p.title, depth: 1, active: p.section, body: `<article class="md-page">\n${p.body}\n${pager}</article>` });
+}
+
+function indexPage(ds: Derivation[], results: Map<string, StepResult>, checks: ReadonlyMap<string, StepCheck<unknown>>, sections: Record<Section, SectionPage[]>): string {
+  const list = (section: Section) => sections[section].map((p) => `<li><a href="${section}/${p.slug}.html">${p.titleHtml}</a></li>`).join('');
   const rows = ds.map((d, i) => `<li><a class="derivation-link" href="derivations/${d.slug}.html">${i + 1}. ${md.renderInline(d.title, { where: d.file })}</a><br><span class="muted">${summary(d, results, checks)} — ${esc(d.source)}</span></li>`).join('\n');
   return page({ title: 'pgtruth', depth: 0, active: 'home', body: `<article>
-<h1>pgtruth — derivations beside the code</h1>
-<p>pgtruth is ground truth for policy-gradient reinforcement learning: exact quantities on small tabular MDPs, and checks of sample-based estimators against them. Here each derivation is written next to the code, and <strong>every step is computed by the code</strong>: a check computes both sides of the step on seeded random tabular instances — in exact rational arithmetic wherever the step is rational — and a wrong variant of the step (its negative control) must be rejected. A typo in a step, or a bug in the function that implements it, shows as a failing step, and the build of this site fails.</p>
+<h1>pgtruth — ground truth for policy gradients</h1>
+<p>pgtruth is ground truth for policy-gradient reinforcement learning: exact quantities on small tabular MDPs, and checks of sample-based estimators against them, each with a negative control (a known bug the same check must reject).</p>
+<div class="start-here">
+<section><h2 id="guide"><a href="guide/index.html">User guide</a></h2><p class="muted">Start here: check your own estimator in five minutes.</p><ul>${list('guide')}</ul></section>
+<section><h2 id="reference"><a href="reference/index.html">Reference</a></h2><p class="muted">Commands, formats, conventions, statistics, the mutation catalogue.</p><ul>${list('reference')}</ul></section>
+<section><h2 id="api"><a href="api/index.html">API</a></h2><p class="muted">Every exported function and type, with KaTeX in its doc comment, a link to its source line, and links to the derivation steps it implements.</p></section>
+</div>
+<h2 id="derivations-beside-the-code">Derivations beside the code</h2>
+<p>Each derivation is written next to the code, and <strong>every step is computed by the code</strong>: a check computes both sides of the step on seeded random tabular instances — in exact rational arithmetic wherever the step is rational — and a wrong variant of the step (its negative control) must be rejected. A typo in a step, or a bug in the function that implements it, shows as a failing step, and the build of this site fails.</p>
 <p>Each step is marked <span class="badge badge-exact">exact</span> (difference exactly 0 in rational arithmetic), <span class="badge badge-checked">checked</span> (floating point: the largest discrepancy and the number of instances are shown) or <span class="badge badge-approximation">approximation</span> (exact only under a stated assumption, measurably off without it). A step marked <span class="relation">inequality</span> asserts lhs ≥ rhs: it holds when no entry is violated (in rational arithmetic, for exact steps), and its smallest margin shows how tight it is. Each links to the function that implements it in the <a href="api/index.html">API reference</a>, whose entries link back.</p>
-<h2 id="derivations">Derivations</h2>
+<h3 id="derivations">Derivations</h3>
 <ul class="derivation-list">
 ${rows}
 </ul>
 <h2>Also here</h2>
-<ul><li><a href="api/index.html">API reference</a> (typedoc)</li><li><a href="examples/index.html">Examples</a></li></ul>
+<ul><li><a href="api/index.html">API reference</a> (typedoc)</li><li><a href="examples/index.html">Examples</a></li><li><a href="guide/index.html">User guide</a> and <a href="reference/index.html">reference</a></li></ul>
 </article>` });
 }
 
@@ -166,7 +198,7 @@ function checkLinks(): void {
   };
   for (const file of walk(site)) {
     const html = readFileSync(file, 'utf8');
-    if (html.includes('katex-error')) errors.push(`${relative(root, file)} contains a katex-error element`);
+    if (html.includes('class="katex-error"')) errors.push(`${relative(root, file)} contains a katex-error element`);
     for (const m of html.matchAll(/href="([^"]*)"/g)) {
       const href = m[1]!;
       if (/^[a-z]+:/i.test(href) || href.startsWith('#') || href === '') continue;
@@ -205,7 +237,7 @@ async function main(): Promise<void> {
   for (const key of checks.keys()) if (!ds.some((d) => d.steps.some((s) => s.key === key))) errors.push(`check ${key} is used by no step`);
   if (errors.length) return finish(t0);
   console.log(`docs: ${results.size} steps checked (${((performance.now() - t0) / 1000).toFixed(1)} s); building the API reference…`);
-  const { urls, backlinked } = await buildApi(root, join(site, 'api'), backlinks);
+  const { urls, backlinked, sourceFiles } = await buildApi(root, join(site, 'api'), backlinks);
   for (const [sym, steps] of backlinks) {
     if (!urls.has(sym)) errors.push(`${sym} (implements ${steps.map((s) => s.key).join(', ')}) is not in the API reference: export it and give it a doc comment`);
     else if (!backlinked.has(sym)) errors.push(`${sym}: its API entry did not get the links back to its steps`);
@@ -214,10 +246,19 @@ async function main(): Promise<void> {
   cpSync(join(root, 'node_modules', 'katex', 'dist', 'fonts'), join(site, 'katex', 'fonts'), { recursive: true });
   for (const css of ['site.css', 'api-extra.css']) cpSync(join(root, 'docs', 'assets', css), join(site, css));
   ds.forEach((d, i) => write(`derivations/${d.slug}.html`, derivationPage(d, i, results, checks, urls)));
-  const sources = [...new Set([...checks.keys()].map((k) => checkLocation(k).file)), 'derivations/derivations.test.ts', 'derivations/mutations.test.ts', 'derivations/framework/step.ts'];
+  const linked = new Set<string>(['src/verify/mutations.ts']);
+  const sections: Record<Section, SectionPage[]> = {
+    guide: ordered(renderSection(pagesMd, root, 'guide', linked, errors)),
+    reference: ordered([...renderSection(pagesMd, root, 'reference', linked, errors), commandsPage(), mutationsPage()]),
+  };
+  for (const section of ['guide', 'reference'] as const) {
+    write(`${section}/index.html`, sectionIndex(section, sections[section]));
+    sections[section].forEach((p, i, all) => write(`${section}/${p.slug}.html`, sectionPage(p, i, all)));
+  }
+  const sources = [...new Set([...checks.keys()].map((k) => checkLocation(k).file).concat(['derivations/derivations.test.ts', 'derivations/mutations.test.ts', 'derivations/framework/step.ts'], [...sourceFiles].sort(), [...linked].sort()))];
   for (const f of sources) write(sourcePage(f), page({ title: f, depth: f.split('/').length, body: `<article><h1><code>${esc(f)}</code></h1>${sourceListing(readFileSync(join(root, f), 'utf8'))}</article>` }));
   write('examples/index.html', examplesPage(runExamples()));
-  write('index.html', indexPage(ds, results, checks));
+  write('index.html', indexPage(ds, results, checks, sections));
   checkLinks();
   finish(t0);
 }

@@ -8,9 +8,14 @@
  *
  * @module
  */
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Application, DeclarationReflection, JSX, Reflection, ReflectionKind, SignatureReflection } from 'typedoc';
 import { mathPlugin } from './tex.js';
-import { esc } from './layout.js';
+import { esc, navLinks } from './layout.js';
+
+/** typedoc writes source links as `pgtruth-source:<path>#L<line>`; {@link buildApi} makes them relative links to the site's source pages. */
+const SOURCE_SCHEME = 'pgtruth-source:';
 
 /** A derivation step that a symbol implements: its label and URL relative to the site root. */
 export interface StepLink { readonly key: string; readonly label: string; readonly href: string }
@@ -33,7 +38,7 @@ const upFrom = (url: string) => '../'.repeat(url.split('/').length - 1);
  * Builds the API reference into `out` (`<site>/api`). `backlinks` maps symbol names to the
  * steps they implement. Returns, for each documented symbol, its URL relative to the site root.
  */
-export async function buildApi(root: string, out: string, backlinks: ReadonlyMap<string, readonly StepLink[]>, sources: { entryPoints: string[]; tsconfig: string } = API_PROJECT): Promise<{ urls: Map<string, string>; backlinked: Set<string> }> {
+export async function buildApi(root: string, out: string, backlinks: ReadonlyMap<string, readonly StepLink[]>, sources: { entryPoints: string[]; tsconfig: string } = API_PROJECT): Promise<{ urls: Map<string, string>; backlinked: Set<string>; sourceFiles: Set<string> }> {
   const app = await Application.bootstrapWithPlugins({
     entryPoints: sources.entryPoints.map((e) => `${root}/${e}`),
     tsconfig: `${root}/${sources.tsconfig}`,
@@ -43,13 +48,20 @@ export async function buildApi(root: string, out: string, backlinks: ReadonlyMap
     logLevel: 'Warn',
     excludePrivate: true,
     hideGenerator: true,
+    // "Defined in src/x.ts:NN" links to the site's own rendered source page, line NN
+    disableGit: true,
+    basePath: root,
+    sourceLinkTemplate: `${SOURCE_SCHEME}{path}#L{line}`,
+    lightHighlightTheme: 'github-light',
+    darkHighlightTheme: 'github-light',
     markdownItLoader: (parser: unknown) => mathPlugin(parser as Parameters<typeof mathPlugin>[0], 'API doc comment'),
   });
   const urls = new Map<string, string>();
   const backlinked = new Set<string>();
   const raw = (html: string) => JSX.createElement(JSX.Raw, { html });
   app.renderer.hooks.on('head.end', (ctx) => raw(`<link rel="stylesheet" href="${upFrom(ctx.page.url)}../katex/katex.min.css"><link rel="stylesheet" href="${upFrom(ctx.page.url)}../api-extra.css">`));
-  app.renderer.hooks.on('content.begin', (ctx) => raw(`<p class="pgtruth-site-links"><a href="${upFrom(ctx.page.url)}../index.html">pgtruth</a> · <a href="${upFrom(ctx.page.url)}../index.html#derivations">Derivations</a> · <a href="${upFrom(ctx.page.url)}../examples/index.html">Examples</a></p>`));
+  // the site's own navigation bar above typedoc's toolbar
+  app.renderer.hooks.on('body.begin', (ctx) => raw(`<header class="site-header pgtruth-site-links"><nav>${navLinks(`${upFrom(ctx.page.url)}../`, 'api')}</nav></header>`));
   app.renderer.hooks.on('comment.afterTags', (ctx, _comment, reflection) => {
     const q = qualifiedName(reflection);
     if (!q) return raw('');
@@ -68,5 +80,25 @@ export async function buildApi(root: string, out: string, backlinks: ReadonlyMap
   if (!project) throw new Error('typedoc could not convert the project (see the messages above)');
   await app.generateDocs(project, out);
   if (app.logger.hasErrors()) throw new Error('typedoc reported errors (see above)');
-  return { urls, backlinked: new Set([...backlinked].map((k) => k.split('|')[1]!)) };
+  return { urls, backlinked: new Set([...backlinked].map((k) => k.split('|')[1]!)), sourceFiles: relinkSources(root, out) };
+}
+
+/** Rewrites every `pgtruth-source:` link under `out` to `<site>/source/<path>.html#L<n>`; returns the paths linked. */
+function relinkSources(root: string, out: string): Set<string> {
+  const files = new Set<string>();
+  const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : f.endsWith('.html') ? [join(dir, f)] : []));
+  for (const file of walk(out)) {
+    const html = readFileSync(file, 'utf8');
+    if (!html.includes(SOURCE_SCHEME)) continue;
+    const up = '../'.repeat(relative(out, file).split(/[\\/]/).length);
+    // typedoc gives paths relative to the entry points' common folder (src/); only files of
+    // the repository get a page — a symbol defined elsewhere (e.g. in @types/node) keeps its text, unlinked
+    writeFileSync(file, html.replace(/href="pgtruth-source:([^"#]+)([^"]*)"/g, (_m, given: string, frag: string) => {
+      const path = [given, `src/${given}`].find((p) => !p.startsWith('..') && !p.includes('node_modules') && existsSync(join(root, p)));
+      if (!path) return `data-source="${given}${frag}"`;
+      files.add(path);
+      return `href="${up}source/${path}.html${frag}"`;
+    }));
+  }
+  return files;
 }

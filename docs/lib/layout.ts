@@ -5,11 +5,19 @@
 
 export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** The entries of the site's navigation bar. */
+export const NAV = [['home', 'index.html', 'pgtruth'], ['guide', 'guide/index.html', 'Guide'], ['reference', 'reference/index.html', 'Reference'], ['derivations', 'index.html#derivations', 'Derivations'], ['api', 'api/index.html', 'API'], ['examples', 'examples/index.html', 'Examples']] as const;
+export type NavKey = (typeof NAV)[number][0];
+
+/** The navigation bar's links, `up` being the path from the page to the site root. */
+export function navLinks(up: string, active?: NavKey): string {
+  return NAV.map(([k, href, label]) => `<a href="${up}${href}"${active === k ? ' class="active"' : ''}>${label}</a>`).join('\n      ');
+}
+
 /** A page at `depth` folders below the site root. */
-export function page(opts: { title: string; depth: number; body: string; active?: 'home' | 'derivations' | 'api' | 'examples' }): string {
+export function page(opts: { title: string; depth: number; body: string; active?: NavKey }): string {
   const up = '../'.repeat(opts.depth);
-  const nav = ([['home', 'index.html', 'pgtruth'], ['derivations', 'index.html#derivations', 'Derivations'], ['api', 'api/index.html', 'API reference'], ['examples', 'examples/index.html', 'Examples']] as const)
-    .map(([k, href, label]) => `<a href="${up}${href}"${opts.active === k ? ' class="active"' : ''}>${label}</a>`).join('\n      ');
+  const nav = navLinks(up, opts.active);
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -34,3 +34,14 @@ describe('the claim runner', () => {
     expect(a.map((r) => r.checks.map((c) => c.discrepancy))).toEqual(b.map((r) => r.checks.map((c) => c.discrepancy)));
   });
 });
+
+describe('the verdict table\'s legend', () => {
+  it('two lines right under the table say what a claim, a relation, worst and rejected n/m mean', async () => {
+    const r = await runClaim(claim(() => [decide('a', 0, 1e-9)], () => [decide('a', 1, 1e-9)]), ctx);
+    const lines = verdictTable([r]).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('claim: '));
+    expect(at).toBe(3); // header, rule, one row
+    expect(lines[at]).toMatch(/relation: what it asserts/);
+    expect(lines[at + 1]).toMatch(/^worst: .*rejected n\/m: /);
+  });
+});

@@ -16,6 +16,12 @@ const VERDICT_LABEL: Record<ClaimResult['verdict'], string> = {
   error: 'ERROR',
 };
 
+/** The two lines under the table: what its columns mean. */
+export const VERDICT_LEGEND: readonly string[] = [
+  'claim: one statement, checked on several instances (checks = passed/run); relation: what it asserts — identity (floating point), exact-identity (rational, exactly 0), unbiased (mean = exact value), consistent, inequality, variance-order.',
+  'worst: the check nearest its rule, in the rule\'s units — an error against ≤ tolerance, or an effect ± its standard error against min det. (the effect caught with probability 0.9; α = false-alarm rate); rejected n/m: a known wrong variant failed the same rule on n of its m instances.',
+];
+
 /** The check that decides the row: the worst failing one, else the one closest to its tolerance. */
 function worstCheck(checks: readonly Check[]): Check | undefined {
   const failing = checks.filter((c) => !c.passed);
@@ -37,8 +43,9 @@ export function measurement(c: Check | undefined): { value: string; bound: strin
     const s = c.stats;
     let det = sci(s.minDetectable);
     if (s.relativeTo) {
+      // in the effect's units, as in the "worst" column, and as a share of the scale
       const pct = (100 * s.minDetectable) / s.relativeTo.value;
-      det = `${Math.abs(pct) < 1e4 ? pct.toFixed(1) : sci(pct)}% ${s.relativeTo.name}`;
+      det = `${det} (${Math.abs(pct) < 1e4 ? pct.toFixed(1) : sci(pct)}% ${s.relativeTo.name})`;
     }
     return { value: `${sci(s.effect)} ± ${sci(s.standardError)}`, bound: `min det. ${det}, α ${sci(s.falseAlarmRate, 1)}` };
   }
@@ -54,7 +61,7 @@ export function verdictTable(results: readonly ClaimResult[], opts: { verbose?: 
     return [VERDICT_LABEL[r.verdict], r.id, r.relation, `${passed}/${r.checks.length}`, m.value, m.bound, control];
   });
   const head = ['verdict', 'claim', 'relation', 'checks', 'worst', 'decision rule', 'negative control'];
-  const out: string[] = [table(head, rows, [false, false, false, true, true, false, false])];
+  const out: string[] = [table(head, rows, [false, false, false, true, true, false, false]), ...VERDICT_LEGEND];
   const counts = { pass: 0, fail: 0, 'control-not-rejected': 0, error: 0 };
   for (const r of results) counts[r.verdict]++;
   out.push('');
