@@ -27,7 +27,7 @@ describe('the generated reference pages', () => {
       expect((await printed(argv)).trimEnd(), h.command).toBe(h.text);
       expect(page).toContain(`<pre class="help">${esc(h.text)}</pre>`);
     }
-    expect(helpTexts().map((h) => h.command.split(' ')[1])).toEqual(['--help', 'report', 'exact', 'check', 'mirror', 'mdp']);
+    expect(helpTexts().map((h) => h.command.split(' ')[1])).toEqual(['--help', 'report', 'exact', 'check', 'mirror', 'train', 'mdp']);
   });
 
   it('the mutation catalogue page has one row per mutant, each with its twin and where it shows', () => {

@@ -19,6 +19,7 @@ import { EXACT_HELP } from '../../src/cli/commands/exact.js';
 import { MDP_HELP } from '../../src/cli/commands/mdp.js';
 import { MIRROR_HELP } from '../../src/cli/commands/mirror.js';
 import { REPORT_HELP } from '../../src/cli/commands/report.js';
+import { trainHelpText } from '../../src/cli/commands/train.js';
 import { builtinNames } from '../../src/cli/io.js';
 import { defaultClaims } from '../../src/verify/claims/index.js';
 import { MUTATIONS } from '../../src/verify/mutations.js';
@@ -128,6 +129,7 @@ export function helpTexts(): { command: string; text: string }[] {
     { command: 'pgtruth exact --help', text: EXACT_HELP.replace('${BUILTIN}', builtin) },
     { command: 'pgtruth check --help', text: CHECK_HELP },
     { command: 'pgtruth mirror --help', text: MIRROR_HELP.replace('${BUILTIN}', builtin) },
+    { command: 'pgtruth train --help', text: trainHelpText() },
     { command: 'pgtruth mdp --help', text: MDP_HELP },
   ];
 }

@@ -79,9 +79,14 @@ export function parseHyperparameters(algo: string, values: Record<string, string
 }
 
 /** `pgtruth train`. */
+/** The help text `pgtruth train --help` prints: {@link TRAIN_HELP} with every learner's hyperparameters and the built-in MDPs filled in. */
+export function trainHelpText(): string {
+  return TRAIN_HELP.replace('${HYPERS}', hyperHelp()).replace('${BUILTIN}', builtinNames());
+}
+
 export function trainCommand(argv: string[], write: (s: string) => void): number {
   const { values, positionals } = parse(argv, OPTIONS, 'train');
-  if (values.help) { write(TRAIN_HELP.replace('${HYPERS}', hyperHelp()).replace('${BUILTIN}', builtinNames()) + '\n'); return 0; }
+  if (values.help) { write(trainHelpText() + '\n'); return 0; }
   if (positionals.length !== 1) fail('CLI_USAGE', `train takes one MDP (a JSON file or builtin:NAME), got ${positionals.length} arguments (see pgtruth train --help)`);
   const algo = values.algo as string | undefined;
   if (algo === undefined) fail('CLI_USAGE', `train needs --algo (${LEARNERS.map((l) => l.name).join(', ')})`, { where: '--algo' });
