@@ -12,7 +12,9 @@
  */
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkOutput, checkPerStep, checkUnitInterval, checkValueTable } from './checks.js';
-import { nStepReturns } from './returns.js';
+import { gaeFromValues, valueTargetsFromAdvantages } from './core-advantages.js';
+import { nStepReturns, valuesAt } from './returns.js';
+import { forEachEpisodeBlock } from './score.js';
 
 function checkAdvantageArgs(b: Batch, values: Float64Array, gamma: number): void {
   checkBatchShape(b);
@@ -76,17 +78,22 @@ export function gaeInto(batch: Batch, values: Float64Array, gamma: number, lambd
   return gaeRecursion(batch, values, gamma, lambda, out);
 }
 
-/** The recursion of {@link gae} into `out`, arguments unchecked. */
+let vBuffer = new Float64Array(0), vNextBuffer = new Float64Array(0);
+
+/**
+ * The recursion of {@link gae} into `out`: the core `gaeFromValues` over V(s_t) and V(s_tp1)
+ * read from the table, block by block (`forEachEpisodeBlock`: a block ends at an episode end,
+ * where GAE's carry restarts, so the result is the whole-batch recursion's bit for bit).
+ */
 function gaeRecursion(batch: Batch, values: Float64Array, gamma: number, lambda: number, out: Float64Array): Float64Array {
   const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch;
-  const gl = gamma * lambda;
-  let carry = 0;
-  for (let i = batch.size - 1; i >= 0; i--) {
-    const v_tp1 = terminated_t[i] ? 0 : values[s_tp1[i]!]!;
-    const delta = r_t[i]! + gamma * v_tp1 - values[s_t[i]!]!;
-    carry = (terminated_t[i]! | truncated_t[i]!) !== 0 ? delta : delta + gl * carry;
-    out[i] = carry;
-  }
+  forEachEpisodeBlock(batch, (lo, hi) => {
+    const len = hi - lo;
+    if (vBuffer.length < len) { vBuffer = new Float64Array(len); vNextBuffer = new Float64Array(len); }
+    const v_t = vBuffer.subarray(0, len), v_tp1 = vNextBuffer.subarray(0, len);
+    for (let i = 0; i < len; i++) { v_t[i] = values[s_t[lo + i]!]!; v_tp1[i] = values[s_tp1[lo + i]!]!; }
+    gaeFromValues(r_t.subarray(lo, hi), v_t, v_tp1, terminated_t.subarray(lo, hi), truncated_t.subarray(lo, hi), gamma, lambda, out.subarray(lo, hi));
+  });
   return out;
 }
 
@@ -98,7 +105,6 @@ export function valueTargets(batch: Batch, values: Float64Array, advantages: Flo
   checkBatchShape(batch);
   checkValueTable(batch, values);
   checkPerStep(batch, advantages, 'advantages');
-  const out = new Float64Array(batch.size);
-  for (let i = 0; i < batch.size; i++) out[i] = advantages[i]! + values[batch.s_t[i]!]!;
-  return out;
+  const out = valuesAt(values, batch.s_t);
+  return valueTargetsFromAdvantages(advantages, out, out);
 }

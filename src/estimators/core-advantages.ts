@@ -52,8 +52,15 @@ export function returnsFromRewards(r_t: Float64Array, terminated_t: Uint8Array, 
   checkUnitInterval(gamma, 'gamma'); checkOut(out, n);
   const G = out ?? new Float64Array(n);
   let g = 0;
+  if (v_tp1 === undefined) {
+    for (let i = n - 1; i >= 0; i--) {
+      g = r_t[i]! + gamma * ((terminated_t[i]! | truncated_t[i]!) !== 0 ? 0 : g);
+      G[i] = g;
+    }
+    return G;
+  }
   for (let i = n - 1; i >= 0; i--) {
-    const next = terminated_t[i] ? 0 : truncated_t[i] ? (v_tp1 ? v_tp1[i]! : 0) : g;
+    const next = terminated_t[i] ? 0 : truncated_t[i] ? v_tp1[i]! : g;
     g = r_t[i]! + gamma * next;
     G[i] = g;
   }

@@ -12,7 +12,7 @@
  */
 import { fail } from '../errors.js';
 import type { Batch } from '../sampling/batch.js';
-import { checkOut, checkUnitInterval } from './checks.js';
+import { checkLength, checkOut, checkUnitInterval } from './checks.js';
 
 /** The largest t whose γ^t is kept in the table of powers; beyond it, `Math.pow`. */
 export const MAX_POWER_TABLE = 1 << 16;
@@ -49,14 +49,37 @@ export function discountWeights(t: Int32Array | Batch, gamma: number, out?: Floa
   const n = t_index.length;
   checkOut(out, n);
   const w = out ?? new Float64Array(n);
-  let held = extendPowers(gamma, 0);
+  let held = extendPowers(gamma, 0), table = powers;
   for (let i = 0; i < n; i++) {
     const ti = t_index[i]!;
-    if ((ti >>> 0) >= held) { // a negative t wraps to ≥ 2³¹ and lands here too
-      if (ti < 0) fail('ESTIMATOR_ARGUMENT', `t_index[${i}] is ${ti}: time steps are ≥ 0`, { where: `t_index[${i}]`, value: ti });
-      held = extendPowers(gamma, ti);
-    }
-    w[i] = ti < held ? powers[ti]! : Math.pow(gamma, ti);
+    if ((ti >>> 0) < held) { w[i] = table[ti]!; continue; } // a negative t wraps to ≥ 2³¹: the slow path
+    if (ti < 0) fail('ESTIMATOR_ARGUMENT', `t_index[${i}] is ${ti}: time steps are ≥ 0`, { where: `t_index[${i}]`, value: ti });
+    held = extendPowers(gamma, ti);
+    table = powers;
+    w[i] = ti < held ? table[ti]! : Math.pow(gamma, ti);
   }
   return w;
+}
+
+/**
+ * $c_t = \gamma^{t_t}\,x_t$: {@link discountWeights} times a per-transition array in one pass,
+ * the same products as `policyGradientCoefficients(x, discountWeights(t_index, γ))` bit for bit
+ * (REINFORCE's c_t = γ^t (G_t − b(s_t)); Lehmann 2024, Theorem 3.1), without the array of
+ * weights in between. Into `out` when given (may alias `x`).
+ */
+export function discountWeighted(x: Float64Array, t_index: Int32Array, gamma: number, out?: Float64Array): Float64Array {
+  checkUnitInterval(gamma, 'gamma');
+  const n = t_index.length;
+  checkLength(x, n, 'x'); checkOut(out, n);
+  const c = out ?? new Float64Array(n);
+  let held = extendPowers(gamma, 0), table = powers;
+  for (let i = 0; i < n; i++) {
+    const ti = t_index[i]!;
+    if ((ti >>> 0) < held) { c[i] = table[ti]! * x[i]!; continue; }
+    if (ti < 0) fail('ESTIMATOR_ARGUMENT', `t_index[${i}] is ${ti}: time steps are ≥ 0`, { where: `t_index[${i}]`, value: ti });
+    held = extendPowers(gamma, ti);
+    table = powers;
+    c[i] = (ti < held ? table[ti]! : Math.pow(gamma, ti)) * x[i]!;
+  }
+  return c;
 }

@@ -24,7 +24,8 @@
 import { fail } from '../errors.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkOutput, checkSteps, checkUnitInterval, checkValueTable } from './checks.js';
-import { countEpisodes, isEpisodeStart } from './score.js';
+import { returnsFromRewards } from './core-advantages.js';
+import { countEpisodes, forEachEpisodeBlock, isEpisodeStart } from './score.js';
 
 function checkReturnArgs(b: Batch, gamma: number, values: Float64Array | undefined): void {
   checkBatchShape(b);
@@ -55,15 +56,25 @@ export function rewardToGoInto(batch: Batch, gamma: number, out: Float64Array, v
   return backwardReturns(batch, gamma, values, out);
 }
 
-/** The recursion of {@link rewardToGo} into `out`, arguments unchecked. */
+/** The recursion of {@link rewardToGo} into `out`: the core `returnsFromRewards` over the batch's arrays. */
 function backwardReturns(batch: Batch, gamma: number, values: Float64Array | undefined, out: Float64Array): Float64Array {
-  const { r_t, terminated_t, truncated_t, s_tp1 } = batch;
-  let g = 0;
-  for (let i = batch.size - 1; i >= 0; i--) {
-    const next = terminated_t[i] ? 0 : truncated_t[i] ? (values ? values[s_tp1[i]!]! : 0) : g;
-    g = r_t[i]! + gamma * next;
-    out[i] = g;
-  }
+  const { r_t, s_tp1, terminated_t, truncated_t } = batch;
+  if (values === undefined) return returnsFromRewards(r_t, terminated_t, truncated_t, gamma, undefined, out);
+  // V(s_tp1) block by block (a block ends at an episode end, where the recursion restarts)
+  forEachEpisodeBlock(batch, (lo, hi) => {
+    const len = hi - lo;
+    if (tp1Buffer.length < len) tp1Buffer = new Float64Array(len);
+    const v_tp1 = valuesAt(values, s_tp1.subarray(lo, hi), tp1Buffer.subarray(0, len));
+    returnsFromRewards(r_t.subarray(lo, hi), terminated_t.subarray(lo, hi), truncated_t.subarray(lo, hi), gamma, v_tp1, out.subarray(lo, hi));
+  });
+  return out;
+}
+
+let tp1Buffer = new Float64Array(0);
+
+/** out[i] = values[s[i]]: a state table read per transition (v_t from s_t, v_tp1 from s_tp1). */
+export function valuesAt(values: Float64Array, s: Int32Array, out: Float64Array = new Float64Array(s.length)): Float64Array {
+  for (let i = 0; i < s.length; i++) out[i] = values[s[i]!]!;
   return out;
 }
 

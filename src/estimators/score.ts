@@ -26,9 +26,11 @@
  */
 import { fail } from '../errors.js';
 import { KeyedSum } from '../linalg/keyed-sum.js';
+import { logProbs, scoreSum } from '../policy/score-sum.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkFiniteResult } from './checks.js';
+import { discountWeights } from './discount.js';
 
 /** True when transition i is the first of its episode piece in the batch. */
 export function isEpisodeStart(b: Batch, i: number): boolean {
@@ -42,7 +44,7 @@ export function countEpisodes(b: Batch): number {
   return e;
 }
 
-export { discountWeights } from './discount.js';
+export { discountWeights };
 
 export { KeyedSum };
 
@@ -71,11 +73,9 @@ export function perEpisodeScale(b: Batch, what: string): number {
 
 /** Σ_i γ^{t_i}; throws `ESTIMATOR_ARGUMENT` when it is 0 (an empty batch, or γ = 0 with no transition at t = 0). */
 export function totalWeight(b: Batch, gamma: number, what: string): number {
-  let x = 1, total = 0;
-  for (let i = 0; i < b.size; i++) {
-    x = isEpisodeStart(b, i) ? Math.pow(gamma, b.t_index[i]!) : x * gamma;
-    total += x;
-  }
+  const w = discountWeights(b.t_index, gamma, scratch(3, b.size));
+  let total = 0;
+  for (let i = 0; i < b.size; i++) total += w[i]!;
   if (!(total > 0)) fail(b.size === 0 ? 'ESTIMATOR_EMPTY_BATCH' : 'ESTIMATOR_ARGUMENT', `${what} is a γ^t-weighted mean over the batch, and the weights sum to ${total} (γ = ${gamma}, ${b.size} transitions)`, { where: 'gamma', value: gamma });
   return total;
 }
@@ -88,14 +88,52 @@ export function totalWeight(b: Batch, gamma: number, what: string): number {
  * direct policy.
  */
 export function logRatios(b: Batch, policy: Policy): Float64Array {
-  const { param, theta } = policy, A = param.numActions, out = new Float64Array(b.size);
-  const cache = b.size >= b.numStates * A ? new Float64Array(b.numStates * A).fill(NaN) : undefined;
-  for (let i = 0; i < b.size; i++) {
-    const s = b.s_t[i]!, a = b.a_t[i]!;
-    let lp: number;
-    if (cache === undefined) lp = param.logProb(theta, s, a);
-    else { lp = cache[s * A + a]!; if (lp !== lp) { lp = param.logProb(theta, s, a); cache[s * A + a] = lp; } }
-    out[i] = lp - b.logp_t[i]!;
-  }
+  const out = logProbs(policy.param, policy.theta, b);
+  for (let i = 0; i < b.size; i++) out[i] = out[i]! - b.logp_t[i]!;
   return out;
+}
+
+/** The length of the blocks of {@link forEachEpisodeBlock}. */
+export const ESTIMATOR_BLOCK = 2048;
+
+/**
+ * Calls `f(lo, hi)` for consecutive blocks [lo, hi) that cover the batch in order, each of
+ * about {@link ESTIMATOR_BLOCK} transitions and each ending at an episode end (longer when an
+ * episode is). The per-transition cores run block by block on subarrays: their backward
+ * recursions carry nothing across an episode end, so a block is the whole computation for its
+ * transitions, and the block's intermediate arrays (V(s_t), γ^t, G_t) stay in cache instead of
+ * streaming the whole batch through memory once per intermediate.
+ */
+export function forEachEpisodeBlock(b: Batch, f: (lo: number, hi: number) => void): void {
+  const n = b.size, { terminated_t, truncated_t } = b;
+  for (let lo = 0, hi = 0; lo < n; lo = hi) {
+    hi = Math.min(n, lo + ESTIMATOR_BLOCK);
+    while (hi < n && (terminated_t[hi - 1]! | truncated_t[hi - 1]!) === 0) hi++;
+    f(lo, hi);
+  }
+}
+
+/** The buffers of {@link scratch}, by slot. */
+const scratchBuffers: Float64Array[] = [];
+
+/**
+ * A per-transition buffer of `n` entries reused from call to call (its contents are
+ * garbage), for arrays an estimator uses within one call and never returns: discount
+ * weights, coefficients, returns. Slots: 0 the weights w_t, 1 the coefficients c_t, 2 G_t
+ * or log π, 3 {@link totalWeight}'s own. A function must not hold a slot across a call that
+ * uses the same slot.
+ */
+export function scratch(slot: 0 | 1 | 2 | 3, n: number): Float64Array {
+  let x = scratchBuffers[slot];
+  if (x === undefined || x.length < n) { x = new Float64Array(Math.max(n, 2 * (x?.length ?? 0))); scratchBuffers[slot] = x; }
+  return x.length === n ? x : x.subarray(0, n);
+}
+
+/**
+ * `scale · Σ_i c_i ∇_θ log π_θ(a_i|s_i)` through the policy's score sum (`scoreSum` of
+ * `src/policy/score-sum.ts`: summed by (s, a) pair first); throws `ESTIMATOR_OVERFLOW` if
+ * the result is not finite.
+ */
+export function policyScoreSum(policy: Policy, b: Batch, c_t: Float64Array, scale: number, what: string): Float64Array {
+  return checkFiniteResult(scoreSum(policy.param, policy.theta, b, c_t, undefined, scale), what);
 }

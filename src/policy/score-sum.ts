@@ -18,6 +18,7 @@
  */
 import { fail, show } from '../errors.js';
 import { KeyedSum } from '../linalg/keyed-sum.js';
+import { zeros } from '../linalg/pool.js';
 import type { Parameterization } from './types.js';
 
 /** The transitions a tabular policy reads: states and discrete actions (a `Batch` is one). */
@@ -39,9 +40,17 @@ export function scoreSum(param: Parameterization, theta: Float64Array, batch: Ta
   const n = batch.size, A = param.numActions;
   if (c_t?.length !== n) fail('ESTIMATOR_ARGUMENT', `c_t has ${c_t?.length ?? show(c_t)} entries: it needs one per transition (${n})`, { where: 'c_t', value: c_t?.length });
   if (out !== undefined && out.length !== param.numParams) fail('ESTIMATOR_ARGUMENT', `out has ${out.length} entries, θ has ${param.numParams}`, { where: 'out', value: out.length });
-  const sums = new KeyedSum(batch.numStates * A, n), { s_t, a_t } = batch;
-  for (let i = 0; i < n; i++) sums.add(s_t[i]! * A + a_t[i]!, c_t[i]!);
+  const range = batch.numStates * A, { s_t, a_t } = batch;
   const g = out === undefined ? new Float64Array(param.numParams) : out.fill(0);
+  if (n >= range) {
+    // the dense table of KeyedSum, inlined: this loop is the hot path of every tabular estimator
+    const sums = zeros(range);
+    for (let i = 0; i < n; i++) { const k = s_t[i]! * A + a_t[i]!; sums[k] = sums[k]! + c_t[i]!; }
+    for (let k = 0; k < range; k++) if (sums[k] !== 0) param.addScore(theta, Math.floor(k / A), k % A, scale * sums[k]!, g);
+    return g;
+  }
+  const sums = new KeyedSum(range, n);
+  for (let i = 0; i < n; i++) { const c = c_t[i]!; if (c !== 0) sums.add(s_t[i]! * A + a_t[i]!, c); }
   sums.forEach((k, c) => param.addScore(theta, Math.floor(k / A), k % A, scale * c, g));
   return g;
 }
