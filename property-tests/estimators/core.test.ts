@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryPolicy } from '../../src/arbitraries/index.js';
 import {
-  actorCriticGradient, discountWeights, gae, gaeFromValues, klK3, klK3Coefficients, klK3FromLogProbs, klPenalty, logRatios, MAX_POWER_TABLE,
+  actorCriticGradient, discountWeighted, discountWeights, gae, gaeFromValues, klK3, klK3Coefficients, klK3FromLogProbs, klPenalty, logRatios, MAX_POWER_TABLE,
   meanKlK3FromLogProbs, policyGradientCoefficients, ppoClipCoefficients, ppoClipSurrogate, reinforceRewardToGo, returnsFromRewards, rewardToGo,
   trpoSurrogate, valueTargets, valueTargetsFromAdvantages,
 } from '../../src/estimators/index.js';
@@ -69,6 +69,17 @@ describe('discountWeights', () => {
       expect(bits(discountWeights(b, gamma))).toEqual(bits(old));
       expect(bits(discountWeights(b.t_index, gamma))).toEqual(bits(old));
     }));
+  });
+  it('discountWeighted(x, t_index, γ) is policyGradientCoefficients(x, discountWeights(t_index, γ)) bit for bit, also in place', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: -40, max: 40 })), { maxLength: 30 }), unitGrid, (tx, gamma) => {
+      const t = Int32Array.from(tx, ([ti]) => ti), x = Float64Array.from(tx, ([, xi]) => xi / 7);
+      const ref = policyGradientCoefficients(x, discountWeights(t, gamma));
+      expect(bits(discountWeighted(x, t, gamma))).toEqual(bits(ref));
+      expect(bits(discountWeighted(x, t, gamma, x))).toEqual(bits(ref));
+    }));
+    expect(discountWeighted(Float64Array.of(2), Int32Array.of(MAX_POWER_TABLE + 1), 0.9999)[0]).toBe(Math.pow(0.9999, MAX_POWER_TABLE + 1) * 2);
+    expectError(() => discountWeighted(Float64Array.of(1), Int32Array.of(-2), 0.5), 'ESTIMATOR_ARGUMENT', 't_index[0]');
+    expectError(() => discountWeighted(Float64Array.of(1, 2), Int32Array.of(0), 0.5), 'ESTIMATOR_ARGUMENT', 'x');
   });
   it('writes into out (and returns it), switches to Math.pow past the table, and rejects bad input', () => {
     const out = new Float64Array(4).fill(NaN);
@@ -224,5 +235,13 @@ describe('coefficients and scoreSum', () => {
       const c = policyGradientCoefficients(adv, wr);
       expect(bits(scoreSum(policy.param, policy.theta, batch, c, undefined, -1 / E))).toEqual(bits(trpoSurrogate(batch, policy, gamma, adv).gradient));
     }));
+  });
+});
+
+describe('conjugate gradient moved to linalg', () => {
+  it('src/estimators/cg.ts re-exports the one in src/linalg/cg.ts (old imports keep working)', async () => {
+    const old = await import('../../src/estimators/cg.js'), moved = await import('../../src/linalg/cg.js'), lin = await import('../../src/linalg/index.js');
+    expect(old.conjugateGradient).toBe(moved.conjugateGradient);
+    expect(lin.conjugateGradient).toBe(moved.conjugateGradient);
   });
 });

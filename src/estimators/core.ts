@@ -6,6 +6,7 @@
  * | core | formula |
  * | --- | --- |
  * | `discountWeights(t_index, γ, out?)` | w_t = γ^{t} (the one place γ^t is computed) |
+ * | `discountWeighted(x, t_index, γ, out?)` | γ^{t} x_t in one pass |
  * | `gaeFromValues(r_t, v_t, v_tp1, terminated_t, truncated_t, γ, λ, out?)` | GAE (Lehmann 2024, Alg. 7) |
  * | `returnsFromRewards(r_t, terminated_t, truncated_t, γ, v_tp1?, out?)` | reward-to-go G_t |
  * | `valueTargetsFromAdvantages(adv, v_t, out?)` | Â_t + v_t |
@@ -18,6 +19,6 @@
  *
  * @module
  */
-export { discountWeights, MAX_POWER_TABLE } from './discount.js';
+export { discountWeighted, discountWeights, MAX_POWER_TABLE } from './discount.js';
 export { gaeFromValues, returnsFromRewards, valueTargetsFromAdvantages } from './core-advantages.js';
 export { klK3Coefficients, klK3FromLogProbs, meanKlK3FromLogProbs, policyGradientCoefficients, ppoClipCoefficients, type PpoClipCoefficients } from './coefficients.js';

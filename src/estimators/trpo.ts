@@ -18,7 +18,7 @@
 import { fail } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
-import { conjugateGradient } from './cg.js';
+import { conjugateGradient } from '../linalg/cg.js';
 import { checkBatchShape, checkNonNegative, checkPerStep, checkPolicyForBatch, checkUnitInterval } from './checks.js';
 import { backtrackingLineSearch } from './linesearch.js';
 import { logProbs } from '../policy/score-sum.js';
