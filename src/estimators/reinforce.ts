@@ -45,18 +45,35 @@ function checkReinforceArgs(batch: Batch, policy: Policy, gamma: number, baselin
 
 /**
  * The reward-to-go forms, Σ_i w_i (G_i − b(s_i)) ∇log π(a_i|s_i) / E with w_i = γ^{t_i}
- * (`discountWeight`) or 1, through the cores: G_t by `returnsFromRewards` (a truncation
- * ends the sum), w_t by `discountWeights`, c_t = w_t (G_t − b(s_t)) by
- * `policyGradientCoefficients`, and the policy's score sum (summed by (s, a) pair).
+ * (`discountWeight`) or 1, through the cores, block by block (a block ends at an episode end,
+ * where the return's recursion restarts, and its intermediates stay in cache):
+ *
+ * - with the γ^t weight, c_t = γ^{t} G_t = Σ_{k≥t} γ^{k} r_k (Lehmann 2024, Theorem 3.1): the
+ *   rewards discounted from the episode's t = 0 by `discountWeighted`, summed backward by
+ *   `returnsFromRewards` with discount 1 (a truncation ends the sum), minus γ^t b(s_t);
+ * - without it, c_t = G_t − b(s_t) with G_t from `returnsFromRewards`;
+ *
+ * then the policy's score sum (summed by (s, a) pair). γ^t G_t is summed in the order
+ * Σ_k γ^k r_k here, not γ^t·(r_t + γ G_{t+1}): the same number to rounding (the last bits
+ * differ), and one multiplication fewer on the recursion's critical path.
  */
 function rewardToGoScore(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, discountWeight: boolean, what: string): Float64Array {
   const { r_t, s_t, t_index, terminated_t, truncated_t } = batch, c = scratch(1, batch.size);
-  // block by block (a block ends at an episode end, where the G_t recursion restarts): G_t and γ^t stay in cache
   forEachEpisodeBlock(batch, (lo, hi) => {
-    const len = hi - lo, c_blk = c.subarray(lo, hi);
-    const G = returnsFromRewards(r_t.subarray(lo, hi), terminated_t.subarray(lo, hi), truncated_t.subarray(lo, hi), gamma, undefined, discountWeight ? scratch(2, len) : c_blk);
-    if (baseline) for (let i = 0; i < len; i++) G[i] = G[i]! - baseline[s_t[lo + i]!]!;
-    if (discountWeight) discountWeighted(G, t_index.subarray(lo, hi), gamma, c_blk); // c_t = γ^t (G_t − b(s_t))
+    const len = hi - lo, c_blk = c.subarray(lo, hi), term = terminated_t.subarray(lo, hi), trunc = truncated_t.subarray(lo, hi);
+    if (!discountWeight) {
+      returnsFromRewards(r_t.subarray(lo, hi), term, trunc, gamma, undefined, c_blk);
+      if (baseline) for (let i = 0; i < len; i++) c_blk[i] = c_blk[i]! - baseline[s_t[lo + i]!]!;
+      return;
+    }
+    const t_blk = t_index.subarray(lo, hi);
+    returnsFromRewards(discountWeighted(r_t.subarray(lo, hi), t_blk, gamma, c_blk), term, trunc, 1, undefined, c_blk);
+    if (baseline) {
+      const b_t = scratch(0, len);
+      for (let i = 0; i < len; i++) b_t[i] = baseline[s_t[lo + i]!]!;
+      discountWeighted(b_t, t_blk, gamma, b_t);
+      for (let i = 0; i < len; i++) c_blk[i] = c_blk[i]! - b_t[i]!;
+    }
   });
   return policyScoreSum(policy, batch, c, 1 / countEpisodes(batch), what);
 }
