@@ -14,7 +14,6 @@ import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkOutput, checkPerStep, checkUnitInterval, checkValueTable } from './checks.js';
 import { gaeFromValues, valueTargetsFromAdvantages } from './core-advantages.js';
 import { nStepReturns, valuesAt } from './returns.js';
-import { forEachEpisodeBlock } from './score.js';
 
 function checkAdvantageArgs(b: Batch, values: Float64Array, gamma: number): void {
   checkBatchShape(b);
@@ -80,20 +79,13 @@ export function gaeInto(batch: Batch, values: Float64Array, gamma: number, lambd
 
 let vBuffer = new Float64Array(0), vNextBuffer = new Float64Array(0);
 
-/**
- * The recursion of {@link gae} into `out`: the core `gaeFromValues` over V(s_t) and V(s_tp1)
- * read from the table, block by block (`forEachEpisodeBlock`: a block ends at an episode end,
- * where GAE's carry restarts, so the result is the whole-batch recursion's bit for bit).
- */
+/** The recursion of {@link gae} into `out`: the core `gaeFromValues` over V(s_t) and V(s_tp1) read from the table into reused buffers. */
 function gaeRecursion(batch: Batch, values: Float64Array, gamma: number, lambda: number, out: Float64Array): Float64Array {
-  const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch;
-  forEachEpisodeBlock(batch, (lo, hi) => {
-    const len = hi - lo;
-    if (vBuffer.length < len) { vBuffer = new Float64Array(len); vNextBuffer = new Float64Array(len); }
-    const v_t = vBuffer.subarray(0, len), v_tp1 = vNextBuffer.subarray(0, len);
-    for (let i = 0; i < len; i++) { v_t[i] = values[s_t[lo + i]!]!; v_tp1[i] = values[s_tp1[lo + i]!]!; }
-    gaeFromValues(r_t.subarray(lo, hi), v_t, v_tp1, terminated_t.subarray(lo, hi), truncated_t.subarray(lo, hi), gamma, lambda, out.subarray(lo, hi));
-  });
+  const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch, n = batch.size;
+  if (vBuffer.length < n) { vBuffer = new Float64Array(n); vNextBuffer = new Float64Array(n); }
+  const v_t = vBuffer.length === n ? vBuffer : vBuffer.subarray(0, n), v_tp1 = vNextBuffer.length === n ? vNextBuffer : vNextBuffer.subarray(0, n);
+  for (let i = 0; i < n; i++) { v_t[i] = values[s_t[i]!]!; v_tp1[i] = values[s_tp1[i]!]!; }
+  gaeFromValues(r_t, v_t, v_tp1, terminated_t, truncated_t, gamma, lambda, out.length === n ? out : out.subarray(0, n));
   return out;
 }
 

@@ -43,7 +43,8 @@ export function gaeFromValues(r_t: Float64Array, v_t: Float64Array, v_tp1: Float
  *
  * $$G_t = r_t + \gamma \begin{cases} 0 & \text{terminated}_t \\ v^{tp1}_t & \text{truncated}_t \text{ (0 without v\_tp1)} \\ G_{t+1} & \text{otherwise.} \end{cases}$$
  *
- * Without `v_tp1` a truncation ends the sum (the finite-horizon return). Into `out` when given.
+ * Without `v_tp1` a truncation ends the sum (the finite-horizon return). Into `out` when given
+ * (may alias r_t: each entry is read before it is written).
  */
 export function returnsFromRewards(r_t: Float64Array, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, v_tp1?: Float64Array, out?: Float64Array): Float64Array {
   const n = r_t.length;

@@ -33,7 +33,7 @@ import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkNotEmpty, checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
 import { returnsFromRewards } from './core-advantages.js';
 import { discountWeighted, discountWeights } from './discount.js';
-import { countEpisodes, forEachEpisodeBlock, isEpisodeStart, policyScoreSum, scratch } from './score.js';
+import { countEpisodes, isEpisodeStart, policyScoreSum, scratch } from './score.js';
 
 function checkReinforceArgs(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, what: string): void {
   checkUnitInterval(gamma, 'gamma');
@@ -45,8 +45,7 @@ function checkReinforceArgs(batch: Batch, policy: Policy, gamma: number, baselin
 
 /**
  * The reward-to-go forms, Σ_i w_i (G_i − b(s_i)) ∇log π(a_i|s_i) / E with w_i = γ^{t_i}
- * (`discountWeight`) or 1, through the cores, block by block (a block ends at an episode end,
- * where the return's recursion restarts, and its intermediates stay in cache):
+ * (`discountWeight`) or 1, through the cores:
  *
  * - with the γ^t weight, c_t = γ^{t} G_t = Σ_{k≥t} γ^{k} r_k (Lehmann 2024, Theorem 3.1): the
  *   rewards discounted from the episode's t = 0 by `discountWeighted`, summed backward by
@@ -58,23 +57,19 @@ function checkReinforceArgs(batch: Batch, policy: Policy, gamma: number, baselin
  * differ), and one multiplication fewer on the recursion's critical path.
  */
 function rewardToGoScore(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, discountWeight: boolean, what: string): Float64Array {
-  const { r_t, s_t, t_index, terminated_t, truncated_t } = batch, c = scratch(1, batch.size);
-  forEachEpisodeBlock(batch, (lo, hi) => {
-    const len = hi - lo, c_blk = c.subarray(lo, hi), term = terminated_t.subarray(lo, hi), trunc = truncated_t.subarray(lo, hi);
-    if (!discountWeight) {
-      returnsFromRewards(r_t.subarray(lo, hi), term, trunc, gamma, undefined, c_blk);
-      if (baseline) for (let i = 0; i < len; i++) c_blk[i] = c_blk[i]! - baseline[s_t[lo + i]!]!;
-      return;
-    }
-    const t_blk = t_index.subarray(lo, hi);
-    returnsFromRewards(discountWeighted(r_t.subarray(lo, hi), t_blk, gamma, c_blk), term, trunc, 1, undefined, c_blk);
+  const { r_t, s_t, t_index, terminated_t, truncated_t } = batch, n = batch.size, c = scratch(1, n);
+  if (!discountWeight) {
+    returnsFromRewards(r_t, terminated_t, truncated_t, gamma, undefined, c);
+    if (baseline) for (let i = 0; i < n; i++) c[i] = c[i]! - baseline[s_t[i]!]!;
+  } else {
+    returnsFromRewards(discountWeighted(r_t, t_index, gamma, c), terminated_t, truncated_t, 1, undefined, c);
     if (baseline) {
-      const b_t = scratch(0, len);
-      for (let i = 0; i < len; i++) b_t[i] = baseline[s_t[lo + i]!]!;
-      discountWeighted(b_t, t_blk, gamma, b_t);
-      for (let i = 0; i < len; i++) c_blk[i] = c_blk[i]! - b_t[i]!;
+      const b_t = scratch(0, n);
+      for (let i = 0; i < n; i++) b_t[i] = baseline[s_t[i]!]!;
+      discountWeighted(b_t, t_index, gamma, b_t);
+      for (let i = 0; i < n; i++) c[i] = c[i]! - b_t[i]!;
     }
-  });
+  }
   return policyScoreSum(policy, batch, c, 1 / countEpisodes(batch), what);
 }
 

@@ -25,7 +25,7 @@ import { fail } from '../errors.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkOutput, checkSteps, checkUnitInterval, checkValueTable } from './checks.js';
 import { returnsFromRewards } from './core-advantages.js';
-import { countEpisodes, forEachEpisodeBlock, isEpisodeStart } from './score.js';
+import { countEpisodes, isEpisodeStart } from './score.js';
 
 function checkReturnArgs(b: Batch, gamma: number, values: Float64Array | undefined): void {
   checkBatchShape(b);
@@ -58,18 +58,15 @@ export function rewardToGoInto(batch: Batch, gamma: number, out: Float64Array, v
 
 /** The recursion of {@link rewardToGo} into `out`: the core `returnsFromRewards` over the batch's arrays. */
 function backwardReturns(batch: Batch, gamma: number, values: Float64Array | undefined, out: Float64Array): Float64Array {
-  const { r_t, s_tp1, terminated_t, truncated_t } = batch;
-  if (values === undefined) return returnsFromRewards(r_t, terminated_t, truncated_t, gamma, undefined, out);
-  // V(s_tp1) block by block (a block ends at an episode end, where the recursion restarts)
-  forEachEpisodeBlock(batch, (lo, hi) => {
-    const len = hi - lo;
-    if (tp1Buffer.length < len) tp1Buffer = new Float64Array(len);
-    const v_tp1 = valuesAt(values, s_tp1.subarray(lo, hi), tp1Buffer.subarray(0, len));
-    returnsFromRewards(r_t.subarray(lo, hi), terminated_t.subarray(lo, hi), truncated_t.subarray(lo, hi), gamma, v_tp1, out.subarray(lo, hi));
-  });
+  const n = batch.size, o = out.length === n ? out : out.subarray(0, n);
+  if (values === undefined) return returnsFromRewards(batch.r_t, batch.terminated_t, batch.truncated_t, gamma, undefined, o), out;
+  if (tp1Buffer.length < n) tp1Buffer = new Float64Array(n);
+  const v_tp1 = valuesAt(values, batch.s_tp1, tp1Buffer.length === n ? tp1Buffer : tp1Buffer.subarray(0, n));
+  returnsFromRewards(batch.r_t, batch.terminated_t, batch.truncated_t, gamma, v_tp1, o);
   return out;
 }
 
+/** V(s_tp1) of the batch in a buffer reused from call to call (it never leaves this module). */
 let tp1Buffer = new Float64Array(0);
 
 /** out[i] = values[s[i]]: a state table read per transition (v_t from s_t, v_tp1 from s_tp1). */

@@ -93,26 +93,6 @@ export function logRatios(b: Batch, policy: Policy): Float64Array {
   return out;
 }
 
-/** The length of the blocks of {@link forEachEpisodeBlock}. */
-export const ESTIMATOR_BLOCK = 2048;
-
-/**
- * Calls `f(lo, hi)` for consecutive blocks [lo, hi) that cover the batch in order, each of
- * about {@link ESTIMATOR_BLOCK} transitions and each ending at an episode end (longer when an
- * episode is). The per-transition cores run block by block on subarrays: their backward
- * recursions carry nothing across an episode end, so a block is the whole computation for its
- * transitions, and the block's intermediate arrays (V(s_t), γ^t, G_t) stay in cache instead of
- * streaming the whole batch through memory once per intermediate.
- */
-export function forEachEpisodeBlock(b: Batch, f: (lo: number, hi: number) => void): void {
-  const n = b.size, { terminated_t, truncated_t } = b;
-  for (let lo = 0, hi = 0; lo < n; lo = hi) {
-    hi = Math.min(n, lo + ESTIMATOR_BLOCK);
-    while (hi < n && (terminated_t[hi - 1]! | truncated_t[hi - 1]!) === 0) hi++;
-    f(lo, hi);
-  }
-}
-
 /** The buffers of {@link scratch}, by slot. */
 const scratchBuffers: Float64Array[] = [];
 
