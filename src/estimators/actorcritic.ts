@@ -23,7 +23,8 @@ import { gae, nStepAdvantages } from './advantages.js';
 import { checkBatchShape, checkPerStep, checkPolicyForBatch, checkUnitInterval } from './checks.js';
 import { policyGradientCoefficients } from './coefficients.js';
 import { discountWeights } from './discount.js';
-import { perEpisodeScale, policyScoreSum, scratch } from './score.js';
+import { perEpisodeScale, policyScoreSum } from './score.js';
+import { scratch } from './scratch.js';
 
 /** (1/E) Σ_i γ^{t_i} ∇log π(a_i|s_i) Â_i for given per-step advantages Â. */
 export function actorCriticGradient(batch: Batch, policy: Policy, gamma: number, advantages: Float64Array): Float64Array {

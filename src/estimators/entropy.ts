@@ -15,7 +15,8 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkFiniteResult, checkNonNegative, checkPolicyForBatch, checkUnitInterval } from './checks.js';
 import { discountWeights } from './discount.js';
-import { KeyedSum, perEpisodeScale, scratch } from './score.js';
+import { KeyedSum, perEpisodeScale } from './score.js';
+import { scratch } from './scratch.js';
 import type { Surrogate } from './surrogate.js';
 
 /**

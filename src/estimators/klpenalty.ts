@@ -18,7 +18,8 @@ import { checkBatchShape, checkNonNegative, checkPolicyForBatch, checkUnitInterv
 import { logProbs } from '../policy/score-sum.js';
 import { klK3Coefficients, meanKlK3FromLogProbs } from './coefficients.js';
 import { discountWeights } from './discount.js';
-import { perEpisodeScale, policyScoreSum, scratch } from './score.js';
+import { perEpisodeScale, policyScoreSum } from './score.js';
+import { scratch } from './scratch.js';
 import type { Surrogate } from './surrogate.js';
 
 /** The k3 KL penalty as a loss, with coefficient β (module comment). */

@@ -27,7 +27,8 @@ import type { Batch } from '../sampling/batch.js';
 import { checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
 import { rewardToGo } from './returns.js';
 import { discountWeights } from './discount.js';
-import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination, scratch } from './score.js';
+import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination } from './score.js';
+import { scratch } from './scratch.js';
 
 function checkArgs(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined): void {
   checkUnitInterval(gamma, 'gamma');

@@ -23,7 +23,8 @@ import { checkBatchShape, checkNonNegative, checkPerStep, checkPolicyForBatch, c
 import { logProbs } from '../policy/score-sum.js';
 import { ppoClipCoefficients } from './coefficients.js';
 import { discountWeights } from './discount.js';
-import { perEpisodeScale, policyScoreSum, scratch } from './score.js';
+import { perEpisodeScale, policyScoreSum } from './score.js';
+import { scratch } from './scratch.js';
 import type { Surrogate } from './surrogate.js';
 
 /** PPO's clipped surrogate as a loss: `loss` = −L^CLIP(θ), `gradient` = −∇L^CLIP(θ) (module comment). */

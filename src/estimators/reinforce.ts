@@ -33,7 +33,8 @@ import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkNotEmpty, checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
 import { returnsFromRewards } from './core-advantages.js';
 import { discountWeighted, discountWeights } from './discount.js';
-import { countEpisodes, isEpisodeStart, policyScoreSum, scratch } from './score.js';
+import { countEpisodes, isEpisodeStart, policyScoreSum } from './score.js';
+import { scratch } from './scratch.js';
 
 function checkReinforceArgs(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, what: string): void {
   checkUnitInterval(gamma, 'gamma');

@@ -15,7 +15,8 @@
  *
  * **Aggregation.** ∇_θ log π_θ(a|s) depends only on (s, a) and θ, so
  * Σ_i c_i ∇log π(a_i|s_i) = Σ_{s,a} (Σ_{i:(s_i,a_i)=(s,a)} c_i) ∇log π(a|s): one pass over
- * the batch sums the coefficients by pair ({@link KeyedSum}), then the score is evaluated
+ * the batch sums the coefficients by pair ({@link KeyedSum}; for the coefficient estimators this
+ * is the policy's own `scoreSum`, `src/policy/score-sum.ts`), then the score is evaluated
  * once per visited pair. The estimate is the same sum in another order (it agrees with the
  * per-transition sum to rounding), and costs O(n + pairs·cost(score)) instead of
  * O(n·cost(score)). The sums live in a dense S·A table when the batch has at least S·A
@@ -31,6 +32,7 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkFiniteResult } from './checks.js';
 import { discountWeights } from './discount.js';
+import { scratch } from './scratch.js';
 
 /** True when transition i is the first of its episode piece in the batch. */
 export function isEpisodeStart(b: Batch, i: number): boolean {
@@ -91,22 +93,6 @@ export function logRatios(b: Batch, policy: Policy): Float64Array {
   const out = logProbs(policy.param, policy.theta, b);
   for (let i = 0; i < b.size; i++) out[i] = out[i]! - b.logp_t[i]!;
   return out;
-}
-
-/** The buffers of {@link scratch}, by slot. */
-const scratchBuffers: Float64Array[] = [];
-
-/**
- * A per-transition buffer of `n` entries reused from call to call (its contents are
- * garbage), for arrays an estimator uses within one call and never returns: discount
- * weights, coefficients, returns. Slots: 0 the weights w_t, 1 the coefficients c_t, 2 G_t
- * or log π, 3 {@link totalWeight}'s own. A function must not hold a slot across a call that
- * uses the same slot.
- */
-export function scratch(slot: 0 | 1 | 2 | 3, n: number): Float64Array {
-  let x = scratchBuffers[slot];
-  if (x === undefined || x.length < n) { x = new Float64Array(Math.max(n, 2 * (x?.length ?? 0))); scratchBuffers[slot] = x; }
-  return x.length === n ? x : x.subarray(0, n);
 }
 
 /**

@@ -17,7 +17,8 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkFiniteResult, checkPolicyForBatch, checkUnitInterval } from './checks.js';
 import { discountWeights } from './discount.js';
-import { KeyedSum, scratch, totalWeight } from './score.js';
+import { KeyedSum, totalWeight } from './score.js';
+import { scratch } from './scratch.js';
 
 /**
  * KL(π_old(·|s) ‖ π_θ(·|s)) = Σ_a π_old(a|s)(log π_old(a|s) − log π_θ(a|s)), terms with

@@ -24,9 +24,10 @@ import { backtrackingLineSearch } from './linesearch.js';
 import { logProbs } from '../policy/score-sum.js';
 import { policyGradientCoefficients } from './coefficients.js';
 import { discountWeights } from './discount.js';
-import { pairSum, perEpisodeScale, policyScoreSum, scratch, totalWeight } from './score.js';
+import { pairSum, perEpisodeScale, policyScoreSum, totalWeight } from './score.js';
 import { meanKl } from './statekl.js';
 import type { Surrogate } from './surrogate.js';
+import { scratch } from './scratch.js';
 
 function checkSurrogateArgs(b: Batch, policy: Policy, gamma: number, advantages: Float64Array): void {
   checkBatchShape(b);
