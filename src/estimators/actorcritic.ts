@@ -21,7 +21,10 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { gae, nStepAdvantages } from './advantages.js';
 import { checkBatchShape, checkPerStep, checkPolicyForBatch, checkUnitInterval } from './checks.js';
-import { pairSum, perEpisodeScale, scoreCombination } from './score.js';
+import { policyGradientCoefficients } from './coefficients.js';
+import { discountWeights } from './discount.js';
+import { perEpisodeScale, policyScoreSum } from './score.js';
+import { scratch } from './scratch.js';
 
 /** (1/E) Σ_i γ^{t_i} ∇log π(a_i|s_i) Â_i for given per-step advantages Â. */
 export function actorCriticGradient(batch: Batch, policy: Policy, gamma: number, advantages: Float64Array): Float64Array {
@@ -30,13 +33,8 @@ export function actorCriticGradient(batch: Batch, policy: Policy, gamma: number,
   checkPolicyForBatch(batch, policy);
   checkPerStep(batch, advantages, 'advantages');
   const scale = perEpisodeScale(batch, 'actorCriticGradient');
-  const { s_t, a_t, t_index, episode_t } = batch, A = batch.numActions, coef = pairSum(batch);
-  let w = 1;
-  for (let i = 0; i < batch.size; i++) {
-    w = i === 0 || episode_t[i] !== episode_t[i - 1] ? Math.pow(gamma, t_index[i]!) : w * gamma;
-    coef.add(s_t[i]! * A + a_t[i]!, w * advantages[i]!);
-  }
-  return scoreCombination(policy, coef, scale, 'actorCriticGradient');
+  const n = batch.size, w = discountWeights(batch.t_index, gamma, scratch(0, n));
+  return policyScoreSum(policy, batch, policyGradientCoefficients(advantages, w, scratch(1, n)), scale, 'actorCriticGradient');
 }
 
 /** The A3C gradient: {@link actorCriticGradient} with the n-step advantage `nStepAdvantages(batch, values, gamma, n)`. */

@@ -12,7 +12,8 @@
  */
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkOutput, checkPerStep, checkUnitInterval, checkValueTable } from './checks.js';
-import { nStepReturns } from './returns.js';
+import { gaeFromValues, valueTargetsFromAdvantages } from './core-advantages.js';
+import { nStepReturns, valuesAt } from './returns.js';
 
 function checkAdvantageArgs(b: Batch, values: Float64Array, gamma: number): void {
   checkBatchShape(b);
@@ -76,17 +77,15 @@ export function gaeInto(batch: Batch, values: Float64Array, gamma: number, lambd
   return gaeRecursion(batch, values, gamma, lambda, out);
 }
 
-/** The recursion of {@link gae} into `out`, arguments unchecked. */
+let vBuffer = new Float64Array(0), vNextBuffer = new Float64Array(0);
+
+/** The recursion of {@link gae} into `out`: the core `gaeFromValues` over V(s_t) and V(s_tp1) read from the table into reused buffers. */
 function gaeRecursion(batch: Batch, values: Float64Array, gamma: number, lambda: number, out: Float64Array): Float64Array {
-  const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch;
-  const gl = gamma * lambda;
-  let carry = 0;
-  for (let i = batch.size - 1; i >= 0; i--) {
-    const v_tp1 = terminated_t[i] ? 0 : values[s_tp1[i]!]!;
-    const delta = r_t[i]! + gamma * v_tp1 - values[s_t[i]!]!;
-    carry = (terminated_t[i]! | truncated_t[i]!) !== 0 ? delta : delta + gl * carry;
-    out[i] = carry;
-  }
+  const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch, n = batch.size;
+  if (vBuffer.length < n) { vBuffer = new Float64Array(n); vNextBuffer = new Float64Array(n); }
+  const v_t = vBuffer.length === n ? vBuffer : vBuffer.subarray(0, n), v_tp1 = vNextBuffer.length === n ? vNextBuffer : vNextBuffer.subarray(0, n);
+  for (let i = 0; i < n; i++) { v_t[i] = values[s_t[i]!]!; v_tp1[i] = values[s_tp1[i]!]!; }
+  gaeFromValues(r_t, v_t, v_tp1, terminated_t, truncated_t, gamma, lambda, out.length === n ? out : out.subarray(0, n));
   return out;
 }
 
@@ -98,7 +97,6 @@ export function valueTargets(batch: Batch, values: Float64Array, advantages: Flo
   checkBatchShape(batch);
   checkValueTable(batch, values);
   checkPerStep(batch, advantages, 'advantages');
-  const out = new Float64Array(batch.size);
-  for (let i = 0; i < batch.size; i++) out[i] = advantages[i]! + values[batch.s_t[i]!]!;
-  return out;
+  const out = valuesAt(values, batch.s_t);
+  return valueTargetsFromAdvantages(advantages, out, out);
 }

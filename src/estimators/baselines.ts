@@ -26,6 +26,7 @@ import { fail, show } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkPerStep, checkPolicyForBatch, checkUnitInterval } from './checks.js';
+import { discountWeights } from './discount.js';
 import { isEpisodeStart } from './score.js';
 import { rewardToGo } from './returns.js';
 
@@ -116,9 +117,11 @@ export function optimalConstantBaseline(batch: Batch, policy: Policy, gamma: num
   const G = rewardToGo(batch, gamma);
   const { param, theta } = policy;
   const Y = new Float64Array(param.numParams), X = new Float64Array(param.numParams);
-  let num = 0, den = 0, w = 1;
+  const wt = discountWeights(batch.t_index, gamma);
+  let num = 0, den = 0;
   for (let i = 0; i < batch.size; i++) {
-    if (isEpisodeStart(batch, i)) { Y.fill(0); X.fill(0); w = Math.pow(gamma, batch.t_index[i]!); } else w *= gamma;
+    if (isEpisodeStart(batch, i)) { Y.fill(0); X.fill(0); }
+    const w = wt[i]!;
     param.addScore(theta, batch.s_t[i]!, batch.a_t[i]!, w, Y);
     param.addScore(theta, batch.s_t[i]!, batch.a_t[i]!, w * G[i]!, X);
     if (i === batch.size - 1 || isEpisodeStart(batch, i + 1)) for (let k = 0; k < Y.length; k++) { num += Y[k]! * X[k]!; den += Y[k]! * Y[k]!; }

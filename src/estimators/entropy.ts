@@ -14,7 +14,9 @@
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkFiniteResult, checkNonNegative, checkPolicyForBatch, checkUnitInterval } from './checks.js';
-import { isEpisodeStart, KeyedSum, perEpisodeScale } from './score.js';
+import { discountWeights } from './discount.js';
+import { KeyedSum, perEpisodeScale } from './score.js';
+import { scratch } from './scratch.js';
 import type { Surrogate } from './surrogate.js';
 
 /**
@@ -40,11 +42,8 @@ export function entropyBonus(batch: Batch, policy: Policy, gamma: number, coeffi
   checkNonNegative(coefficient, 'coefficient');
   const scale = perEpisodeScale(batch, 'entropyBonus');
   const c = new KeyedSum(batch.numStates, batch.size);
-  let w = 1;
-  for (let i = 0; i < batch.size; i++) {
-    w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    c.add(batch.s_t[i]!, w);
-  }
+  const w = discountWeights(batch.t_index, gamma, scratch(0, batch.size));
+  for (let i = 0; i < batch.size; i++) c.add(batch.s_t[i]!, w[i]!);
   const A = batch.numActions, row = new Float64Array(A), logRow = new Float64Array(A), g = new Float64Array(policy.param.numParams);
   let H = 0;
   c.forEach((s, c_s) => {

@@ -15,8 +15,11 @@
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkNonNegative, checkPolicyForBatch, checkUnitInterval } from './checks.js';
-import { klK3 } from './kl.js';
-import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination } from './score.js';
+import { logProbs } from '../policy/score-sum.js';
+import { klK3Coefficients, meanKlK3FromLogProbs } from './coefficients.js';
+import { discountWeights } from './discount.js';
+import { perEpisodeScale, policyScoreSum } from './score.js';
+import { scratch } from './scratch.js';
 import type { Surrogate } from './surrogate.js';
 
 /** The k3 KL penalty as a loss, with coefficient β (module comment). */
@@ -26,12 +29,8 @@ export function klPenalty(batch: Batch, policy: Policy, gamma: number, beta: num
   checkPolicyForBatch(batch, policy);
   checkNonNegative(beta, 'beta');
   const scale = perEpisodeScale(batch, 'klPenalty');
-  const logRho = logRatios(batch, policy), k3 = klK3(logRho), A = batch.numActions, coef = pairSum(batch);
-  let w = 1, loss = 0;
-  for (let i = 0; i < batch.size; i++) {
-    w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    loss += w * k3[i]!;
-    coef.add(batch.s_t[i]! * A + batch.a_t[i]!, w * Math.expm1(logRho[i]!));
-  }
-  return { loss: beta * scale * loss, gradient: scoreCombination(policy, coef, beta * scale, 'klPenalty') };
+  const n = batch.size, logp = logProbs(policy.param, policy.theta, batch, scratch(2, n)), w = discountWeights(batch.t_index, gamma, scratch(0, n));
+  const loss = meanKlK3FromLogProbs(logp, batch.logp_t, w);
+  const c = klK3Coefficients(logp, batch.logp_t, w, scratch(1, n));
+  return { loss: beta * scale * loss, gradient: policyScoreSum(policy, batch, c, beta * scale, 'klPenalty') };
 }

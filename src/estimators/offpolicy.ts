@@ -26,7 +26,9 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
 import { rewardToGo } from './returns.js';
+import { discountWeights } from './discount.js';
 import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination } from './score.js';
+import { scratch } from './scratch.js';
 
 function checkArgs(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined): void {
   checkUnitInterval(gamma, 'gamma');
@@ -47,15 +49,14 @@ export function offPolicyGradientWholeTrajectory(batch: Batch, policy: Policy, g
   checkArgs(batch, policy, gamma, baseline);
   const scale = perEpisodeScale(batch, 'offPolicyGradientWholeTrajectory');
   const G = rewardToGo(batch, gamma), logRho_t = logRatios(batch, policy);
-  const A = batch.numActions, coef = pairSum(batch);
+  const A = batch.numActions, coef = pairSum(batch), w = discountWeights(batch.t_index, gamma, scratch(0, batch.size));
   for (let start = 0, end = 0; start < batch.size; start = end) {
     let logRho = 0;
     for (end = start; end < batch.size && (end === start || !isEpisodeStart(batch, end)); end++) logRho += logRho_t[end]!;
     const weight = Math.exp(logRho);
-    let w = Math.pow(gamma, batch.t_index[start]!);
-    for (let i = start; i < end; i++, w *= gamma) {
+    for (let i = start; i < end; i++) {
       const s = batch.s_t[i]!;
-      coef.add(s * A + batch.a_t[i]!, weight * w * (G[i]! - (baseline ? baseline[s]! : 0)));
+      coef.add(s * A + batch.a_t[i]!, weight * w[i]! * (G[i]! - (baseline ? baseline[s]! : 0)));
     }
   }
   return scoreCombination(policy, coef, scale, 'offPolicyGradientWholeTrajectory');
@@ -70,12 +71,12 @@ export function offPolicyGradientPerDecision(batch: Batch, policy: Policy, gamma
     c = batch.r_t[i]! + (batch.terminated_t[i] || batch.truncated_t[i] ? 0 : gamma * rho[i + 1]! * c);
     C[i] = c;
   }
-  const A = batch.numActions, coef = pairSum(batch);
-  let w = 1, rho0t = 1;
+  const A = batch.numActions, coef = pairSum(batch), w = discountWeights(batch.t_index, gamma, scratch(0, batch.size));
+  let rho0t = 1;
   for (let i = 0; i < batch.size; i++) {
-    if (isEpisodeStart(batch, i)) { w = Math.pow(gamma, batch.t_index[i]!); rho0t = rho[i]!; } else { w *= gamma; rho0t *= rho[i]!; }
+    rho0t = isEpisodeStart(batch, i) ? rho[i]! : rho0t * rho[i]!;
     const s = batch.s_t[i]!;
-    coef.add(s * A + batch.a_t[i]!, w * rho0t * (C[i]! - (baseline ? baseline[s]! : 0)));
+    coef.add(s * A + batch.a_t[i]!, w[i]! * rho0t * (C[i]! - (baseline ? baseline[s]! : 0)));
   }
   return scoreCombination(policy, coef, scale, 'offPolicyGradientPerDecision');
 }

@@ -20,7 +20,11 @@
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkNonNegative, checkPerStep, checkPolicyForBatch, checkUnitInterval } from './checks.js';
-import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination } from './score.js';
+import { logProbs } from '../policy/score-sum.js';
+import { ppoClipCoefficients } from './coefficients.js';
+import { discountWeights } from './discount.js';
+import { perEpisodeScale, policyScoreSum } from './score.js';
+import { scratch } from './scratch.js';
 import type { Surrogate } from './surrogate.js';
 
 /** PPO's clipped surrogate as a loss: `loss` = −L^CLIP(θ), `gradient` = −∇L^CLIP(θ) (module comment). */
@@ -31,14 +35,7 @@ export function ppoClipSurrogate(batch: Batch, policy: Policy, gamma: number, ad
   checkPerStep(batch, advantages, 'advantages');
   checkNonNegative(epsilon, 'epsilon');
   const scale = perEpisodeScale(batch, 'ppoClipSurrogate');
-  const logRho = logRatios(batch, policy), A = batch.numActions, coef = pairSum(batch);
-  let w = 1, L = 0;
-  for (let i = 0; i < batch.size; i++) {
-    w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    const rho = Math.exp(logRho[i]!), adv = advantages[i]!;
-    const unclipped = rho * adv, clipped = Math.min(Math.max(rho, 1 - epsilon), 1 + epsilon) * adv;
-    L += w * Math.min(unclipped, clipped);
-    if (unclipped <= clipped) coef.add(batch.s_t[i]! * A + batch.a_t[i]!, w * unclipped);
-  }
-  return { loss: -L * scale, gradient: scoreCombination(policy, coef, -scale, 'ppoClipSurrogate') };
+  const n = batch.size, logp = logProbs(policy.param, policy.theta, batch, scratch(2, n)), w = discountWeights(batch.t_index, gamma, scratch(0, n));
+  const r = ppoClipCoefficients(logp, batch.logp_t, advantages, epsilon, w, scratch(1, n));
+  return { loss: r.loss * scale, gradient: policyScoreSum(policy, batch, r.coefficients, -scale, 'ppoClipSurrogate') };
 }

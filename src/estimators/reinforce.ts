@@ -31,8 +31,10 @@
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkNotEmpty, checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
-import { rewardToGoInto } from './returns.js';
-import { pairSum, scoreCombination } from './score.js';
+import { returnsFromRewards } from './core-advantages.js';
+import { discountWeighted, discountWeights } from './discount.js';
+import { countEpisodes, isEpisodeStart, policyScoreSum } from './score.js';
+import { scratch } from './scratch.js';
 
 function checkReinforceArgs(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, what: string): void {
   checkUnitInterval(gamma, 'gamma');
@@ -42,66 +44,50 @@ function checkReinforceArgs(batch: Batch, policy: Policy, gamma: number, baselin
   checkBatchShape(batch);
 }
 
-/** γ^t for t = 0 … `length − 1`, by repeated multiplication from 1 (a buffer reused from call to call). */
-let powers = Float64Array.of(1), powersGamma = NaN, powersLength = 0;
-
-/** The largest t whose γ^t is kept in `powers`; beyond it, Math.pow. */
-const MAX_POWER_TABLE = 1 << 16;
-
-/** Makes `powers` hold γ^t for t ≤ `t` (up to {@link MAX_POWER_TABLE}); returns how many it holds. */
-function extendPowers(gamma: number, t: number): number {
-  if (gamma !== powersGamma) { powersGamma = gamma; powersLength = 1; powers[0] = 1; }
-  const n = Math.min(t + 1, MAX_POWER_TABLE);
-  if (n > powers.length) { const grown = new Float64Array(Math.min(Math.max(n, 2 * powers.length), MAX_POWER_TABLE)); grown.set(powers.subarray(0, powersLength)); powers = grown; }
-  for (let k = powersLength; k < n; k++) powers[k] = powers[k - 1]! * gamma;
-  powersLength = Math.max(powersLength, n);
-  return powersLength;
-}
-
 /**
  * The reward-to-go forms, Σ_i w_i (G_i − b(s_i)) ∇log π(a_i|s_i) / E with w_i = γ^{t_i}
- * (`discountWeight`) or 1, in one backward pass: G_t by the recursion of `rewardToGo`,
- * w_i = γ^{t_i} from a table of powers (γ^t by repeated multiplication, as a forward pass
- * along an episode from t = 0 would carry it), E by counting the episode pieces, and the
- * coefficients summed by (s, a) pair.
+ * (`discountWeight`) or 1, through the cores:
+ *
+ * - with the γ^t weight, c_t = γ^{t} G_t = Σ_{k≥t} γ^{k} r_k (Lehmann 2024, Theorem 3.1): the
+ *   rewards discounted from the episode's t = 0 by `discountWeighted`, summed backward by
+ *   `returnsFromRewards` with discount 1 (a truncation ends the sum), minus γ^t b(s_t);
+ * - without it, c_t = G_t − b(s_t) with G_t from `returnsFromRewards`;
+ *
+ * then the policy's score sum (summed by (s, a) pair). γ^t G_t is summed in the order
+ * Σ_k γ^k r_k here, not γ^t·(r_t + γ G_{t+1}): the same number to rounding (the last bits
+ * differ), and one multiplication fewer on the recursion's critical path.
  */
 function rewardToGoScore(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, discountWeight: boolean, what: string): Float64Array {
-  const { r_t, s_t, a_t, t_index, episode_t, terminated_t, truncated_t } = batch, A = batch.numActions, coef = pairSum(batch);
-  let g = 0, episodes = 0, held = discountWeight ? extendPowers(gamma, 0) : 0;
-  for (let i = batch.size - 1; i >= 0; i--) {
-    if (i === batch.size - 1 || episode_t[i] !== episode_t[i + 1]) episodes++;
-    g = r_t[i]! + gamma * (terminated_t[i] || truncated_t[i] ? 0 : g);
-    const s = s_t[i]!, b = baseline ? baseline[s]! : 0;
-    let c = g - b;
-    if (discountWeight) {
-      const t = t_index[i]!;
-      if (t >= held) held = extendPowers(gamma, t);
-      c *= t < held ? powers[t]! : Math.pow(gamma, t);
+  const { r_t, s_t, t_index, terminated_t, truncated_t } = batch, n = batch.size, c = scratch(1, n);
+  if (!discountWeight) {
+    returnsFromRewards(r_t, terminated_t, truncated_t, gamma, undefined, c);
+    if (baseline) for (let i = 0; i < n; i++) c[i] = c[i]! - baseline[s_t[i]!]!;
+  } else {
+    returnsFromRewards(discountWeighted(r_t, t_index, gamma, c), terminated_t, truncated_t, 1, undefined, c);
+    if (baseline) {
+      const b_t = scratch(0, n);
+      for (let i = 0; i < n; i++) b_t[i] = baseline[s_t[i]!]!;
+      discountWeighted(b_t, t_index, gamma, b_t);
+      for (let i = 0; i < n; i++) c[i] = c[i]! - b_t[i]!;
     }
-    coef.add(s * A + a_t[i]!, c);
   }
-  return scoreCombination(policy, coef, 1 / episodes, what);
+  return policyScoreSum(policy, batch, c, 1 / countEpisodes(batch), what);
 }
-
-/** G_t of the batch in a buffer reused from call to call (it never leaves this module). */
-let returnsScratch = new Float64Array(0);
 
 /**
  * The total-return form, Σ_i (R_e − w_i b(s_i)) ∇log π(a_i|s_i) / E: G_t by the backward
- * recursion, then one forward pass that counts the episodes E, carries w = γ^t along each
- * episode (R_e = w G at its first transition) and sums the coefficients by (s, a) pair.
+ * recursion, w_t = γ^{t} by `discountWeights`, R_e = w G at the episode's first
+ * transition, c_i = R_e − w_i b(s_i), and the policy's score sum.
  */
 function totalReturnScore(batch: Batch, policy: Policy, gamma: number, baseline: Float64Array | undefined, what: string): Float64Array {
-  if (returnsScratch.length < batch.size) returnsScratch = new Float64Array(Math.max(batch.size, 2 * returnsScratch.length));
-  const G = rewardToGoInto(batch, gamma, returnsScratch);
-  const { s_t, a_t, t_index, episode_t } = batch, A = batch.numActions, coef = pairSum(batch);
-  let w = 1, R = 0, episodes = 0;
-  for (let i = 0; i < batch.size; i++) {
-    if (i === 0 || episode_t[i] !== episode_t[i - 1]) { episodes++; w = Math.pow(gamma, t_index[i]!); R = w * G[i]!; } else w *= gamma;
-    const s = s_t[i]!;
-    coef.add(s * A + a_t[i]!, R - w * (baseline ? baseline[s]! : 0));
+  const n = batch.size, G = returnsFromRewards(batch.r_t, batch.terminated_t, batch.truncated_t, gamma, undefined, scratch(2, n));
+  const w = discountWeights(batch.t_index, gamma, scratch(0, n)), c = scratch(1, n);
+  let R = 0;
+  for (let i = 0; i < n; i++) {
+    if (isEpisodeStart(batch, i)) R = w[i]! * G[i]!;
+    c[i] = R - w[i]! * (baseline ? baseline[batch.s_t[i]!]! : 0);
   }
-  return scoreCombination(policy, coef, 1 / episodes, what);
+  return policyScoreSum(policy, batch, c, 1 / countEpisodes(batch), what);
 }
 
 /**

@@ -24,6 +24,7 @@
 import { fail } from '../errors.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkOutput, checkSteps, checkUnitInterval, checkValueTable } from './checks.js';
+import { returnsFromRewards } from './core-advantages.js';
 import { countEpisodes, isEpisodeStart } from './score.js';
 
 function checkReturnArgs(b: Batch, gamma: number, values: Float64Array | undefined): void {
@@ -55,15 +56,22 @@ export function rewardToGoInto(batch: Batch, gamma: number, out: Float64Array, v
   return backwardReturns(batch, gamma, values, out);
 }
 
-/** The recursion of {@link rewardToGo} into `out`, arguments unchecked. */
+/** The recursion of {@link rewardToGo} into `out`: the core `returnsFromRewards` over the batch's arrays. */
 function backwardReturns(batch: Batch, gamma: number, values: Float64Array | undefined, out: Float64Array): Float64Array {
-  const { r_t, terminated_t, truncated_t, s_tp1 } = batch;
-  let g = 0;
-  for (let i = batch.size - 1; i >= 0; i--) {
-    const next = terminated_t[i] ? 0 : truncated_t[i] ? (values ? values[s_tp1[i]!]! : 0) : g;
-    g = r_t[i]! + gamma * next;
-    out[i] = g;
-  }
+  const n = batch.size, o = out.length === n ? out : out.subarray(0, n);
+  if (values === undefined) return returnsFromRewards(batch.r_t, batch.terminated_t, batch.truncated_t, gamma, undefined, o), out;
+  if (tp1Buffer.length < n) tp1Buffer = new Float64Array(n);
+  const v_tp1 = valuesAt(values, batch.s_tp1, tp1Buffer.length === n ? tp1Buffer : tp1Buffer.subarray(0, n));
+  returnsFromRewards(batch.r_t, batch.terminated_t, batch.truncated_t, gamma, v_tp1, o);
+  return out;
+}
+
+/** V(s_tp1) of the batch in a buffer reused from call to call (it never leaves this module). */
+let tp1Buffer = new Float64Array(0);
+
+/** out[i] = values[s[i]]: a state table read per transition (v_t from s_t, v_tp1 from s_tp1). */
+export function valuesAt(values: Float64Array, s: Int32Array, out: Float64Array = new Float64Array(s.length)): Float64Array {
+  for (let i = 0; i < s.length; i++) out[i] = values[s[i]!]!;
   return out;
 }
 

@@ -15,7 +15,8 @@
  *
  * **Aggregation.** ∇_θ log π_θ(a|s) depends only on (s, a) and θ, so
  * Σ_i c_i ∇log π(a_i|s_i) = Σ_{s,a} (Σ_{i:(s_i,a_i)=(s,a)} c_i) ∇log π(a|s): one pass over
- * the batch sums the coefficients by pair ({@link KeyedSum}), then the score is evaluated
+ * the batch sums the coefficients by pair ({@link KeyedSum}; for the coefficient estimators this
+ * is the policy's own `scoreSum`, `src/policy/score-sum.ts`), then the score is evaluated
  * once per visited pair. The estimate is the same sum in another order (it agrees with the
  * per-transition sum to rounding), and costs O(n + pairs·cost(score)) instead of
  * O(n·cost(score)). The sums live in a dense S·A table when the batch has at least S·A
@@ -25,10 +26,13 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { zeros } from '../linalg/pool.js';
+import { KeyedSum } from '../linalg/keyed-sum.js';
+import { logProbs, scoreSum } from '../policy/score-sum.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkFiniteResult } from './checks.js';
+import { discountWeights } from './discount.js';
+import { scratch } from './scratch.js';
 
 /** True when transition i is the first of its episode piece in the batch. */
 export function isEpisodeStart(b: Batch, i: number): boolean {
@@ -42,48 +46,9 @@ export function countEpisodes(b: Batch): number {
   return e;
 }
 
-/**
- * The discount weights w_i = γ^{t_i}, t_i = `t_index[i]`. Computed as γ^{t} at each episode
- * start and by multiplication along the episode (γ⁰ = 1, also for γ = 0).
- */
-export function discountWeights(b: Batch, gamma: number): Float64Array {
-  const w = new Float64Array(b.size);
-  let x = 1;
-  for (let i = 0; i < b.size; i++) {
-    x = isEpisodeStart(b, i) ? Math.pow(gamma, b.t_index[i]!) : x * gamma;
-    w[i] = x;
-  }
-  return w;
-}
+export { discountWeights };
 
-/**
- * Sums of values by integer key in [0, range) — a state s, or a pair s·A + a. A dense table
- * when the batch (`size`) is at least as large as the range, else a map: memory O(min(range,
- * size)).
- */
-export class KeyedSum {
-  private readonly table: Float64Array | undefined;
-  private readonly map: Map<number, number> | undefined;
-
-  constructor(range: number, size: number) {
-    if (size >= range) this.table = zeros(range); // small tables from the pool: a fresh Float64Array costs V8 ~2 µs
-    else this.map = new Map();
-  }
-
-  /** sum[key] += value. */
-  add(key: number, value: number): void {
-    const t = this.table;
-    if (t !== undefined) t[key] = t[key]! + value;
-    else this.map!.set(key, (this.map!.get(key) ?? 0) + value);
-  }
-
-  /** Calls `f(key, sum)` for every key whose sum is not 0, in increasing key order for the table. */
-  forEach(f: (key: number, sum: number) => void): void {
-    const t = this.table;
-    if (t !== undefined) { for (let k = 0; k < t.length; k++) if (t[k] !== 0) f(k, t[k]!); }
-    else this.map!.forEach((v, k) => { if (v !== 0) f(k, v); });
-  }
-}
+export { KeyedSum };
 
 /** A {@link KeyedSum} over the (s, a) pairs of a batch: key s·A + a. */
 export function pairSum(b: Batch): KeyedSum {
@@ -110,11 +75,9 @@ export function perEpisodeScale(b: Batch, what: string): number {
 
 /** Σ_i γ^{t_i}; throws `ESTIMATOR_ARGUMENT` when it is 0 (an empty batch, or γ = 0 with no transition at t = 0). */
 export function totalWeight(b: Batch, gamma: number, what: string): number {
-  let x = 1, total = 0;
-  for (let i = 0; i < b.size; i++) {
-    x = isEpisodeStart(b, i) ? Math.pow(gamma, b.t_index[i]!) : x * gamma;
-    total += x;
-  }
+  const w = discountWeights(b.t_index, gamma, scratch(3, b.size));
+  let total = 0;
+  for (let i = 0; i < b.size; i++) total += w[i]!;
   if (!(total > 0)) fail(b.size === 0 ? 'ESTIMATOR_EMPTY_BATCH' : 'ESTIMATOR_ARGUMENT', `${what} is a γ^t-weighted mean over the batch, and the weights sum to ${total} (γ = ${gamma}, ${b.size} transitions)`, { where: 'gamma', value: gamma });
   return total;
 }
@@ -127,14 +90,16 @@ export function totalWeight(b: Batch, gamma: number, what: string): number {
  * direct policy.
  */
 export function logRatios(b: Batch, policy: Policy): Float64Array {
-  const { param, theta } = policy, A = param.numActions, out = new Float64Array(b.size);
-  const cache = b.size >= b.numStates * A ? new Float64Array(b.numStates * A).fill(NaN) : undefined;
-  for (let i = 0; i < b.size; i++) {
-    const s = b.s_t[i]!, a = b.a_t[i]!;
-    let lp: number;
-    if (cache === undefined) lp = param.logProb(theta, s, a);
-    else { lp = cache[s * A + a]!; if (lp !== lp) { lp = param.logProb(theta, s, a); cache[s * A + a] = lp; } }
-    out[i] = lp - b.logp_t[i]!;
-  }
+  const out = logProbs(policy.param, policy.theta, b);
+  for (let i = 0; i < b.size; i++) out[i] = out[i]! - b.logp_t[i]!;
   return out;
+}
+
+/**
+ * `scale · Σ_i c_i ∇_θ log π_θ(a_i|s_i)` through the policy's score sum (`scoreSum` of
+ * `src/policy/score-sum.ts`: summed by (s, a) pair first); throws `ESTIMATOR_OVERFLOW` if
+ * the result is not finite.
+ */
+export function policyScoreSum(policy: Policy, b: Batch, c_t: Float64Array, scale: number, what: string): Float64Array {
+  return checkFiniteResult(scoreSum(policy.param, policy.theta, b, c_t, undefined, scale), what);
 }

@@ -16,7 +16,9 @@ import { fail } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkFiniteResult, checkPolicyForBatch, checkUnitInterval } from './checks.js';
-import { isEpisodeStart, KeyedSum, totalWeight } from './score.js';
+import { discountWeights } from './discount.js';
+import { KeyedSum, totalWeight } from './score.js';
+import { scratch } from './scratch.js';
 
 /**
  * KL(π_old(·|s) ‖ π_θ(·|s)) = Σ_a π_old(a|s)(log π_old(a|s) − log π_θ(a|s)), terms with
@@ -39,11 +41,8 @@ export function stateKl(oldPolicy: Policy, policy: Policy, s: number, row: Float
 function stateWeights(b: Batch, gamma: number, what: string): { c: KeyedSum; total: number } {
   const total = totalWeight(b, gamma, what);
   const c = new KeyedSum(b.numStates, b.size);
-  let w = 1;
-  for (let i = 0; i < b.size; i++) {
-    w = isEpisodeStart(b, i) ? Math.pow(gamma, b.t_index[i]!) : w * gamma;
-    c.add(b.s_t[i]!, w);
-  }
+  const w = discountWeights(b.t_index, gamma, scratch(0, b.size));
+  for (let i = 0; i < b.size; i++) c.add(b.s_t[i]!, w[i]!);
   return { c, total };
 }
 

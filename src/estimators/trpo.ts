@@ -18,12 +18,16 @@
 import { fail } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
-import { conjugateGradient } from './cg.js';
+import { conjugateGradient } from '../linalg/cg.js';
 import { checkBatchShape, checkNonNegative, checkPerStep, checkPolicyForBatch, checkUnitInterval } from './checks.js';
 import { backtrackingLineSearch } from './linesearch.js';
-import { isEpisodeStart, logRatios, pairSum, perEpisodeScale, scoreCombination, totalWeight } from './score.js';
+import { logProbs } from '../policy/score-sum.js';
+import { policyGradientCoefficients } from './coefficients.js';
+import { discountWeights } from './discount.js';
+import { pairSum, perEpisodeScale, policyScoreSum, totalWeight } from './score.js';
 import { meanKl } from './statekl.js';
 import type { Surrogate } from './surrogate.js';
+import { scratch } from './scratch.js';
 
 function checkSurrogateArgs(b: Batch, policy: Policy, gamma: number, advantages: Float64Array): void {
   checkBatchShape(b);
@@ -36,15 +40,13 @@ function checkSurrogateArgs(b: Batch, policy: Policy, gamma: number, advantages:
 export function trpoSurrogate(batch: Batch, policy: Policy, gamma: number, advantages: Float64Array): Surrogate {
   checkSurrogateArgs(batch, policy, gamma, advantages);
   const scale = perEpisodeScale(batch, 'trpoSurrogate');
-  const logRho = logRatios(batch, policy), A = batch.numActions, coef = pairSum(batch);
-  let w = 1, L = 0;
-  for (let i = 0; i < batch.size; i++) {
-    w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    const term = w * Math.exp(logRho[i]!) * advantages[i]!;
-    L += term;
-    coef.add(batch.s_t[i]! * A + batch.a_t[i]!, term);
-  }
-  return { loss: -L * scale, gradient: scoreCombination(policy, coef, -scale, 'trpoSurrogate') };
+  // c_t = (γ^t ρ_t) Â_t: the coefficients with the importance weight in w_t
+  const n = batch.size, logp = logProbs(policy.param, policy.theta, batch, scratch(2, n)), w = discountWeights(batch.t_index, gamma, scratch(0, n));
+  for (let i = 0; i < n; i++) w[i] = w[i]! * Math.exp(logp[i]! - batch.logp_t[i]!);
+  const c = policyGradientCoefficients(advantages, w, scratch(1, n));
+  let L = 0;
+  for (let i = 0; i < n; i++) L += c[i]!;
+  return { loss: -L * scale, gradient: policyScoreSum(policy, batch, c, -scale, 'trpoSurrogate') };
 }
 
 /**
@@ -66,12 +68,8 @@ export function fisherVectorProduct(batch: Batch, policy: Policy, gamma: number,
   const { param, theta } = policy, n = param.numParams;
   if (!(v instanceof Float64Array) || v.length !== n) fail('ESTIMATOR_ARGUMENT', `v has ${v?.length} entries, θ has ${n}`, { where: 'v', value: v?.length });
   const total = totalWeight(batch, gamma, 'fisherVectorProduct');
-  const A = batch.numActions, c = pairSum(batch);
-  let w = 1;
-  for (let i = 0; i < batch.size; i++) {
-    w = isEpisodeStart(batch, i) ? Math.pow(gamma, batch.t_index[i]!) : w * gamma;
-    c.add(batch.s_t[i]! * A + batch.a_t[i]!, w);
-  }
+  const A = batch.numActions, c = pairSum(batch), w = discountWeights(batch.t_index, gamma, scratch(0, batch.size));
+  for (let i = 0; i < batch.size; i++) c.add(batch.s_t[i]! * A + batch.a_t[i]!, w[i]!);
   const out = Float64Array.from(v, (x) => damping * x), g = new Float64Array(n);
   c.forEach((k, weight) => {
     g.fill(0);

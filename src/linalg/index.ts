@@ -15,3 +15,4 @@ export * from './parallel.js';
 export * from './matmul.js';
 export * from './lyapunov.js';
 export * from './quadrature.js';
+export * from './cg.js';

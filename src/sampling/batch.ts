@@ -17,6 +17,10 @@
  * one of them set. `logp_t` is log π_old(a_t|s_t) of the policy that collected the batch.
  * A segment that starts in the middle of an episode has `t_index > 0` at its first entry.
  *
+ * Optionally a batch carries observations `obs_t` (T × `obsDim`) and continuous actions
+ * `a_cont_t` (T × `actionDim`), row-major, for neural and Gaussian policies (issue 10);
+ * `validateBatch` checks their shapes and finiteness when present.
+ *
  * @module
  */
 import { fail } from '../errors.js';
@@ -44,6 +48,17 @@ export interface Batch {
   readonly logp_t: Float64Array;
   /** The episode id (consecutive within a batch). */
   readonly episode_t: Int32Array;
+  /**
+   * Optional observations, row-major T × `obsDim` (`obs_t[i·obsDim + j]`): the features a
+   * neural policy or critic reads beside the state index (`src/policy/neural.ts`).
+   */
+  readonly obs_t?: Float64Array;
+  /** The observation width d; present exactly when `obs_t` is. */
+  readonly obsDim?: number;
+  /** Optional continuous actions, row-major T × `actionDim` (beside or instead of the index `a_t`). */
+  readonly a_cont_t?: Float64Array;
+  /** The continuous action width k; present exactly when `a_cont_t` is. */
+  readonly actionDim?: number;
 }
 
 /** Allocates an empty batch of `size` transitions. */
@@ -56,15 +71,31 @@ export function allocateBatch(size: number, numStates: number, numActions: numbe
   };
 }
 
-/** The first `n` transitions of a batch (views, no copy). */
+/** Transitions `[start, end)` of a batch (views, no copy; the optional observations and continuous actions too). */
 export function sliceBatch(b: Batch, start: number, end: number): Batch {
-  return {
+  const out: Batch = {
     size: end - start, numStates: b.numStates, numActions: b.numActions, gamma: b.gamma,
     s_t: b.s_t.subarray(start, end), a_t: b.a_t.subarray(start, end), r_t: b.r_t.subarray(start, end),
     s_tp1: b.s_tp1.subarray(start, end), terminated_t: b.terminated_t.subarray(start, end),
     truncated_t: b.truncated_t.subarray(start, end), t_index: b.t_index.subarray(start, end),
     logp_t: b.logp_t.subarray(start, end), episode_t: b.episode_t.subarray(start, end),
   };
+  if (b.obs_t === undefined && b.a_cont_t === undefined) return out;
+  const d = b.obsDim ?? 0, k = b.actionDim ?? 0;
+  return {
+    ...out,
+    ...(b.obs_t !== undefined ? { obs_t: b.obs_t.subarray(start * d, end * d), obsDim: d } : {}),
+    ...(b.a_cont_t !== undefined ? { a_cont_t: b.a_cont_t.subarray(start * k, end * k), actionDim: k } : {}),
+  };
+}
+
+/** Throws `BATCH_INVALID` unless `x` (named `name`) is a finite row-major T × `width` array with a positive integer width. */
+function checkRows(x: Float64Array | undefined, width: number | undefined, n: number, name: string, widthName: string): void {
+  if (x === undefined && width === undefined) return;
+  if (x === undefined) fail('BATCH_INVALID', `batch.${widthName} is ${width} but batch.${name} is missing`, { where: name });
+  if (!(Number.isSafeInteger(width) && width! >= 1)) fail('BATCH_INVALID', `batch.${widthName} is ${width}: batch.${name} needs a positive integer width`, { where: widthName, value: width });
+  if (!(x instanceof Float64Array) || x.length !== n * width!) fail('BATCH_INVALID', `batch.${name} has ${x?.length} entries, expected ${n} × ${width} = ${n * width!}`, { where: name, value: x?.length });
+  for (let j = 0; j < x.length; j++) if (!Number.isFinite(x[j]!)) fail('BATCH_INVALID', `${name}[${Math.floor(j / width!)}][${j % width!}] is ${x[j]}`, { where: `${name}[${Math.floor(j / width!)}][${j % width!}]`, value: x[j] });
 }
 
 /** `[start, end)` of each episode in the batch, in order. */
@@ -84,6 +115,8 @@ export function validateBatch(b: Batch): void {
   const n = b.size;
   const arrays = [b.s_t, b.a_t, b.r_t, b.s_tp1, b.terminated_t, b.truncated_t, b.t_index, b.logp_t, b.episode_t];
   for (const a of arrays) if (a.length !== n) fail('BATCH_INVALID', `batch arrays must all have length ${n}, one has ${a.length}`);
+  checkRows(b.obs_t, b.obsDim, n, 'obs_t', 'obsDim');
+  checkRows(b.a_cont_t, b.actionDim, n, 'a_cont_t', 'actionDim');
   for (let i = 0; i < n; i++) {
     if (!(b.s_t[i]! >= 0 && b.s_t[i]! < b.numStates)) fail('BATCH_INVALID', `s_t[${i}] is ${b.s_t[i]}, outside 0…${b.numStates - 1}`, { where: `s_t[${i}]`, value: b.s_t[i] });
     if (!(b.s_tp1[i]! >= 0 && b.s_tp1[i]! < b.numStates)) fail('BATCH_INVALID', `s_tp1[${i}] is ${b.s_tp1[i]}, outside 0…${b.numStates - 1}`, { where: `s_tp1[${i}]`, value: b.s_tp1[i] });
