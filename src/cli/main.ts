@@ -9,6 +9,7 @@ import { mdpCommand } from './commands/mdp.js';
 import { mirrorCommand } from './commands/mirror.js';
 import { checkCommand } from './commands/check.js';
 import { reportCommand } from './commands/report.js';
+import { trainEnv } from './commands/train-env.js';
 
 /** The package version, read from package.json. */
 export function version(): string {
@@ -32,6 +33,8 @@ Usage:
       run every applicable claim on your own estimators (policy-gradient, advantage, kl, surrogate)
   pgtruth mirror <mdp.json | builtin:NAME> --drift trivial|ppo:ε|kl:c|tv:c --neighbourhood none|kl:δ|maxkl:δ|tv:δ --iterations N [--json] [--svg FILE]
       exact mirror learning: J, the drift, Theorem 5.4's bound and whether it held, the gap to J*
+  pgtruth train --env ID --algo ppo [--steps N] [--seed N] [--seeds K] [--preset cleanrl|lehmann2024] [--json]
+      a deep learner on CartPole-v1, Acrobot-v1, Pendulum-v1, … (progress bar with return and KL)
 
   pgtruth <command> --help     help on one command
   pgtruth --version
@@ -63,8 +66,11 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return mirrorCommand(rest, out);
       case 'check':
         return await checkCommand(rest, out);
+      case 'train':
+        // deep learners on environments (train-env.ts); the tabular `train <mdp>` joins here when merged
+        return await trainEnv(rest, out);
       default:
-        err(`pgtruth: [CLI_USAGE] unknown command "${cmd}" (commands: report, exact, check, mdp, mirror; see pgtruth --help)\n`);
+        err(`pgtruth: [CLI_USAGE] unknown command "${cmd}" (commands: report, exact, check, mdp, mirror, train; see pgtruth --help)\n`);
         return 2;
     }
   } catch (e) {

@@ -114,6 +114,8 @@ export interface FirstGradientProbe {
   readonly actions: Int32Array | Float64Array;
   readonly logpOld: Float64Array;
   readonly advantages: Float64Array;
+  /** The minibatch's advantages before the per-minibatch normalization. */
+  readonly advantagesRaw: Float64Array;
   readonly epsilon: number;
   readonly entCoef: number;
   /** The learner's gradient of the policy part of the loss (before clipping). */
@@ -281,7 +283,7 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
         if (n === 0 && epoch === 0 && m === 0 && options.onFirstGradient) {
           options.onFirstGradient({
             policy, thetaPolicy: theta.slice(), obs: mbObs.slice(), actions: mbAct.slice(), logpOld: mbLogpOld.slice(),
-            advantages: Float64Array.from(mbAdv), epsilon: c.clip, entCoef: c.entCoef, policyGradient: gradTheta.slice(),
+            advantages: Float64Array.from(mbAdv), advantagesRaw: mbAdvRaw.slice(), epsilon: c.clip, entCoef: c.entCoef, policyGradient: gradTheta.slice(),
           });
         }
         // critic: one VJP with cotangent c_v (v_t − target_t)/M
