@@ -14,7 +14,8 @@
  * met and wall time, and appended to `bench/out/learn.jsonl`; the verdict per task is
  * printed at the end.
  *
- * Options: `--seeds=K` (default 5), `--steps=N` (override both budgets, e.g. for a quick
+ * Options: `--seeds=K` (default 5), `--first-seed=S` (seeds S … S+K−1, default 1; to split
+ * the seeds over two processes), `--steps=N` (override both budgets, e.g. for a quick
  * look), `--tasks=CartPole-v1,Acrobot-v1`, `--preset=cleanrl|lehmann2024` (default cleanrl).
  *
  * @module
@@ -34,6 +35,7 @@ const TASKS: readonly Task[] = [
 ];
 
 const seeds = Number(opt('seeds') ?? 5);
+const firstSeed = Number(opt('first-seed') ?? 1);
 const stepsOverride = opt('steps') === undefined ? undefined : Number(opt('steps'));
 const only = opt('tasks')?.split(',');
 const presetName = opt('preset') ?? 'cleanrl';
@@ -43,7 +45,7 @@ const jsonl = join(HERE, 'out', 'learn.jsonl');
 
 const results = new Map<string, { seed: number; score: number | null; seconds: number }[]>();
 console.log(`bench:learn — PPO (${presetName}), ${seeds} seed(s), tasks ${tasks.map((t) => t.env).join(', ')}; score = mean return of the last 100 training episodes`);
-for (let seed = 1; seed <= seeds; seed++) {
+for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
   for (const task of tasks) {
     const steps = stepsOverride ?? task.steps;
     const r = await trainPpo(task.env, { steps, seed, preset: presetName });

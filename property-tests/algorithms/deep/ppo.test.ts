@@ -7,11 +7,11 @@
 // for the α = 0 control (the threshold 1.5 sits between the two groups).
 import { describe, expect, it } from 'vitest';
 import { trainPpo, type FirstGradientProbe, type TrainResult } from '../../../src/algorithms/deep/ppo.js';
-import { ppoClipCoefficients } from '../../../src/estimators/core-shim.js';
+import { policyGradientCoefficients, ppoClipCoefficients } from '../../../src/estimators/core-shim.js';
 import { main } from '../../../src/cli/main.js';
 
 function allFinite(r: TrainResult): boolean {
-  for (const u of r.updates) for (const v of [u.klK3, u.clipFraction, u.policyLoss, u.valueLoss, u.lr, u.meanReturn ?? 0, u.entropy ?? 0]) if (!Number.isFinite(v)) return false;
+  for (const u of r.updates) for (const v of [u.klK3, u.clipFraction, u.policyLoss ?? 0, u.valueLoss ?? 0, u.lr, u.meanReturn ?? 0, u.entropy ?? 0]) if (!Number.isFinite(v)) return false;
   return r.params.every(Number.isFinite) && r.episodeReturns.every(Number.isFinite);
 }
 
@@ -49,6 +49,24 @@ describe('PPO on CartPole-v1 (cleanrl preset)', () => {
     expect(Array.from(p.policyGradient)).toEqual(gradientFrom(p.advantages));
     // negative control: the advantages before the per-minibatch normalization give another gradient
     expect(Array.from(p.policyGradient)).not.toEqual(gradientFrom(p.advantagesRaw));
+  }, 30_000);
+});
+
+describe('A2C and REINFORCE on CartPole-v1 (the same loop with c_t = Â_t/B)', () => {
+  it('A2C: finite numbers, and its first policy gradient is −scoreSum of policyGradientCoefficients bit for bit; the unnormalized advantages are the negative control', async () => {
+    let probe: FirstGradientProbe | undefined;
+    const r = await trainPpo('CartPole-v1', { algo: 'a2c', steps: 1024, seed: 4, overrides: { entCoef: 0 }, onFirstGradient: (p) => { probe = p; } });
+    expect(allFinite(r)).toBe(true);
+    expect(r.updates.every((u) => u.policyLoss === null && u.valueLoss !== null)).toBe(true);
+    const p = probe!, T = p.logpOld.length;
+    const grad = (adv: Float64Array) => Array.from(p.policy.scoreSum(p.thetaPolicy, p.obs, T, p.actions as never, policyGradientCoefficients(adv, undefined))).map((x) => -x);
+    expect(Array.from(p.policyGradient)).toEqual(grad(p.advantages));
+    expect(Array.from(p.policyGradient)).not.toEqual(grad(p.advantagesRaw));
+  }, 30_000);
+  it('REINFORCE: finite numbers, no critic (value loss null), KL logged', async () => {
+    const r = await trainPpo('CartPole-v1', { algo: 'reinforce', steps: 1024, seed: 4 });
+    expect(allFinite(r)).toBe(true);
+    expect(r.updates.every((u) => u.valueLoss === null && u.klK3 >= 0)).toBe(true);
   }, 30_000);
 });
 

@@ -90,11 +90,27 @@ const LEHMANN2024: DeepConfig = Object.freeze({
   continuousHead: 'tanh-gaussian', normalizeObservations: true, normalizeRewards: true,
 });
 
-/** The preset `name` for a task with discrete (`true`) or continuous actions. */
-export function preset(name: string, discrete: boolean): DeepConfig {
-  if (name === 'cleanrl') return discrete ? CLEANRL_DISCRETE : CLEANRL_CONTINUOUS;
-  if (name === 'lehmann2024') return LEHMANN2024;
-  return fail('TRAIN_OPTIONS', `the preset is ${show(name)}: expected one of ${PRESET_NAMES.join(', ')}`, { where: 'preset', value: name });
+/** The deep learners. */
+export type DeepAlgo = 'ppo' | 'a2c' | 'reinforce';
+export const DEEP_ALGOS: readonly DeepAlgo[] = ['ppo', 'a2c', 'reinforce'];
+
+/**
+ * The preset `name` for `algo` on a task with discrete (`true`) or continuous actions.
+ * `lehmann2024` follows Table 2 per algorithm (A2C: 1 epoch, entropy 0.1; REINFORCE: 1 env ×
+ * 2048 steps, 1 epoch, no advantage normalization, no critic). CleanRL has no A2C or
+ * REINFORCE script: `cleanrl` for them is CleanRL's PPO setting with one epoch and one
+ * minibatch (one gradient step per batch) — our choice, not a published configuration.
+ */
+export function preset(name: string, discrete: boolean, algo: DeepAlgo = 'ppo'): DeepConfig {
+  if (!(DEEP_ALGOS as readonly string[]).includes(algo)) fail('TRAIN_OPTIONS', `the algorithm is ${show(algo)}: expected one of ${DEEP_ALGOS.join(', ')}`, { where: 'algo', value: algo });
+  let base: DeepConfig;
+  if (name === 'cleanrl') base = discrete ? CLEANRL_DISCRETE : CLEANRL_CONTINUOUS;
+  else if (name === 'lehmann2024') base = LEHMANN2024;
+  else return fail('TRAIN_OPTIONS', `the preset is ${show(name)}: expected one of ${PRESET_NAMES.join(', ')}`, { where: 'preset', value: name });
+  if (algo === 'ppo') return base;
+  if (name === 'cleanrl') return Object.freeze({ ...base, epochs: 1, minibatches: 1 });
+  if (algo === 'a2c') return Object.freeze({ ...base, epochs: 1, entCoef: 0.1 });
+  return Object.freeze({ ...base, numEnvs: 1, numSteps: 2048, epochs: 1, normAdv: false, entCoef: 0 });
 }
 
 function posInt(x: unknown, where: string): void {

@@ -18,6 +18,12 @@
  * steps are contiguous in time as the estimator cores require; a copy's last step of the
  * rollout is flagged `truncated` unless it terminated (the segment end: bootstrap).
  *
+ * A2C and REINFORCE (Lehmann 2024, Algorithms 1 and 2) are the same loop with step 3's
+ * coefficients c_t = Â_t/B (`policyGradientCoefficients`) instead of the clipped ones, and
+ * usually one epoch; REINFORCE has no critic: its Â_t is the discounted reward-to-go within
+ * the rollout segment, `gaeFromValues` with V ≡ 0 and λ = 1 (Σ_k γ^k r_{t+k} up to the
+ * episode's or the segment's end), and no value loss.
+ *
  * The learner computes no return, advantage, ratio, surrogate, KL or score of its own: those
  * are the estimators' and the policy's. Deterministic given the seed: the initial networks,
  * the environments, the action sampling and the minibatch shuffles draw from
@@ -28,7 +34,7 @@
 import { fail, show } from '../../errors.js';
 import { makeVectorEnv } from '../../env/registry.js';
 import type { VectorEnv } from '../../env/vector.js';
-import { gaeFromValues, ppoClipCoefficients, valueTargetsFromAdvantages } from '../../estimators/core-shim.js';
+import { gaeFromValues, policyGradientCoefficients, ppoClipCoefficients, valueTargetsFromAdvantages } from '../../estimators/core-shim.js';
 import { klK3 } from '../../estimators/kl.js';
 import { logRatiosFromLogProbs } from '../../estimators/log-ratio.js';
 import { normalizeAdvantages } from '../../estimators/normalize.js';
@@ -40,7 +46,7 @@ import { gaussianMlpPolicy, tanhGaussianMlpPolicy, type GaussianMlpPolicy } from
 import { initMlp, Mlp } from '../../policy/mlp.js';
 import type { NeuralPolicy } from '../../policy/neural.js';
 import { Rng } from '../../stats/rng.js';
-import { preset, resolveConfig, type DeepConfig } from './config.js';
+import { preset, resolveConfig, type DeepAlgo, type DeepConfig } from './config.js';
 import { ObservationNormalizer, RewardScaler } from './normalize.js';
 
 /** What is logged after every update. */
@@ -59,10 +65,10 @@ export interface UpdateLog {
   readonly klK3: number;
   /** Fraction of the last epoch's transitions with |ρ_t − 1| > ε. */
   readonly clipFraction: number;
-  /** The last epoch's mean clipped-surrogate loss (the core's `loss`). */
-  readonly policyLoss: number;
-  /** The last epoch's mean ½ (v_t − target_t)². */
-  readonly valueLoss: number;
+  /** The last epoch's mean clipped-surrogate loss (the core's `loss`; null for A2C and REINFORCE). */
+  readonly policyLoss: number | null;
+  /** The last epoch's mean ½ (v_t − target_t)² (null for REINFORCE, which has no critic). */
+  readonly valueLoss: number | null;
   /** The last epoch's mean entropy (null when the entropy coefficient is 0). */
   readonly entropy: number | null;
   /** The step size α_n used. */
@@ -74,7 +80,7 @@ export interface UpdateLog {
 /** The result of a run. */
 export interface TrainResult {
   readonly env: string;
-  readonly algo: 'ppo';
+  readonly algo: DeepAlgo;
   readonly seed: number;
   readonly config: DeepConfig;
   readonly updates: readonly UpdateLog[];
@@ -90,6 +96,8 @@ export interface TrainResult {
 
 /** Options of {@link trainPpo}. */
 export interface TrainOptions {
+  /** `ppo` (default), `a2c` or `reinforce`. */
+  readonly algo?: DeepAlgo;
   /** Total environment steps (rounded up to whole updates of N·T). Default 500 000. */
   readonly steps?: number;
   readonly seed?: number;
@@ -149,8 +157,9 @@ function makePolicy(venv: VectorEnv, c: DeepConfig): { policy: NeuralPolicy; dis
   return { policy: c.continuousHead === 'tanh-gaussian' ? tanhGaussianMlpPolicy(mlp) : gaussianMlpPolicy(mlp), discrete: false, k };
 }
 
-/** Trains PPO on the environment `envId` (src/env/registry.ts) and returns the curve and final parameters. */
+/** Trains PPO (or `options.algo`) on the environment `envId` (src/env/registry.ts); returns the curve and final parameters. */
 export async function trainPpo(envId: string, options: TrainOptions = {}): Promise<TrainResult> {
+  const algo = options.algo ?? 'ppo';
   const seed = options.seed ?? 1;
   if (!Number.isSafeInteger(seed) || seed < 0) fail('TRAIN_OPTIONS', `the seed is ${show(seed)}: expected a non-negative integer`, { where: 'seed', value: seed });
   const totalSteps = options.steps ?? 500_000;
@@ -161,7 +170,7 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
   const probe = await makeVectorEnv(envId, 1);
   const discreteTask = probe.actionSpace.kind === 'discrete';
   probe.close();
-  const c = resolveConfig(preset(options.preset ?? 'cleanrl', discreteTask), options.overrides);
+  const c = resolveConfig(preset(options.preset ?? 'cleanrl', discreteTask, algo), options.overrides);
   const N = c.numEnvs, T = c.numSteps, B = N * T, M = B / c.minibatches;
   const venv = await makeVectorEnv(envId, N);
   const d = venv.observationSize;
@@ -249,9 +258,12 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
 
     // ── 2. log π_θold, V(s_t), V(s_tp1); GAE and value targets ─────────────────────────
     policy.logProb(theta, obs_t, B, act_t as never, logp_old_t);
-    v_t.set(critic.forward(phi, obs_t, B));
-    v_tp1.set(critic.forward(phi, obs_tp1, B));
-    gaeFromValues(r_t, v_t, v_tp1, terminated_t, truncated_t, c.gamma, c.lambda, adv_t);
+    const hasCritic = algo !== 'reinforce';
+    if (hasCritic) {
+      v_t.set(critic.forward(phi, obs_t, B));
+      v_tp1.set(critic.forward(phi, obs_tp1, B));
+    } // REINFORCE: V ≡ 0 (the buffers stay zero)
+    gaeFromValues(r_t, v_t, v_tp1, terminated_t, truncated_t, c.gamma, hasCritic ? c.lambda : 1, adv_t);
     valueTargetsFromAdvantages(adv_t, v_t, target_t);
 
     // ── 3. K epochs × M minibatches of the clipped surrogate, entropy bonus and value loss ─
@@ -271,7 +283,9 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
         const mbAdv = c.normAdv ? normalizeAdvantages(mbAdvRaw) : mbAdvRaw;
         // policy: ∇θ(policy loss) = −scoreSum(c) (the core's contract), minus the entropy bonus's gradient
         policy.logProb(theta, mbObs, M, mbAct as never, mbLogp);
-        const pc = ppoClipCoefficients(mbLogp, mbLogpOld, mbAdv, c.clip, undefined, mbCoef);
+        const pc = algo === 'ppo'
+          ? ppoClipCoefficients(mbLogp, mbLogpOld, mbAdv, c.clip, undefined, mbCoef)
+          : { loss: 0, coefficients: policyGradientCoefficients(mbAdv, undefined, mbCoef), clipFraction: 0 };
         policy.scoreSum(theta, mbObs, M, mbAct as never, pc.coefficients, gradTheta);
         for (let i = 0; i < Pa; i++) gradTheta[i] = -gradTheta[i]!;
         if (c.entCoef > 0) {
@@ -287,9 +301,11 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
           });
         }
         // critic: one VJP with cotangent c_v (v_t − target_t)/M
-        const v = critic.forward(phi, mbObs, M);
-        valueLoss += valueCotangent(v, mbTarget, c.vfCoef, M, mbCot) / c.minibatches;
-        critic.vjp(phi, mbCot, gradPhi);
+        if (hasCritic) {
+          const v = critic.forward(phi, mbObs, M);
+          valueLoss += valueCotangent(v, mbTarget, c.vfCoef, M, mbCot) / c.minibatches;
+          critic.vjp(phi, mbCot, gradPhi);
+        }
         policyLoss += pc.loss / c.minibatches;
         clipFraction += pc.clipFraction / c.minibatches;
         clipGradNorm(grad, c.maxGradNorm);
@@ -307,7 +323,7 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
     const log: UpdateLog = {
       update: n + 1, steps, meanReturn: ended > 0 ? endedSum / ended : null, episodes: ended,
       recentReturn: recent.length > 0 ? recent.reduce((a, b) => a + b, 0) / recent.length : null,
-      klK3: kl, clipFraction, policyLoss, valueLoss, entropy: c.entCoef > 0 ? entropy : null, lr,
+      klK3: kl, clipFraction, policyLoss: algo === 'ppo' ? policyLoss : null, valueLoss: hasCritic ? valueLoss : null, entropy: c.entCoef > 0 ? entropy : null, lr,
       seconds: (performance.now() - t0) / 1000,
     };
     updates.push(log);
@@ -316,7 +332,7 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
   venv.close();
   const recent = episodeReturns.slice(-100);
   return {
-    env: envId, algo: 'ppo', seed, config: c, updates, episodeReturns,
+    env: envId, algo, seed, config: c, updates, episodeReturns,
     finalReturn: recent.length > 0 ? recent.reduce((a, b) => a + b, 0) / recent.length : null,
     steps, seconds: (performance.now() - t0) / 1000, params,
   };

@@ -4,14 +4,14 @@
  * @module
  */
 import { trainPpo, type TrainResult, type UpdateLog } from '../../algorithms/deep/ppo.js';
-import { PRESET_NAMES } from '../../algorithms/deep/config.js';
+import { DEEP_ALGOS, PRESET_NAMES, type DeepAlgo } from '../../algorithms/deep/config.js';
 import { ENV_IDS } from '../../env/registry.js';
 import { fail, show } from '../../errors.js';
 import { progressBar } from '../../report/progress.js';
 import { parse } from '../args.js';
 import { intOption } from '../io.js';
 
-export const TRAIN_ENV_HELP = `pgtruth train --env ID --algo ppo [options]
+export const TRAIN_ENV_HELP = `pgtruth train --env ID [--algo ppo|a2c|reinforce] [options]
 
 Trains a deep learner (separate MLP actor and critic, Adam with global gradient clipping and a
 linearly decaying step size) on an environment and prints, per seed, the mean return of the
@@ -20,7 +20,7 @@ return of the episodes of the last update and the k3 estimate of KL(π_old ‖ �
 
 Options:
   --env ID                ${ENV_IDS.join(', ')}
-  --algo ppo              the learner (PPO, Lehmann 2024 Algorithm 5)
+  --algo ppo|a2c|reinforce  the learner (default ppo; Lehmann 2024 Algorithms 5, 2, 1)
   --steps N               environment steps per seed (default 500000)
   --seed N                the first seed (default 1)
   --seeds K               run seeds N, N+1, …, N+K−1 (default 1)
@@ -39,7 +39,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const ALGOS = ['ppo'] as const;
 
 /** Runs `pgtruth train --env …`; resolves to the exit code. */
 export async function trainEnv(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), stderr: NodeJS.WriteStream = process.stderr): Promise<number> {
@@ -49,7 +48,7 @@ export async function trainEnv(argv: string[], out: (s: string) => void = (s) =>
   const env = values.env as string | undefined;
   if (env === undefined) fail('CLI_USAGE', 'train: --env ID is required for a deep learner (see pgtruth train --help)', { where: '--env' });
   const algo = (values.algo as string | undefined) ?? 'ppo';
-  if (!(ALGOS as readonly string[]).includes(algo)) fail('TRAIN_OPTIONS', `--algo is ${show(algo)}: expected one of ${ALGOS.join(', ')} on an environment`, { where: '--algo', value: algo });
+  if (!(DEEP_ALGOS as readonly string[]).includes(algo)) fail('TRAIN_OPTIONS', `--algo is ${show(algo)}: expected one of ${DEEP_ALGOS.join(', ')} on an environment`, { where: '--algo', value: algo });
   const steps = intOption(values.steps as string | undefined, '--steps', 500_000);
   const seed0 = intOption(values.seed as string | undefined, '--seed', 1);
   const seeds = intOption(values.seeds as string | undefined, '--seeds', 1);
@@ -66,7 +65,7 @@ export async function trainEnv(argv: string[], out: (s: string) => void = (s) =>
       const ret = log.meanReturn === null ? '—' : log.meanReturn.toFixed(1);
       bar.update(log.steps, steps, `seed ${seed}  return ${ret}  KL ${log.klK3.toExponential(1)}`);
     };
-    const r = await trainPpo(env, { steps, seed, preset: presetName, onUpdate });
+    const r = await trainPpo(env, { algo: algo as DeepAlgo, steps, seed, preset: presetName, onUpdate });
     bar.finish();
     results.push(r);
     const summary = { type: 'summary', env, algo, preset: presetName, seed, steps: r.steps, finalReturn: r.finalReturn, episodes: r.episodeReturns.length, seconds: r.seconds };
