@@ -84,3 +84,13 @@ export function checkFiniteResult(x: Float64Array, what: string): Float64Array {
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) fail('ESTIMATOR_OVERFLOW', `${what}[${i}] is ${show(x[i])}: the estimate overflows double precision (importance weights or returns too large)`, { where: `${what}[${i}]`, value: x[i] });
   return x;
 }
+
+/** Throws `ESTIMATOR_ARGUMENT` unless `out` is undefined or a Float64Array of at least `n` entries. */
+export function checkOut(out: Float64Array | undefined, n: number, name = 'out'): void {
+  if (out !== undefined && !(out instanceof Float64Array && out.length >= n)) fail('ESTIMATOR_ARGUMENT', `${name} has ${(out as { length?: number } | undefined)?.length ?? show(out)} entries: it needs at least ${n}`, { where: name, value: (out as { length?: number } | undefined)?.length });
+}
+
+/** Throws `ESTIMATOR_ARGUMENT` unless `x` has exactly `n` entries. */
+export function checkLength(x: ArrayLike<number> | undefined, n: number, name: string): void {
+  if (x?.length !== n) fail('ESTIMATOR_ARGUMENT', `${name} has ${x?.length ?? show(x)} entries, expected ${n} (one per transition)`, { where: name, value: x?.length });
+}

@@ -22,3 +22,6 @@ export * from './entropy.js';
 export * from './klpenalty.js';
 export * from './kl.js';
 export * from './vmpo.js';
+export * from './discount.js';
+export * from './core-advantages.js';
+export * from './coefficients.js';

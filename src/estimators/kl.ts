@@ -39,11 +39,12 @@ export function klK2(logRatio: Float64Array): Float64Array {
 /**
  * k3 = (r − 1) − log r, computed as e^{log r} − 1 − log r to full relative precision near
  * r = 1 (where a naive r − 1 − log r cancels to noise): unbiased for KL(q‖p) and ≥ 0. Throws
- * `ESTIMATOR_OVERFLOW` where r itself overflows (log r > ~709.78).
+ * `ESTIMATOR_OVERFLOW` where r itself overflows (log r > ~709.78). Into `out` when given (it may
+ * be `logRatio` itself: the map is elementwise).
  */
-export function klK3(logRatio: Float64Array): Float64Array {
+export function klK3(logRatio: Float64Array, out: Float64Array = new Float64Array(logRatio.length)): Float64Array {
   checkLogRatios(logRatio);
-  const out = new Float64Array(logRatio.length);
+  if (!(out instanceof Float64Array) || out.length !== logRatio.length) fail('ESTIMATOR_ARGUMENT', `out has ${out?.length} entries, logRatio ${logRatio.length}`, { where: 'out', value: out?.length });
   for (let i = 0; i < out.length; i++) {
     const x = logRatio[i]!, v = expm1MinusX(x);
     if (!Number.isFinite(v)) fail('ESTIMATOR_OVERFLOW', `k3 at logRatio[${i}] = ${show(x)} overflows: r = e^{${show(x)}} exceeds double precision`, { where: `logRatio[${i}]`, value: x });

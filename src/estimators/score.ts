@@ -25,7 +25,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { zeros } from '../linalg/pool.js';
+import { KeyedSum } from '../linalg/keyed-sum.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkFiniteResult } from './checks.js';
@@ -42,48 +42,9 @@ export function countEpisodes(b: Batch): number {
   return e;
 }
 
-/**
- * The discount weights w_i = γ^{t_i}, t_i = `t_index[i]`. Computed as γ^{t} at each episode
- * start and by multiplication along the episode (γ⁰ = 1, also for γ = 0).
- */
-export function discountWeights(b: Batch, gamma: number): Float64Array {
-  const w = new Float64Array(b.size);
-  let x = 1;
-  for (let i = 0; i < b.size; i++) {
-    x = isEpisodeStart(b, i) ? Math.pow(gamma, b.t_index[i]!) : x * gamma;
-    w[i] = x;
-  }
-  return w;
-}
+export { discountWeights } from './discount.js';
 
-/**
- * Sums of values by integer key in [0, range) — a state s, or a pair s·A + a. A dense table
- * when the batch (`size`) is at least as large as the range, else a map: memory O(min(range,
- * size)).
- */
-export class KeyedSum {
-  private readonly table: Float64Array | undefined;
-  private readonly map: Map<number, number> | undefined;
-
-  constructor(range: number, size: number) {
-    if (size >= range) this.table = zeros(range); // small tables from the pool: a fresh Float64Array costs V8 ~2 µs
-    else this.map = new Map();
-  }
-
-  /** sum[key] += value. */
-  add(key: number, value: number): void {
-    const t = this.table;
-    if (t !== undefined) t[key] = t[key]! + value;
-    else this.map!.set(key, (this.map!.get(key) ?? 0) + value);
-  }
-
-  /** Calls `f(key, sum)` for every key whose sum is not 0, in increasing key order for the table. */
-  forEach(f: (key: number, sum: number) => void): void {
-    const t = this.table;
-    if (t !== undefined) { for (let k = 0; k < t.length; k++) if (t[k] !== 0) f(k, t[k]!); }
-    else this.map!.forEach((v, k) => { if (v !== 0) f(k, v); });
-  }
-}
+export { KeyedSum };
 
 /** A {@link KeyedSum} over the (s, a) pairs of a batch: key s·A + a. */
 export function pairSum(b: Batch): KeyedSum {

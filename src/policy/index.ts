@@ -10,3 +10,4 @@ export * from './categorical.js';
 export * from './gaussian.js';
 export * from './gaussian-samples.js';
 export * from './gaussian-head.js';
+export * from './score-sum.js';

@@ -1,0 +1,74 @@
+/**
+ * Returns and advantages as formulas over per-transition arrays (rlax-style): the values
+ * come in as arrays `v_t` = V(s_t) and `v_tp1` = V(s_tp1) (a table lookup, a critic's
+ * output, anything), so that the same formula serves a tabular batch, an MLP critic and a
+ * vectorized learner. The `Batch` estimators of `returns.ts` and `advantages.ts` call these.
+ *
+ * Layout: the transitions of one episode are contiguous and in time order (as in a
+ * `Batch`); a vectorized learner lays its experience out env by env. An episode ends where
+ * `terminated_t` (no bootstrap: V(s_tp1) = 0) or `truncated_t` (bootstrap from v_tp1) is set;
+ * nothing is carried across an end. The last transition must end its episode: the
+ * recursion starts with a zero carry there, whatever its flags say.
+ *
+ * @module
+ */
+import { checkLength, checkOut, checkUnitInterval } from './checks.js';
+
+/**
+ * Generalized advantage estimation (Lehmann 2024, Algorithm 7 / eq. 19; Schulman et al. 2016):
+ *
+ * $$\delta_t = r_t + \gamma\,(1-\text{terminated}_t)\,v^{tp1}_t - v_t,\qquad \hat A_t = \delta_t + \gamma\lambda\,(1-\text{end}_t)\,\hat A_{t+1},$$
+ *
+ * end_t = terminated_t ∨ truncated_t: the carry restarts at 0 at every episode end, and a
+ * truncated step bootstraps from v_tp1 inside δ_t. λ = 0 gives δ_t, λ = 1 the Monte Carlo
+ * return (bootstrapped at truncations) minus v_t. Into `out` when given (may alias r_t).
+ */
+export function gaeFromValues(r_t: Float64Array, v_t: Float64Array, v_tp1: Float64Array, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, lambda: number, out?: Float64Array): Float64Array {
+  const n = r_t.length;
+  checkLength(v_t, n, 'v_t'); checkLength(v_tp1, n, 'v_tp1'); checkLength(terminated_t, n, 'terminated_t'); checkLength(truncated_t, n, 'truncated_t');
+  checkUnitInterval(gamma, 'gamma'); checkUnitInterval(lambda, 'lambda'); checkOut(out, n);
+  const adv = out ?? new Float64Array(n), gl = gamma * lambda;
+  let carry = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    const next = terminated_t[i] ? 0 : v_tp1[i]!;
+    const delta = r_t[i]! + gamma * next - v_t[i]!;
+    carry = (terminated_t[i]! | truncated_t[i]!) !== 0 ? delta : delta + gl * carry;
+    adv[i] = carry;
+  }
+  return adv;
+}
+
+/**
+ * The reward-to-go (Sutton & Barto 2018, §3.3; Lehmann 2024, §3, Algorithm 3's G_t):
+ *
+ * $$G_t = r_t + \gamma \begin{cases} 0 & \text{terminated}_t \\ v^{tp1}_t & \text{truncated}_t \text{ (0 without v\_tp1)} \\ G_{t+1} & \text{otherwise.} \end{cases}$$
+ *
+ * Without `v_tp1` a truncation ends the sum (the finite-horizon return). Into `out` when given.
+ */
+export function returnsFromRewards(r_t: Float64Array, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, v_tp1?: Float64Array, out?: Float64Array): Float64Array {
+  const n = r_t.length;
+  checkLength(terminated_t, n, 'terminated_t'); checkLength(truncated_t, n, 'truncated_t');
+  if (v_tp1 !== undefined) checkLength(v_tp1, n, 'v_tp1');
+  checkUnitInterval(gamma, 'gamma'); checkOut(out, n);
+  const G = out ?? new Float64Array(n);
+  let g = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    const next = terminated_t[i] ? 0 : truncated_t[i] ? (v_tp1 ? v_tp1[i]! : 0) : g;
+    g = r_t[i]! + gamma * next;
+    G[i] = g;
+  }
+  return G;
+}
+
+/**
+ * The value targets that go with per-step advantages, $\hat A_t + v_t$ (Lehmann 2024, §4.2,
+ * Algorithm 7): for GAE the λ-return, for the n-step advantage the n-step return. Into `out`
+ * when given (may alias either input).
+ */
+export function valueTargetsFromAdvantages(adv: Float64Array, v_t: Float64Array, out?: Float64Array): Float64Array {
+  const n = adv.length;
+  checkLength(v_t, n, 'v_t'); checkOut(out, n);
+  const y = out ?? new Float64Array(n);
+  for (let i = 0; i < n; i++) y[i] = adv[i]! + v_t[i]!;
+  return y;
+}

@@ -1,0 +1,62 @@
+/**
+ * The discount weights γ^t: the one place in the estimators where γ^t is computed
+ * (rlax-style: a formula over per-transition arrays). Every γ^t/E-weighted estimator of
+ * `score.ts`'s convention (Lehmann 2024, Theorem 3.1: ∇J = Σ_t γ^t E[∇log π(a_t|s_t) Q(s_t,a_t)])
+ * takes its weights from here.
+ *
+ * γ^t comes from a table of powers filled by repeated multiplication from γ⁰ = 1 (the value a
+ * forward pass along an episode from t = 0 carries), shared across calls and rebuilt when γ
+ * changes; past {@link MAX_POWER_TABLE} steps, `Math.pow`.
+ *
+ * @module
+ */
+import { fail } from '../errors.js';
+import type { Batch } from '../sampling/batch.js';
+import { checkOut, checkUnitInterval } from './checks.js';
+
+/** The largest t whose γ^t is kept in the table of powers; beyond it, `Math.pow`. */
+export const MAX_POWER_TABLE = 1 << 16;
+
+let powers = Float64Array.of(1), powersGamma = NaN, powersLength = 1;
+
+/** Makes the table hold γ^t for t ≤ `t` (up to {@link MAX_POWER_TABLE}); returns how many entries it holds. */
+function extendPowers(gamma: number, t: number): number {
+  if (!Object.is(gamma, powersGamma)) { powersGamma = gamma; powersLength = 1; powers[0] = 1; }
+  const n = Math.min(t + 1, MAX_POWER_TABLE);
+  if (n > powers.length) {
+    const grown = new Float64Array(Math.min(Math.max(n, 2 * powers.length), MAX_POWER_TABLE));
+    grown.set(powers.subarray(0, powersLength));
+    powers = grown;
+  }
+  for (let k = powersLength; k < n; k++) powers[k] = powers[k - 1]! * gamma;
+  powersLength = Math.max(powersLength, n);
+  return powersLength;
+}
+
+/**
+ * The discount weights $w_i = \gamma^{t_i}$, $t_i$ = `t_index[i]` (Lehmann 2024, Theorem 3.1
+ * and Algorithm 3's γ^t factor; Thomas 2014 on dropping it), into `out` when given (its first
+ * `t_index.length` entries). γ⁰ = 1 also for γ = 0. Throws `ESTIMATOR_ARGUMENT` for γ outside
+ * [0, 1] or a negative t.
+ *
+ * The `Batch` form (kept from `score.ts`) reads `batch.t_index`.
+ */
+export function discountWeights(t_index: Int32Array, gamma: number, out?: Float64Array): Float64Array;
+export function discountWeights(batch: Batch, gamma: number): Float64Array;
+export function discountWeights(t: Int32Array | Batch, gamma: number, out?: Float64Array): Float64Array {
+  const t_index = t instanceof Int32Array ? t : t.t_index;
+  checkUnitInterval(gamma, 'gamma');
+  const n = t_index.length;
+  checkOut(out, n);
+  const w = out ?? new Float64Array(n);
+  let held = extendPowers(gamma, 0);
+  for (let i = 0; i < n; i++) {
+    const ti = t_index[i]!;
+    if ((ti >>> 0) >= held) { // a negative t wraps to ≥ 2³¹ and lands here too
+      if (ti < 0) fail('ESTIMATOR_ARGUMENT', `t_index[${i}] is ${ti}: time steps are ≥ 0`, { where: `t_index[${i}]`, value: ti });
+      held = extendPowers(gamma, ti);
+    }
+    w[i] = ti < held ? powers[ti]! : Math.pow(gamma, ti);
+  }
+  return w;
+}
