@@ -7,7 +7,7 @@
 // for the α = 0 control (the threshold 1.5 sits between the two groups).
 import { describe, expect, it } from 'vitest';
 import { trainPpo, type FirstGradientProbe, type TrainResult } from '../../../src/algorithms/deep/ppo.js';
-import { policyGradientCoefficients, ppoClipCoefficients } from '../../../src/estimators/core-shim.js';
+import { policyGradientCoefficients, ppoClipCoefficients } from '../../../src/estimators/core.js';
 import { main } from '../../../src/cli/main.js';
 
 function allFinite(r: TrainResult): boolean {
@@ -43,7 +43,7 @@ describe('PPO on CartPole-v1 (cleanrl preset)', () => {
     const T = p.logpOld.length;
     const gradientFrom = (adv: Float64Array) => {
       const logp = p.policy.logProb(p.thetaPolicy, p.obs, T, p.actions as never);
-      const { coefficients } = ppoClipCoefficients(logp, p.logpOld, adv, p.epsilon, undefined);
+      const { coefficients } = ppoClipCoefficients(logp, p.logpOld, adv, p.epsilon, new Float64Array(T).fill(1 / T));
       return Array.from(p.policy.scoreSum(p.thetaPolicy, p.obs, T, p.actions as never, coefficients)).map((x) => -x);
     };
     expect(Array.from(p.policyGradient)).toEqual(gradientFrom(p.advantages));
@@ -59,7 +59,7 @@ describe('A2C and REINFORCE on CartPole-v1 (the same loop with c_t = Â_t/B)', (
     expect(allFinite(r)).toBe(true);
     expect(r.updates.every((u) => u.policyLoss === null && u.valueLoss !== null)).toBe(true);
     const p = probe!, T = p.logpOld.length;
-    const grad = (adv: Float64Array) => Array.from(p.policy.scoreSum(p.thetaPolicy, p.obs, T, p.actions as never, policyGradientCoefficients(adv, undefined))).map((x) => -x);
+    const grad = (adv: Float64Array) => Array.from(p.policy.scoreSum(p.thetaPolicy, p.obs, T, p.actions as never, policyGradientCoefficients(adv, new Float64Array(T).fill(1 / T)))).map((x) => -x);
     expect(Array.from(p.policyGradient)).toEqual(grad(p.advantages));
     expect(Array.from(p.policyGradient)).not.toEqual(grad(p.advantagesRaw));
   }, 30_000);

@@ -11,7 +11,7 @@
  *    −∇ of the policy loss; minus the entropy bonus's gradient; the value loss's gradient,
  *    one VJP of the critic with cotangent c_v (v_t − target_t)/B ({@link valueCotangent});
  *    the joint gradient clipped to global norm 0.5; one Adam step with a linearly decaying α;
- * 4. log the k3 estimate of KL(π_θold ‖ π_θnew) on the whole batch (estimators/kl.ts) — the
+ * 4. log the k3 estimate of KL(π_θold ‖ π_θnew) on the whole batch (`meanKlK3FromLogProbs`) — the
  *    quantity of Lehmann 2024's Fig. 5 — the clip fraction, the losses and the returns.
  *
  * Layout: the batch is copy-major (transition i·T + t is copy i's step t), so each copy's
@@ -20,8 +20,8 @@
  *
  * A2C and REINFORCE (Lehmann 2024, Algorithms 1 and 2) are the same loop with step 3's
  * coefficients c_t = Â_t/B (`policyGradientCoefficients`) instead of the clipped ones, and
- * usually one epoch; REINFORCE has no critic: its Â_t is the discounted reward-to-go within
- * the rollout segment, `gaeFromValues` with V ≡ 0 and λ = 1 (Σ_k γ^k r_{t+k} up to the
+ * usually one epoch; REINFORCE has no critic: its Ĝ_t is the discounted reward-to-go within
+ * the rollout segment (`returnsFromRewards` without bootstrap: Σ_k γ^k r_{t+k} up to the
  * episode's or the segment's end), and no value loss.
  *
  * The learner computes no return, advantage, ratio, surrogate, KL or score of its own: those
@@ -34,9 +34,7 @@
 import { fail, show } from '../../errors.js';
 import { makeVectorEnv } from '../../env/registry.js';
 import type { VectorEnv } from '../../env/vector.js';
-import { gaeFromValues, policyGradientCoefficients, ppoClipCoefficients, valueTargetsFromAdvantages } from '../../estimators/core-shim.js';
-import { klK3 } from '../../estimators/kl.js';
-import { logRatiosFromLogProbs } from '../../estimators/log-ratio.js';
+import { gaeFromValues, meanKlK3FromLogProbs, policyGradientCoefficients, ppoClipCoefficients, returnsFromRewards, valueTargetsFromAdvantages } from '../../estimators/core.js';
 import { normalizeAdvantages } from '../../estimators/normalize.js';
 import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
@@ -63,7 +61,7 @@ export interface UpdateLog {
   readonly recentReturn: number | null;
   /** (1/B) Σ_t k3_t with log ρ_t = log π_new(a_t|s_t) − log π_old(a_t|s_t), a_t ∼ π_old: KL(π_old ‖ π_new). */
   readonly klK3: number;
-  /** Fraction of the last epoch's transitions with |ρ_t − 1| > ε. */
+  /** Fraction of the last epoch's transitions where the clipped term is strictly the smaller (the core's clipFraction; 0 for A2C, REINFORCE). */
   readonly clipFraction: number;
   /** The last epoch's mean clipped-surrogate loss (the core's `loss`; null for A2C and REINFORCE). */
   readonly policyLoss: number | null;
@@ -202,12 +200,13 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
   const squashed = new Float64Array(N * k);
   const stepRew = new Float64Array(N);
   const logp_old_t = new Float64Array(B), v_t = new Float64Array(B), v_tp1 = new Float64Array(B);
-  const adv_t = new Float64Array(B), target_t = new Float64Array(B), logRatio_t = new Float64Array(B);
+  const adv_t = new Float64Array(B), target_t = new Float64Array(B), logp_new_t = new Float64Array(B);
   // minibatch buffers
   const mbObs = new Float64Array(M * d);
   const mbAct: Int32Array | Float64Array = discrete ? new Int32Array(M) : new Float64Array(M * k);
   const mbLogpOld = new Float64Array(M), mbAdvRaw = new Float64Array(M), mbTarget = new Float64Array(M);
   const mbCoef = new Float64Array(M), mbLogp = new Float64Array(M), mbCot = new Float64Array(M);
+  const mbMeanW = new Float64Array(M).fill(1 / M); // w_t = 1/M: the minibatch mean
   const mbEntW = new Float64Array(M).fill(c.entCoef / M), mbEnt = new Float64Array(M);
   const entGrad = new Float64Array(Pa);
   const perm = new Int32Array(B);
@@ -262,9 +261,13 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
     if (hasCritic) {
       v_t.set(critic.forward(phi, obs_t, B));
       v_tp1.set(critic.forward(phi, obs_tp1, B));
-    } // REINFORCE: V ≡ 0 (the buffers stay zero)
-    gaeFromValues(r_t, v_t, v_tp1, terminated_t, truncated_t, c.gamma, hasCritic ? c.lambda : 1, adv_t);
-    valueTargetsFromAdvantages(adv_t, v_t, target_t);
+    }
+    if (hasCritic) {
+      gaeFromValues(r_t, v_t, v_tp1, terminated_t, truncated_t, c.gamma, c.lambda, adv_t);
+      valueTargetsFromAdvantages(adv_t, v_t, target_t);
+    } else {
+      returnsFromRewards(r_t, terminated_t, truncated_t, c.gamma, undefined, adv_t);
+    }
 
     // ── 3. K epochs × M minibatches of the clipped surrogate, entropy bonus and value loss ─
     let policyLoss = 0, valueLoss = 0, clipFraction = 0, entropy = 0;
@@ -284,8 +287,8 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
         // policy: ∇θ(policy loss) = −scoreSum(c) (the core's contract), minus the entropy bonus's gradient
         policy.logProb(theta, mbObs, M, mbAct as never, mbLogp);
         const pc = algo === 'ppo'
-          ? ppoClipCoefficients(mbLogp, mbLogpOld, mbAdv, c.clip, undefined, mbCoef)
-          : { loss: 0, coefficients: policyGradientCoefficients(mbAdv, undefined, mbCoef), clipFraction: 0 };
+          ? ppoClipCoefficients(mbLogp, mbLogpOld, mbAdv, c.clip, mbMeanW, mbCoef)
+          : { loss: 0, coefficients: policyGradientCoefficients(mbAdv, mbMeanW, mbCoef), clipFraction: 0 };
         policy.scoreSum(theta, mbObs, M, mbAct as never, pc.coefficients, gradTheta);
         for (let i = 0; i < Pa; i++) gradTheta[i] = -gradTheta[i]!;
         if (c.entCoef > 0) {
@@ -314,11 +317,8 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
     }
 
     // ── 4. the k3 KL between π_θold and π_θnew on the batch; the log ──────────────────────
-    policy.logProb(theta, obs_t, B, act_t as never, v_tp1); // v_tp1 is free again: reuse it for log π_new
-    logRatiosFromLogProbs(v_tp1, logp_old_t, logRatio_t);
-    const k3 = klK3(logRatio_t);
-    let kl = 0;
-    for (let i = 0; i < B; i++) kl += k3[i]! / B;
+    policy.logProb(theta, obs_t, B, act_t as never, logp_new_t);
+    const kl = meanKlK3FromLogProbs(logp_new_t, logp_old_t);
     const recent = episodeReturns.slice(-100);
     const log: UpdateLog = {
       update: n + 1, steps, meanReturn: ended > 0 ? endedSum / ended : null, episodes: ended,
