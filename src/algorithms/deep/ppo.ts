@@ -129,9 +129,15 @@ export interface FirstGradientProbe {
 }
 
 /**
- * The value loss c_v · ½ (1/B) Σ_t (v_t − target_t)² has the gradient Σ_t g_t ∇_φ v_t with
- * g_t = c_v (v_t − target_t)/B: this is the critic VJP's cotangent (the one place the
- * value-loss coefficient enters). Returns the mean ½ (v_t − target_t)² for the log.
+ * The value loss and its VJP cotangent (Lehmann 2024, §4.2; Schulman et al. 2017, eq. 9's
+ * c_1 L^{VF}):
+ *
+ * $$L_V(\phi) = c_v\,\frac{1}{2B}\sum_{t} \big(V_\phi(s_t) - y_t\big)^2,\qquad
+ *   \nabla_\phi L_V = \sum_t g_t\,\nabla_\phi V_\phi(s_t),\quad g_t = \frac{c_v\,(v_t - y_t)}{B},$$
+ *
+ * y_t = target_t held fixed (a stop-gradient). Writes g_t (the critic VJP's cotangent; the
+ * one place the value-loss coefficient enters) into `out`; returns the mean ½ (v_t − y_t)²
+ * for the log.
  */
 export function valueCotangent(v_t: Float64Array, target_t: Float64Array, vfCoef: number, B: number, out: Float64Array): number {
   let loss = 0;
@@ -261,8 +267,6 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
     if (hasCritic) {
       v_t.set(critic.forward(phi, obs_t, B));
       v_tp1.set(critic.forward(phi, obs_tp1, B));
-    }
-    if (hasCritic) {
       gaeFromValues(r_t, v_t, v_tp1, terminated_t, truncated_t, c.gamma, c.lambda, adv_t);
       valueTargetsFromAdvantages(adv_t, v_t, target_t);
     } else {
