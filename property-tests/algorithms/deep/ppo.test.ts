@@ -25,7 +25,7 @@ describe('PPO on CartPole-v1 (cleanrl preset)', () => {
     expect(control.finalReturn! / control.updates[0]!.meanReturn!).toBeLessThan(1.5);
     expect(run.updates.every((u) => u.klK3 >= 0)).toBe(true);
     expect(control.updates.every((u) => u.klK3 === 0)).toBe(true); // α = 0: π_new = π_old exactly
-  }, 60_000);
+  }, 180_000);
 
   it('is deterministic: the same seed gives identical returns and parameters, another seed does not', async () => {
     const a = await trainPpo('CartPole-v1', { steps: 1024, seed: 7 });
@@ -34,7 +34,7 @@ describe('PPO on CartPole-v1 (cleanrl preset)', () => {
     expect(b.episodeReturns).toEqual(a.episodeReturns);
     expect(Array.from(b.params)).toEqual(Array.from(a.params));
     expect(Array.from(c.params)).not.toEqual(Array.from(a.params));
-  }, 30_000);
+  }, 90_000);
 
   it('the first policy gradient is −scoreSum of the core PPO coefficients on the same minibatch, bit for bit', async () => {
     let probe: FirstGradientProbe | undefined;
@@ -49,7 +49,7 @@ describe('PPO on CartPole-v1 (cleanrl preset)', () => {
     expect(Array.from(p.policyGradient)).toEqual(gradientFrom(p.advantages));
     // negative control: the advantages before the per-minibatch normalization give another gradient
     expect(Array.from(p.policyGradient)).not.toEqual(gradientFrom(p.advantagesRaw));
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('A2C and REINFORCE on CartPole-v1 (the same loop with c_t = Â_t/B)', () => {
@@ -62,12 +62,12 @@ describe('A2C and REINFORCE on CartPole-v1 (the same loop with c_t = Â_t/B)', (
     const grad = (adv: Float64Array) => Array.from(p.policy.scoreSum(p.thetaPolicy, p.obs, T, p.actions as never, policyGradientCoefficients(adv, new Float64Array(T).fill(1 / T)))).map((x) => -x);
     expect(Array.from(p.policyGradient)).toEqual(grad(p.advantages));
     expect(Array.from(p.policyGradient)).not.toEqual(grad(p.advantagesRaw));
-  }, 30_000);
+  }, 90_000);
   it('REINFORCE: finite numbers, no critic (value loss null), KL logged', async () => {
     const r = await trainPpo('CartPole-v1', { algo: 'reinforce', steps: 1024, seed: 4 });
     expect(allFinite(r)).toBe(true);
     expect(r.updates.every((u) => u.valueLoss === null && u.klK3 >= 0)).toBe(true);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('PPO on Pendulum-v1', () => {
@@ -76,12 +76,12 @@ describe('PPO on Pendulum-v1', () => {
     expect(r.updates.length).toBe(2);
     expect(allFinite(r)).toBe(true);
     expect(r.episodeReturns.length).toBe(20); // 4096 steps / 200-step episodes
-  }, 30_000);
+  }, 90_000);
   it('lehmann2024 (tanh-Gaussian head, swish 4×32 / 5×256, 8 envs): finite numbers over 2 short updates', async () => {
     const r = await trainPpo('Pendulum-v1', { steps: 256, seed: 1, preset: 'lehmann2024', overrides: { numSteps: 16, epochs: 1 } });
     expect(r.updates.length).toBe(2);
     expect(allFinite(r)).toBe(true);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('pgtruth train --env', () => {
@@ -96,5 +96,5 @@ describe('pgtruth train --env', () => {
     expect(await main(['train', '--env', 'CartPole-v1', '--preset', 'nope'], () => {}, (s) => errs.push(s))).toBe(2);
     expect(errs.join('')).toContain('[TRAIN_OPTIONS]');
     expect(await main(['train', '--env', 'CartPole-v1', '--algo', 'sac'], () => {}, (s) => errs.push(s))).toBe(2);
-  }, 30_000);
+  }, 90_000);
 });
