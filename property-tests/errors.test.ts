@@ -27,6 +27,7 @@ import { checkModule } from '../src/verify/check.js';
 import { guarded } from '../src/sampling/guard.js';
 import { exactPGCurve } from '../src/algorithms/exact-pg.js';
 import { learningCurvesHtml } from '../src/report/html.js';
+import { preset, resolveConfig } from '../src/algorithms/deep/config.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -118,6 +119,7 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   USER_CODE_THREW: () => guarded('mine.estimate', () => { throw 42; }),
   CURVE_OPTIONS: () => exactPGCurve(chain(), { method: 'pg', step: -1, iterations: 3 }),
   REPORT_OUTPUT: () => learningCurvesHtml([]),
+  TRAIN_OPTIONS: () => resolveConfig(preset('cleanrl', true), { minibatches: 3 }),
 };
 
 describe('every error code is triggered and names its place', () => {

@@ -100,6 +100,8 @@ export const ERROR_CODES = {
   // exact learning curves and the HTML report (issue 11)
   CURVE_OPTIONS: 'an exact learning-curve option is invalid: the step is not positive and finite, the iteration count is not a positive integer within its limit, or the start parameters do not fit the MDP',
   REPORT_OUTPUT: 'an HTML report cannot be produced: no curve, a curve with no record, a record with a non-finite number, or the file cannot be written',
+  // deep learners on environments (issue 12)
+  TRAIN_OPTIONS: 'a deep-learner option is invalid: an unknown preset, algorithm or option, a count that is not a positive integer, a batch that the minibatch count does not divide, or a rate out of range',
 } as const;
 
 /** A stable error code. */

@@ -10,6 +10,7 @@ import { mirrorCommand } from './commands/mirror.js';
 import { checkCommand } from './commands/check.js';
 import { reportCommand } from './commands/report.js';
 import { trainCommand } from './commands/train.js';
+import { trainEnv } from './commands/train-env.js';
 
 /** The package version, read from package.json. */
 export function version(): string {
@@ -35,6 +36,8 @@ Usage:
       exact mirror learning: J, the drift, Theorem 5.4's bound and whether it held, the gap to J*
   pgtruth train <mdp.json | builtin:NAME> --algo reinforce|a2c|trpo|ppo|vmpo [--NAME VALUE …] [--seed N] [--json] [--out FILE]
       train a tabular policy with a learner built on the verified estimators; exact learning curve
+  pgtruth train --env ID --algo ppo [--steps N] [--seed N] [--seeds K] [--preset cleanrl|lehmann2024] [--json]
+      a deep learner on CartPole-v1, Acrobot-v1, Pendulum-v1, … (progress bar with return and KL)
 
   pgtruth <command> --help     help on one command
   pgtruth --version
@@ -67,7 +70,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'check':
         return await checkCommand(rest, out);
       case 'train':
-        return trainCommand(rest, out);
+        // an environment (--env ID): the deep learners of src/algorithms/deep; otherwise a tabular MDP with its exact learning curve
+        return rest.some((a) => a === '--env' || a.startsWith('--env=')) ? await trainEnv(rest, out) : trainCommand(rest, out);
       default:
         err(`pgtruth: [CLI_USAGE] unknown command "${cmd}" (commands: report, exact, check, mdp, mirror, train; see pgtruth --help)\n`);
         return 2;

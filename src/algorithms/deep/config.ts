@@ -1,0 +1,137 @@
+/**
+ * The hyperparameters of the deep learners as one documented object, and the presets.
+ *
+ * - `cleanrl`: CleanRL's `ppo.py` for discrete actions (Huang et al. 2022, "CleanRL"): 4 envs ×
+ *   128 steps, 4 epochs × 4 minibatches, Adam 2.5e-4 (ε 1e-5) decayed linearly, γ 0.99,
+ *   λ 0.95, clip 0.2, entropy 0.01, value 0.5, gradient norm 0.5, 64×64 tanh networks, no
+ *   observation or reward normalization; for continuous actions `ppo_continuous_action.py`:
+ *   1 env × 2048 steps, 10 epochs × 32 minibatches, Adam 3e-4, entropy 0, a Gaussian head with
+ *   a state-independent log σ, actions clipped to the box, observations and rewards normalized.
+ * - `lehmann2024`: Lehmann 2024, Appendix A / Table 2 (REFERENCES.md): policy 4×32 and value
+ *   5×256 swish networks, tanh-squashed Gaussian actions, Adam 3e-4 decayed linearly,
+ *   gradient norm 0.5, observations and rewards normalized and clipped to ±10, 8 envs,
+ *   unroll 2048, 8 minibatches, γ 0.99, λ 0.95, PPO: 10 epochs, ε 0.2, entropy 0, advantage
+ *   normalization. Our reading of "unroll 2048" is 2048 transitions per update in total
+ *   (8 envs × 256 steps); the paper's text does not say whether it is per environment.
+ *
+ * Value-clipping (CleanRL's `clip_vloss`) is not implemented: Andrychowicz et al. 2021 (§3.5)
+ * found it does not help; the value loss is ½·mean (v_t − target_t)².
+ *
+ * @module
+ */
+import { fail, show } from '../../errors.js';
+import type { ActivationName } from '../../policy/mlp.js';
+
+/** Everything a deep PPO run is configured by. */
+export interface DeepConfig {
+  /** N, parallel environment copies. */
+  readonly numEnvs: number;
+  /** T, steps per copy per update (the batch holds N·T transitions). */
+  readonly numSteps: number;
+  /** Passes over each batch. */
+  readonly epochs: number;
+  /** Minibatches per pass (must divide N·T). */
+  readonly minibatches: number;
+  /** Adam's initial step size α₀. */
+  readonly lr: number;
+  /** Adam's ε. */
+  readonly adamEps: number;
+  /** Decay α linearly to 0 over the run (optim/schedule.ts). */
+  readonly annealLr: boolean;
+  /** γ. */
+  readonly gamma: number;
+  /** GAE λ. */
+  readonly lambda: number;
+  /** PPO's clip ε. */
+  readonly clip: number;
+  /** Entropy-bonus coefficient (0: the entropy is neither computed nor logged). */
+  readonly entCoef: number;
+  /** Value-loss coefficient c_v: the loss adds c_v · ½ mean (v_t − target_t)². */
+  readonly vfCoef: number;
+  /** Global gradient-norm clip (Pascanu et al. 2013). */
+  readonly maxGradNorm: number;
+  /** Normalize advantages per minibatch (estimators/normalize.ts). */
+  readonly normAdv: boolean;
+  /** Hidden widths of the policy network. */
+  readonly actorHidden: readonly number[];
+  /** Hidden widths of the value network. */
+  readonly criticHidden: readonly number[];
+  readonly activation: ActivationName;
+  /** Gain of the last policy layer at init (Andrychowicz et al. 2021: 0.01). */
+  readonly actorLastGain: number;
+  /** Continuous actions: `gaussian` (clipped to the box) or `tanh-gaussian` (squashed into the box). */
+  readonly continuousHead: 'gaussian' | 'tanh-gaussian';
+  /** Running observation normalization, clipped to ±10. */
+  readonly normalizeObservations: boolean;
+  /** Reward scaling by the running std of the discounted sum, clipped to ±10. */
+  readonly normalizeRewards: boolean;
+}
+
+/** The preset names. */
+export type PresetName = 'cleanrl' | 'lehmann2024';
+export const PRESET_NAMES: readonly PresetName[] = ['cleanrl', 'lehmann2024'];
+
+const CLEANRL_DISCRETE: DeepConfig = Object.freeze({
+  numEnvs: 4, numSteps: 128, epochs: 4, minibatches: 4, lr: 2.5e-4, adamEps: 1e-5, annealLr: true,
+  gamma: 0.99, lambda: 0.95, clip: 0.2, entCoef: 0.01, vfCoef: 0.5, maxGradNorm: 0.5, normAdv: true,
+  actorHidden: [64, 64], criticHidden: [64, 64], activation: 'tanh', actorLastGain: 0.01,
+  continuousHead: 'gaussian', normalizeObservations: false, normalizeRewards: false,
+});
+
+const CLEANRL_CONTINUOUS: DeepConfig = Object.freeze({
+  ...CLEANRL_DISCRETE, numEnvs: 1, numSteps: 2048, epochs: 10, minibatches: 32, lr: 3e-4, entCoef: 0,
+  normalizeObservations: true, normalizeRewards: true,
+});
+
+const LEHMANN2024: DeepConfig = Object.freeze({
+  numEnvs: 8, numSteps: 256, epochs: 10, minibatches: 8, lr: 3e-4, adamEps: 1e-8, annealLr: true,
+  gamma: 0.99, lambda: 0.95, clip: 0.2, entCoef: 0, vfCoef: 0.5, maxGradNorm: 0.5, normAdv: true,
+  actorHidden: [32, 32, 32, 32], criticHidden: [256, 256, 256, 256, 256], activation: 'swish', actorLastGain: 0.01,
+  continuousHead: 'tanh-gaussian', normalizeObservations: true, normalizeRewards: true,
+});
+
+/** The deep learners. */
+export type DeepAlgo = 'ppo' | 'a2c' | 'reinforce';
+export const DEEP_ALGOS: readonly DeepAlgo[] = ['ppo', 'a2c', 'reinforce'];
+
+/**
+ * The preset `name` for `algo` on a task with discrete (`true`) or continuous actions.
+ * `lehmann2024` follows Table 2 per algorithm (A2C: 1 epoch, entropy 0.1; REINFORCE: 1 env ×
+ * 2048 steps, 1 epoch, no advantage normalization, no critic). CleanRL has no A2C or
+ * REINFORCE script: `cleanrl` for them is CleanRL's PPO setting with one epoch and one
+ * minibatch (one gradient step per batch) — our choice, not a published configuration.
+ */
+export function preset(name: string, discrete: boolean, algo: DeepAlgo = 'ppo'): DeepConfig {
+  if (!(DEEP_ALGOS as readonly string[]).includes(algo)) fail('TRAIN_OPTIONS', `the algorithm is ${show(algo)}: expected one of ${DEEP_ALGOS.join(', ')}`, { where: 'algo', value: algo });
+  let base: DeepConfig;
+  if (name === 'cleanrl') base = discrete ? CLEANRL_DISCRETE : CLEANRL_CONTINUOUS;
+  else if (name === 'lehmann2024') base = LEHMANN2024;
+  else return fail('TRAIN_OPTIONS', `the preset is ${show(name)}: expected one of ${PRESET_NAMES.join(', ')}`, { where: 'preset', value: name });
+  if (algo === 'ppo') return base;
+  if (name === 'cleanrl') return Object.freeze({ ...base, epochs: 1, minibatches: 1 });
+  if (algo === 'a2c') return Object.freeze({ ...base, epochs: 1, entCoef: 0.1 });
+  return Object.freeze({ ...base, numEnvs: 1, numSteps: 2048, epochs: 1, normAdv: false, entCoef: 0 });
+}
+
+function posInt(x: unknown, where: string): void {
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) fail('TRAIN_OPTIONS', `${where} is ${show(x)}: expected a positive integer`, { where, value: x });
+}
+function inRange(x: unknown, lo: number, hi: number, where: string): void {
+  if (typeof x !== 'number' || !(x >= lo && x <= hi)) fail('TRAIN_OPTIONS', `${where} is ${show(x)}: expected a number in [${lo}, ${hi}]`, { where, value: x });
+}
+
+/** `base` with `overrides` applied and every field checked (`TRAIN_OPTIONS` naming the field otherwise). */
+export function resolveConfig(base: DeepConfig, overrides: Partial<DeepConfig> = {}): DeepConfig {
+  for (const k of Object.keys(overrides)) if (!(k in base)) fail('TRAIN_OPTIONS', `unknown option ${show(k)} (known: ${Object.keys(base).join(', ')})`, { where: k });
+  const c: DeepConfig = { ...base, ...overrides };
+  posInt(c.numEnvs, 'numEnvs'); posInt(c.numSteps, 'numSteps'); posInt(c.epochs, 'epochs'); posInt(c.minibatches, 'minibatches');
+  if ((c.numEnvs * c.numSteps) % c.minibatches !== 0) fail('TRAIN_OPTIONS', `the batch of ${c.numEnvs}×${c.numSteps} = ${c.numEnvs * c.numSteps} transitions is not divisible into ${c.minibatches} minibatches`, { where: 'minibatches', value: c.minibatches });
+  inRange(c.lr, 0, 1, 'lr'); inRange(c.adamEps, 1e-300, 1, 'adamEps');
+  inRange(c.gamma, 0, 1, 'gamma'); inRange(c.lambda, 0, 1, 'lambda'); inRange(c.clip, 0, 10, 'clip');
+  inRange(c.entCoef, 0, 1e6, 'entCoef'); inRange(c.vfCoef, 0, 1e6, 'vfCoef'); inRange(c.maxGradNorm, 0, 1e300, 'maxGradNorm');
+  inRange(c.actorLastGain, 0, 1e6, 'actorLastGain');
+  c.actorHidden.forEach((n, i) => posInt(n, `actorHidden[${i}]`));
+  c.criticHidden.forEach((n, i) => posInt(n, `criticHidden[${i}]`));
+  if (c.continuousHead !== 'gaussian' && c.continuousHead !== 'tanh-gaussian') fail('TRAIN_OPTIONS', `continuousHead is ${show(c.continuousHead)}: expected gaussian or tanh-gaussian`, { where: 'continuousHead', value: c.continuousHead });
+  return Object.freeze(c);
+}
