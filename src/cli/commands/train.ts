@@ -30,6 +30,9 @@ verified estimators (src/algorithms), and measures every update exactly: J(θ_n)
 J* − J(θ_n), the exact d-weighted KL(π_{n−1}‖π_n) beside the learner's k3 estimate, the exact
 entropy, and the samples used so far. One seed determines the whole run.
 
+With --env ID in place of an MDP (CartPole-v1, Acrobot-v1, Pendulum-v1, MountainCarContinuous-v0,
+HalfCheetah-v5, Hopper-v5): the deep learners with MLP actor and critic — pgtruth train --env ID --help.
+
 Options:
   --algo NAME             reinforce | a2c | trpo | ppo | vmpo (required)
   --seed N                the seed (default 0)
