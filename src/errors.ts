@@ -63,6 +63,8 @@ export const ERROR_CODES = {
   // user estimators (pgtruth check, expectUnbiased)
   PLUGIN_INVALID: 'a user module cannot be loaded or does not export estimators of the documented interface',
   CHECK_FAILED: 'a claim about a user estimator failed (expectUnbiased)',
+  // group-relative estimators (issue 15)
+  GROUP_ENUMERATION: 'an exact group expectation needs finitely many outcomes: a response longer than the limit, too many responses or groups, or Gaussian reward noise',
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',

@@ -16,3 +16,4 @@ export * from './segments.js';
 export * from './plan.js';
 export * from './map.js';
 export * from './pool.js';
+export * from './groups.js';

@@ -5,12 +5,14 @@
 import type { Claim } from '../claim.js';
 import { estimatorClaims } from './estimators.js';
 import { exactClaims } from './exact.js';
+import { groupClaims } from './group.js';
 import { klClaims } from './kl.js';
 import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
 
 export * from './estimators.js';
 export * from './exact.js';
+export * from './group.js';
 export * from './kl.js';
 export * from './known.js';
 export * from './mirror.js';
@@ -22,7 +24,7 @@ export function exactSuite(): Claim[] {
 
 /** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
 export function statisticalSuite(): Claim[] {
-  return [...klClaims, ...estimatorClaims];
+  return [...klClaims, ...estimatorClaims, ...groupClaims];
 }
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */

@@ -1,0 +1,36 @@
+// The group-relative claims (GRPO, Dr. GRPO, RLOO, loss aggregation, the KL to a reference):
+// each passes and its negative control is rejected on every instance; they are in the
+// default suite; their stochastic checks spend a stated share of the false-alarm budget; and
+// they run in a few seconds.
+import { describe, expect, it } from 'vitest';
+import { SUITE_FALSE_ALARM } from '../../src/stats/index.js';
+import { defaultClaims, groupClaims, grpoPromptWeight, runClaim } from '../../src/verify/index.js';
+
+describe('the group-relative claims', () => {
+  it('are all in the default suite', () => {
+    const ids = defaultClaims().map((c) => c.id);
+    for (const c of groupClaims) expect(ids).toContain(c.id);
+  });
+  it('every claim passes, every control is rejected on every instance, in a few seconds in total', async () => {
+    const t0 = performance.now();
+    let alpha = 0, checks = 0;
+    for (const claim of groupClaims) {
+      const r = await runClaim(claim, { seed: 20240124, scale: 1 });
+      expect(r.error, claim.id).toBeUndefined();
+      expect(r.verdict, `${claim.id}: ${r.checks.filter((c) => !c.passed).map((c) => c.instance).join('; ')}`).toBe('pass');
+      expect(r.control.rejected, `${claim.id}: ${r.control.checks.filter((c) => c.passed).map((c) => c.instance).join('; ')}`).toBe(r.control.checks.length);
+      for (const c of r.checks) if (c.stats) { alpha += c.stats.falseAlarmRate; checks++; }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    expect(checks).toBe(10);
+    expect(alpha).toBeLessThanOrEqual(SUITE_FALSE_ALARM / 10); // this area's share: 10 checks × 1e-6
+    expect(seconds).toBeLessThan(25); // about 2.5 s on an idle core
+  });
+  it('GRPO\'s prompt weight: constant (1/√2) for G = 2, symmetric in p ↔ 1 − p, growing toward p = 0 or 1 for larger G', () => {
+    for (const p of [0.05, 0.3, 0.5, 0.9]) expect(grpoPromptWeight(p, 2)).toBeCloseTo(Math.SQRT1_2 / (1 + 1e-6 * Math.SQRT2), 6);
+    for (const p of [0.1, 0.3]) expect(grpoPromptWeight(p, 8)).toBeCloseTo(grpoPromptWeight(1 - p, 8), 10);
+    expect(grpoPromptWeight(0.05, 8)).toBeGreaterThan(1.3 * grpoPromptWeight(0.5, 8));
+    expect(grpoPromptWeight(0, 4)).toBe(0);
+    expect(grpoPromptWeight(1, 4)).toBe(0);
+  });
+});
