@@ -8,6 +8,7 @@
 import type { StepCheck } from '../framework/step.js';
 import { causalityChecks } from './causality.js';
 import { gaeChecks } from './gae.js';
+import { groupChecks } from './group.js';
 import { importanceChecks } from './importance.js';
 import { mirrorChecks } from './mirror.js';
 import { pgtChecks } from './pgt.js';
@@ -19,7 +20,7 @@ import { vmpoChecks } from './vmpo.js';
 /** Every step check, by key. */
 export function allChecks(): ReadonlyMap<string, StepCheck<unknown>> {
   const out = new Map<string, StepCheck<unknown>>();
-  for (const c of [...pgtChecks, ...scoreChecks, ...causalityChecks, ...importanceChecks, ...gaeChecks, ...trpoChecks, ...ppoChecks, ...vmpoChecks, ...mirrorChecks]) {
+  for (const c of [...pgtChecks, ...scoreChecks, ...causalityChecks, ...importanceChecks, ...gaeChecks, ...trpoChecks, ...ppoChecks, ...vmpoChecks, ...mirrorChecks, ...groupChecks]) {
     if (out.has(c.key)) throw new Error(`step check ${c.key} is defined twice`);
     out.set(c.key, c);
   }

@@ -90,15 +90,18 @@ export function tokenMDP(spec: TokenMDPSpec): FiniteMDP {
 }
 
 /**
- * The built-in token MDP `token-mdp`: prompts `short` and `a-rich` (ρ uniform), tokens `a`,
- * `b` and `<eos>`, at most 3 tokens (15 states, 15 responses per prompt). R(short, o) =
- * 1 − k/3 and R(a-rich, o) = (number of `a`)/3, k the number of non-end tokens: the first
- * prompt rewards stopping early, the second writing long — so responses of different
- * lengths carry different rewards, which is what per-token loss normalizations weigh.
+ * The spec of the built-in token MDP `token-mdp`: prompts `short` and `a-rich` (ρ uniform),
+ * tokens `a`, `b` and `<eos>`, at most 3 tokens (15 states, 15 responses per prompt).
+ * R(short, o) = 1 − k/3 and R(a-rich, o) = (number of `a`)/3, k the number of non-end
+ * tokens: the first prompt rewards stopping early, the second writing long — so responses of
+ * different lengths carry different rewards, which is what per-token loss normalizations weigh.
  */
+export const BUILTIN_TOKEN_MDP_SPEC: TokenMDPSpec = Object.freeze({
+  prompts: ['short', 'a-rich'], vocabulary: ['a', 'b'], maxTokens: 3,
+  reward: (q: number, tokens: readonly number[]) => (q === 0 ? 1 - tokens.length / 3 : tokens.filter((t) => t === 0).length / 3),
+});
+
+/** The built-in token MDP `token-mdp` ({@link BUILTIN_TOKEN_MDP_SPEC}). */
 export function builtinTokenMDP(): FiniteMDP {
-  return tokenMDP({
-    prompts: ['short', 'a-rich'], vocabulary: ['a', 'b'], maxTokens: 3,
-    reward: (q, tokens) => (q === 0 ? 1 - tokens.length / 3 : tokens.filter((t) => t === 0).length / 3),
-  });
+  return tokenMDP(BUILTIN_TOKEN_MDP_SPEC);
 }
