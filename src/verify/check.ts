@@ -6,6 +6,7 @@
  * | policy-gradient | E[ĝ] = ∇J on complete episodes | REINFORCE without γ^t (γ < 1) and with a baseline read at s_{t+1} |
  * | advantage | E[Â_t | s,a] = A^π(s,a) and E[target_t | s,a] = Q^π(s,a), given V^π, for λ ∈ {0, ½, 0.95, 1}, on episodes and on segments cut by truncation | GAE treating truncation as termination |
  * | kl | E[k̂] = KL(q‖p) for Gaussian and categorical pairs | k3 computed as (e^r − 1) − r |
+ * | group | E[(1/N) Σ A_{i,t} ∇log π] = κ(G)∇J on bandits and a token MDP (./group-kind.ts) | GRPO as published (std, 1/|o|) |
  * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
  *
  * The control shows that the check, on those instances and with that many samples, would
@@ -33,6 +34,7 @@ import type { Check, Claim, RunContext } from './claim.js';
 import { continuingInstance, episodicInstances, type EstimatorInstance } from './claims/estimators.js';
 import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation } from './mutations.js';
+import { groupEstimatorClaims } from './group-kind.js';
 import { importModule, isTypeScript, loadEstimators, moduleURL, type KLEstimator, type LoadedEstimator, type SurrogateEstimator } from './plugin.js';
 import { runClaims, type ClaimResult } from './runner.js';
 import { CHECK_ALPHA, meanCheck, sampleEstimates } from './sampled.js';
@@ -183,6 +185,7 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
         control: { description: 'k3 computed as (e^r − 1) − r (mutant.k3-exp-of-ratio)', run: (ctx) => cases.filter((c) => !c.label.includes('N(1,1)')).map((c) => one(ctx, c, mutant, 'mutant.k3-exp-of-ratio')) },
       }];
     }
+    case 'group': return groupEstimatorClaims(e, opts);
     case 'surrogate': {
       const clip = (e.estimator as SurrogateEstimator).clip;
       const moved = (x: EstimatorInstance) => { const rng = Rng.from(`check/moved/${x.label}`); return x.policy.theta.map((t) => t + 0.5 * rng.normal()); };
@@ -221,7 +224,7 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
   const userHref = moduleURL(path);
   const taskFile = writeTaskModule(userHref);
   const workers = opts.workers ?? 2;
-  const needsSampling = estimators.some((x) => x.estimator.kind !== 'kl');
+  const needsSampling = estimators.some((x) => x.estimator.kind !== 'kl' && x.estimator.kind !== 'group');
   const pool = needsSampling && workers > 0 ? await SamplerPool.create({ workers, typescript: isTypeScript(userHref) || isTypeScript(import.meta.url) }) : undefined;
   const local = !pool && needsSampling ? await importModule(new URL(`file://${taskFile}`).href, isTypeScript(userHref)) : undefined;
   const runner: Runner = {

@@ -1,0 +1,41 @@
+// `pgtruth check` for group-relative estimators (kind `group`), in this thread: a correct RLOO
+// and a correct Dr. GRPO (declaring its 1 − 1/G) pass with their control rejected; GRPO with the
+// std and 1/|o| fails on every instance with a bias far above the resolution; invalid exports
+// and results are refused.
+import { describe, expect, it } from 'vitest';
+import { checkModule, collectEstimators, groupEstimatorClaims, runClaims } from '../../src/verify/index.js';
+import { expectError } from '../helpers.js';
+
+const example = (f: string) => new URL(`../../examples/estimators/${f}`, import.meta.url).pathname;
+const bias = (note: string | undefined) => Number(/= ([\d.]+)% of/.exec(note ?? '')![1]);
+
+describe('pgtruth check, kind group', () => {
+  it('RLOO and Dr. GRPO pass, their controls rejected; GRPO (std, 1/|o|) fails everywhere, its bias ≥ 30% of ‖∇J‖', async () => {
+    for (const f of ['rloo.ts', 'dr-grpo.ts']) {
+      const { results } = await checkModule(example(f), { samples: 64_000, workers: 0 });
+      expect(results.map((r) => r.verdict), f).toEqual(['pass']);
+      expect(results[0]!.control.rejected).toBe(results[0]!.control.checks.length);
+    }
+    const { results } = await checkModule(example('grpo-bug.ts'), { samples: 64_000, workers: 0 });
+    expect(results[0]!.verdict).toBe('fail');
+    for (const c of results[0]!.checks) {
+      expect(c.passed, c.instance).toBe(false);
+      expect(bias(c.note), c.note).toBeGreaterThan(30);
+    }
+  }, 60_000);
+  it('Dr. GRPO without its declared 1 − 1/G fails (the group mean that includes the sample)', async () => {
+    const mod = await import(example('dr-grpo.ts'));
+    const undeclared = { ...mod.default, scale: undefined, name: 'Dr. GRPO claimed unbiased' };
+    const [e] = collectEstimators({ default: undeclared }, 'inline');
+    const r = await runClaims(groupEstimatorClaims(e!, { samples: 64_000 }), { seed: 1 });
+    expect(r[0]!.verdict).toBe('fail');
+  }, 60_000);
+  it('refuses a scale that is not a function, and a result of the wrong length', async () => {
+    const bad = collectEstimators({ default: { kind: 'group', estimate: () => [1, 2, 3] } }, 'inline')[0]!;
+    const r = await runClaims(groupEstimatorClaims(bad, { samples: 3200 }), { seed: 1 });
+    expect(r[0]!.verdict).toBe('error');
+    expect(r[0]!.error).toContain('ESTIMATOR_INVALID');
+    const e = collectEstimators({ default: { kind: 'group', scale: 0.5, estimate: () => [] } }, 'inline')[0]!;
+    expectError(() => groupEstimatorClaims(e, {}), 'PLUGIN_INVALID', 'scale is 0.5');
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * `pgtruth check` for group-relative estimators (GRPO, Dr. GRPO, RLOO, …): the kind `group`.
+ *
+ * The user's function receives a batch of B prompts × G responses × T tokens with a padding
+ * mask ({@link GroupBatch}: `rewards[b*G + j]`, `mask`, `s_t`, `a_t`, `logp_t` at
+ * `(b*G + j)*T + t`) and returns per-token advantages A_{i,t} (N × T, N = B·G; entries on
+ * padding are ignored). pgtruth forms the policy-gradient estimate
+ *
+ * $$\hat g = \frac1N\sum_{i,t} m_{i,t}\,A_{i,t}\,\nabla_\theta\log\pi_\theta(a_{i,t}|s_{i,t})$$
+ *
+ * (the per-token loss −A log π summed over tokens and averaged over responses — any length
+ * normalization belongs in A) and checks E[ĝ] = scale(G)·∇J, with `scale` declared by the
+ * estimator (default 1: RLOO; Dr. GRPO's group mean has 1 − 1/G, derivations/10-group-relative.md),
+ * on the built-in contextual bandit (Bernoulli rewards, G = 4), a 0/1 bandit whose prompts
+ * succeed at rates 0.04 and 0.5 (G = 8, where GRPO's std reweights them) and the built-in token
+ * MDP (G = 3, responses of 1–3 tokens). The negative control is GRPO as published (std
+ * normalization, 1/|o| per sequence) against the same target. Each verdict's note gives the
+ * observed ‖ḡ − target‖₂ relative to ‖target‖₂ (noise included: for a correct estimator it is
+ * of the order of the resolution, for a biased one it is the size of the bias).
+ *
+ * ```ts
+ * import type { GroupEstimator } from 'pgtruth';
+ * const rloo: GroupEstimator = {
+ *   kind: 'group', name: 'RLOO',
+ *   estimate(batch) { … return perTokenAdvantages; },   // length N·T
+ * };
+ * export default rloo;
+ * ```
+ *
+ * @module
+ */
+import { fail, show } from '../errors.js';
+import { aggregationWeights, sequenceToTokens, tokenPolicyGradient } from '../estimators/aggregation.js';
+import { grpoAdvantages } from '../estimators/group.js';
+import { evaluatePolicy } from '../exact/evaluate.js';
+import { policyGradient } from '../exact/gradient.js';
+import { firstNonTerminating } from '../exact/termination.js';
+import type { FiniteMDP } from '../mdp/model.js';
+import { softmaxPolicy } from '../policy/softmax.js';
+import type { Policy } from '../policy/types.js';
+import { sampleGroups, type GroupBatch } from '../sampling/groups.js';
+import { buildSamplerTables } from '../sampling/tables.js';
+import { Rng } from '../stats/rng.js';
+import { MeanCovariance } from '../stats/summary.js';
+import { meanTest } from '../stats/tests.js';
+import type { Check, Claim, RunContext } from './claim.js';
+import { banditInstance, binaryBanditInstance, tokenInstance, type GroupInstance } from './claims/group.js';
+import { checkedResult, policyView, type LoadedEstimator, type PolicyView } from './plugin.js';
+import { CHECK_ALPHA } from './sampled.js';
+
+
+/** A group-relative estimator: per-token advantages from a batch of groups (module comment). */
+export interface GroupEstimator {
+  readonly kind: 'group';
+  readonly name?: string;
+  /** The factor κ(G) in E[ĝ] = κ(G)·∇J that the estimator is meant to have (default 1). */
+  readonly scale?: (groupSize: number) => number;
+  /** Returns A_{i,t} for every token slot (length N·T; padding entries are ignored). */
+  estimate(batch: GroupBatch, policy: PolicyView): ArrayLike<number>;
+}
+
+/** An instance of the group check: a problem, a policy, G, and the most tokens of a response. */
+interface Case { readonly label: string; readonly mdp: FiniteMDP; readonly policy: Policy; readonly grad: Float64Array; readonly G: number; readonly maxTokens: number }
+
+const fromGroup = (x: GroupInstance, G: number): Case => ({ label: `${x.label}, G = ${G}`, mdp: x.mdp, policy: x.policy, grad: x.grad, G, maxTokens: x.maxTokens });
+
+/** The most tokens of a response on a user's MDP. */
+const USER_MAX_TOKENS = 256;
+
+function cases(mdp: FiniteMDP | undefined, label: string | undefined): Case[] {
+  if (!mdp) return [fromGroup(banditInstance(), 4), fromGroup(binaryBanditInstance(), 8), fromGroup(tokenInstance(), 3)];
+  const T = mdp.transitions;
+  const bad = mdp.terminalStates.length === 0 || firstNonTerminating(mdp.numStates, mdp.terminal, (s) => mdp.initial[s]! > 0, function* (s) {
+    for (let row = s * mdp.numActions; row < (s + 1) * mdp.numActions; row++) for (let k = T.rowPtr[row]!; k < T.rowPtr[row + 1]!; k++) yield T.col[k]!;
+  }).state >= 0;
+  if (bad) fail('CLI_USAGE', 'a group check needs responses that end: this MDP has a reachable state that never terminates');
+  const rng = Rng.from('check/group/user-mdp');
+  const policy = { param: softmaxPolicy(mdp.numStates, mdp.numActions), theta: Float64Array.from({ length: mdp.numStates * mdp.numActions }, () => 0.7 * rng.normal()) };
+  const grad = Float64Array.from(policyGradient(mdp, policy, evaluatePolicy(mdp, policy.param.probs(policy.theta))));
+  return [{ label: `${label ?? 'your MDP'}, G = 4`, mdp, policy, grad, G: 4, maxTokens: USER_MAX_TOKENS }];
+}
+
+/** ĝ = (1/N) Σ m A ∇log π from per-token advantages. */
+function gradientOf(policy: Policy, b: GroupBatch, adv: Float64Array): Float64Array {
+  const N = b.numPrompts * b.groupSize, c = new Float64Array(adv.length);
+  for (let k = 0; k < c.length; k++) if (b.mask[k]) c[k] = adv[k]! / N;
+  return tokenPolicyGradient(policy, b.s_t, b.a_t, c, b.mask);
+}
+
+/** The user's per-token advantages, checked: finite on every response token; padding zeroed. */
+function userAdvantages(e: LoadedEstimator, b: GroupBatch, view: PolicyView): Float64Array {
+  const raw = (e.estimator as GroupEstimator).estimate(b, view);
+  const len = (raw as { length?: unknown })?.length;
+  if (len !== b.mask.length) fail('ESTIMATOR_INVALID', `${e.name}.estimate returned ${typeof len === 'number' ? `${len} numbers` : show(raw)}: expected one per token slot, N·T = ${b.mask.length}`, { where: `${e.name}.estimate`, value: len });
+  const out = new Float64Array(b.mask.length);
+  for (let k = 0; k < out.length; k++) if (b.mask[k]) out[k] = raw[k]!;
+  return checkedResult(out, out.length, `${e.name}.estimate`);
+}
+
+/** GRPO as published: (r − mean)/(std + ε) per group, divided by |o_i| on each token (the control). */
+export function publishedGrpoAdvantages(b: GroupBatch): Float64Array {
+  const A = sequenceToTokens(grpoAdvantages(b.rewards, b.groupSize), b.mask, b.maxTokens);
+  const w = aggregationWeights(b.mask, b.maxTokens, 'sequence-mean'), N = b.numPrompts * b.groupSize;
+  return A.map((a, k) => a * w[k]! * N);
+}
+
+function check(ctx: RunContext, x: Case, stream: string, batches: number, scale: number, label: string, adv: (b: GroupBatch) => Float64Array): Check {
+  const rng = Rng.from(`${ctx.seed}/${stream}`), tables = buildSamplerTables(x.mdp, x.policy);
+  const acc = new MeanCovariance(x.policy.param.numParams, false), n = Math.max(50, Math.round(batches * ctx.scale));
+  for (let k = 0; k < n; k++) {
+    const b = sampleGroups(x.mdp, x.policy, { prompts: 8, groupSize: x.G, maxTokens: x.maxTokens }, rng, tables);
+    acc.push(gradientOf(x.policy, b, adv(b)));
+  }
+  const target = x.grad.map((g) => scale * g), t = meanTest(acc, target, CHECK_ALPHA);
+  let norm = 0, dev = 0;
+  for (let k = 0; k < target.length; k++) { norm += target[k]! ** 2; dev += (acc.mean[k]! - target[k]!) ** 2; }
+  norm = Math.sqrt(norm);
+  return {
+    instance: `${x.label}: ${label}`, passed: t.passed, discrepancy: t.statistic, tolerance: t.threshold,
+    stats: { effect: t.effect, standardError: t.standardError, samples: t.samples, falseAlarmRate: t.falseAlarmRate, minDetectable: t.minDetectable, statistic: t.statistic, threshold: t.threshold, test: t.test, relativeTo: { name: `‖${scale === 1 ? '' : `${+scale.toFixed(4)}·`}∇J‖₂`, value: norm } },
+    note: `${t.samples} batches of 8 groups of ${x.G}; ${t.test}; observed ‖ḡ − target‖₂ = ${((100 * Math.sqrt(dev)) / norm).toFixed(1)}% of ‖target‖₂, noise included (resolution ${((100 * t.minDetectable) / norm).toFixed(1)}%)`,
+  };
+}
+
+/** Options the group claims read (a subset of `CheckOptions`). */
+export interface GroupCheckOptions {
+  readonly samples?: number;
+  readonly mdp?: FiniteMDP;
+  readonly mdpLabel?: string;
+}
+
+/** The claims `pgtruth check` runs for a `group` estimator (module comment). */
+export function groupEstimatorClaims(e: LoadedEstimator, opts: GroupCheckOptions): Claim[] {
+  const est = e.estimator as GroupEstimator;
+  if (est.scale !== undefined && typeof est.scale !== 'function') fail('PLUGIN_INVALID', `${e.module}: export ${e.key}.scale is ${show(est.scale)}: expected a function of the group size G`, { where: `${e.key}.scale` });
+  const scaleOf = (G: number): number => {
+    const s = est.scale ? est.scale(G) : 1;
+    if (!(typeof s === 'number' && Number.isFinite(s))) fail('PLUGIN_INVALID', `${e.module}: export ${e.key}.scale(${G}) is ${show(s)}: expected a finite number`, { where: `${e.key}.scale`, value: s });
+    return s;
+  };
+  const batches = Math.max(50, Math.round((opts.samples ?? 192_000) / 64));
+  const tag = `check.${e.name}`;
+  const xs = () => cases(opts.mdp, opts.mdpLabel);
+  return [{
+    id: `${tag}.unbiased`, title: `${e.name}: (1/N) Σ_{i,t} A_{i,t} ∇log π(a_t|s_t) has mean ${est.scale ? 'scale(G)·' : ''}∇J`, source: 'derivations/10-group-relative.md; Kool et al. 2019; Liu et al. 2025',
+    statement: String.raw`\mathbb E\Big[\tfrac1N\textstyle\sum_{i,t} m_{i,t}A_{i,t}\nabla_\theta\log\pi_\theta(a_{i,t}|s_{i,t})\Big] = \kappa(G)\,\nabla_\theta J(\theta)`,
+    relation: 'unbiased', rule: 'studentized max over θ-coordinates, Šidák, α = 1e-6 per check',
+    run: (ctx) => xs().map((x) => {
+      const view = policyView(x.policy);
+      return check(ctx, x, `${tag}/${x.label}`, batches, scaleOf(x.G), e.name, (b) => userAdvantages(e, b, view));
+    }),
+    control: {
+      description: 'GRPO as published — (r − mean)/(std + ε) per group, 1/|o| per token (Shao et al. 2024) — against the same target',
+      run: (ctx) => xs().map((x) => check(ctx, x, `${tag}/${x.label}/control`, batches, scaleOf(x.G), 'published GRPO', publishedGrpoAdvantages)),
+    },
+  }];
+}
