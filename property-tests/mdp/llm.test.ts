@@ -56,6 +56,13 @@ describe('contextual bandits and token MDPs', () => {
       expect(eLen).toBeCloseTo(ev.horizon, 12);
     }), { numRuns: 25 });
   });
+  it('a token MDP of 21 846 states builds sparse (one next state per row), in well under a second', () => {
+    const t0 = performance.now();
+    const mdp = tokenMDP({ prompts: ['p'], vocabulary: ['a', 'b', 'c', 'd'], maxTokens: 8, reward: (_q, toks) => toks.length / 8 });
+    expect(mdp.numStates).toBe(21846);
+    expect(mdp.transitions.col.length).toBe(21846 * 5);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
   it('Bernoulli reward outcomes and the group enumeration are distributions', () => {
     const mdp = builtinContextualBandit(), pol = randomPolicy(4, 4, 3), t = enumerateResponses(mdp, pol);
     const d = rewardOutcomes(mdp, t.responses[0]![0]!);

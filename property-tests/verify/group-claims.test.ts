@@ -20,6 +20,8 @@ describe('the group-relative claims', () => {
       expect(r.verdict, `${claim.id}: ${r.checks.filter((c) => !c.passed).map((c) => c.instance).join('; ')}`).toBe('pass');
       expect(r.control.rejected, `${claim.id}: ${r.control.checks.filter((c) => c.passed).map((c) => c.instance).join('; ')}`).toBe(r.control.checks.length);
       for (const c of r.checks) if (c.stats) { alpha += c.stats.falseAlarmRate; checks++; }
+      // as the default suite demands (property-tests/cli): a stochastic control is rejected by ≥ 4 standard errors
+      for (const c of r.control.checks) if (c.stats) expect(c.discrepancy - c.tolerance, `${claim.id}: ${c.instance}`).toBeGreaterThanOrEqual(4);
     }
     const seconds = (performance.now() - t0) / 1000;
     expect(checks).toBe(10);

@@ -15,6 +15,7 @@
  * @module
  */
 import { fail, show } from '../../errors.js';
+import { buildCSR } from '../../linalg/sparse.js';
 import { createMDP, type FiniteMDP, type RewardNoise } from '../model.js';
 
 /** What {@link contextualBandit} accepts. */
@@ -50,8 +51,7 @@ export function contextualBandit(spec: ContextualBanditSpec): FiniteMDP {
   const rho = spec.promptProbs ?? prompts.map(() => 1 / P);
   if (!Array.isArray(rho) || rho.length !== P) fail('MDP_SHAPE', `promptProbs has ${(rho as { length?: number })?.length ?? show(rho)} entries, expected one per prompt (${P})`, { where: 'promptProbs' });
   if (!Array.isArray(spec.rewards) || spec.rewards.length !== P) fail('MDP_SHAPE', `rewards has ${Array.isArray(spec.rewards) ? spec.rewards.length : show(spec.rewards)} rows, expected one per prompt (${P})`, { where: 'rewards' });
-  const transitions = new Float64Array(S * K * S);
-  for (let s = 0; s < S; s++) for (let a = 0; a < K; a++) transitions[(s * K + a) * S + P] = 1;
+  const transitions = buildCSR(S * K, S, (_row, add) => add(P, 1), S * K); // every response ends the episode
   const rewards = [...spec.rewards.map((row) => row.slice()), responses.map(() => 0)];
   return createMDP({
     states: [...prompts, 'end'], actions: responses, transitions, rewards, gamma: 1,

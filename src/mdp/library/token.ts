@@ -16,6 +16,7 @@
  * @module
  */
 import { fail, show } from '../../errors.js';
+import { buildCSR } from '../../linalg/sparse.js';
 import { createMDP, type FiniteMDP, type RewardNoise } from '../model.js';
 
 /** What {@link tokenMDP} accepts. */
@@ -55,7 +56,7 @@ export function tokenMDP(spec: TokenMDPSpec): FiniteMDP {
   for (let k = 0, vk = 1; k < L; k++, vk *= V) { perPrompt += vk; if (P * perPrompt + 1 > TOKEN_MDP_MAX_STATES) fail('TOO_LARGE', `a token MDP with ${P} prompts, ${V} tokens and maxTokens ${L} has more than ${TOKEN_MDP_MAX_STATES} states`, { value: L }); }
   const S = P * perPrompt + 1, end = S - 1;
   const stateNames: string[] = [];
-  const transitions = new Float64Array(S * A * S), rewards = new Float64Array(S * A);
+  const next = new Int32Array(S * A), rewards = new Float64Array(S * A); // the one next state of each (s, a): a tree, stored sparse
   const R = (q: number, tokens: readonly number[], where: string): number => {
     const r = spec.reward(q, tokens);
     if (typeof r !== 'number' || !Number.isFinite(r)) fail('MDP_NOT_FINITE', `reward(${q}, [${tokens.join(', ')}]) is ${show(r)} (${where}): rewards must be finite`, { where, value: r });
@@ -69,16 +70,17 @@ export function tokenMDP(spec: TokenMDPSpec): FiniteMDP {
       const prefix = prefixes[i]!, s = base + i;
       stateNames.push(`${prompts[q]}|${prefix.map((t) => vocabulary[t]).join(' ')}`);
       rewards[s * A + V] = R(q, prefix, `state ${stateNames[s]}, ${spec.endToken ?? '<eos>'}`);
-      transitions[(s * A + V) * S + end] = 1;
+      next[s * A + V] = end;
       for (let t = 0; t < V; t++) {
-        const next = [...prefix, t];
-        if (next.length === L) { rewards[s * A + t] = R(q, next, `state ${stateNames[s]}, ${vocabulary[t]}`); transitions[(s * A + t) * S + end] = 1; }
-        else { transitions[(s * A + t) * S + base + prefixes.length] = 1; prefixes.push(next); }
+        const child = [...prefix, t];
+        if (child.length === L) { rewards[s * A + t] = R(q, child, `state ${stateNames[s]}, ${vocabulary[t]}`); next[s * A + t] = end; }
+        else { next[s * A + t] = base + prefixes.length; prefixes.push(child); }
       }
     }
   }
   stateNames.push('end');
-  for (let a = 0; a < A; a++) transitions[(end * A + a) * S + end] = 1;
+  for (let a = 0; a < A; a++) next[end * A + a] = end;
+  const transitions = buildCSR(S * A, S, (row, add) => add(next[row]!, 1), S * A);
   const rho = spec.promptProbs ?? prompts.map(() => 1 / P);
   if (!Array.isArray(rho) || rho.length !== P) fail('MDP_SHAPE', `promptProbs has ${(rho as { length?: number })?.length ?? show(rho)} entries, expected one per prompt (${P})`, { where: 'promptProbs' });
   const initial = new Float64Array(S);

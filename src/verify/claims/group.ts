@@ -253,7 +253,7 @@ function bestMultiple(m: ArrayLike<number>, g: ArrayLike<number>): Float64Array 
 const RLOO: GroupAdvantages = rlooAdvantages, DR_GRPO: GroupAdvantages = drGrpoAdvantages, GRPO: GroupAdvantages = (r, G) => grpoAdvantages(r, G);
 const PER_RESPONSE: Aggregation = { mode: 'constant', perResponse: 1 };
 const B = 8;
-/** Batches per sampled check at scale 1 (B = 8 groups each), set from pilot runs for a resolution of ≈ 5–8% of the target. */
+/** Batches per sampled check at scale 1 (B = 8 groups each): resolutions of 5–15% of the target's norm (seed 20240124), far below the 25–100% effects the controls must show. */
 const K = 1500;
 
 // ─── claims ─────────────────────────────────────────────────────────────────────
@@ -329,7 +329,7 @@ export const grpoStdClaim: Claim = {
       const exact = exactGroupMean(x, G, GRPO, PER_RESPONSE);
       const w = x.responses.prompts.map((q) => grpoPromptWeight(x.ev.V[q]!, G).toFixed(3)).join(', ');
       out.push(decide(`${x.label}, G = ${G}: enumerated E[ĝ_GRPO] = Σ ρ w_q ∇J_q (w = ${w})`, relDiff(exact, grpoReweightedGradient(x, G)), 1e-9));
-      out.push(meanOf(`${x.label}, G = ${G}: sampled GRPO against its enumerated mean`, sampleMean(ctx, x, `grpo/${x.label}`, K, B, G, (b) => groupGradient(x.policy, b, GRPO, PER_RESPONSE)), exact, `batches of ${B} groups`));
+      out.push(meanOf(`${x.label}, G = ${G}: sampled GRPO against its enumerated mean`, sampleMean(ctx, x, `grpo/${x.label}`, G === 8 ? 2 * K : K, B, G, (b) => groupGradient(x.policy, b, GRPO, PER_RESPONSE)), exact, `batches of ${B} groups`));
     }
     return out;
   },
@@ -339,7 +339,7 @@ export const grpoStdClaim: Claim = {
       const y = gradedBanditInstance(), x = binaryBanditInstance(), G = 8, exact = exactGroupMean(x, G, GRPO, PER_RESPONSE);
       return [
         decide(`${y.label}, G = ${G_BANDIT}: enumerated E[ĝ_GRPO] = Σ ρ w_q ∇J_q`, relDiff(exactGroupMean(y, G_BANDIT, GRPO, PER_RESPONSE), grpoReweightedGradient(y, G_BANDIT)), 1e-9),
-        meanOf(`${x.label}, G = ${G}: sampled GRPO against κ∇J`, sampleMean(ctx, x, `grpo/${x.label}`, K, B, G, (b) => groupGradient(x.policy, b, GRPO, PER_RESPONSE)), bestMultiple(exact, x.grad), `batches of ${B} groups`),
+        meanOf(`${x.label}, G = ${G}: sampled GRPO against κ∇J`, sampleMean(ctx, x, `grpo/${x.label}`, 2 * K, B, G, (b) => groupGradient(x.policy, b, GRPO, PER_RESPONSE)), bestMultiple(exact, x.grad), `batches of ${B} groups`),
       ];
     },
   },
@@ -357,7 +357,7 @@ export const aggregationClaim: Claim = {
     return [
       meanOf(`${x.label}: constant C = N·${L} (Dr. GRPO's) against ∇J/${L}`, sampleMean(ctx, x, 'agg/constant', K, B, G, (b) => groupGradient(x.policy, b, RLOO, { mode: 'constant', perResponse: L })), scaled(x.grad, 1 / L), `batches of ${B} groups`),
       meanOf(`${x.label}: per-sequence mean against ∇E[(R − V)/|o|]`, sampleMean(ctx, x, 'agg/sequence', K, B, G, (b) => groupGradient(x.policy, b, RLOO, { mode: 'sequence-mean' })), lengthNormalizedGradient(x), `batches of ${B} groups`),
-      meanOf(`${x.label}: per-token mean (one group of 2 per batch) against its enumerated mean`, sampleMean(ctx, x, 'agg/token', 4 * K, 1, 2, (b) => groupGradient(x.policy, b, RLOO, { mode: 'token-mean' })), exactGroupMean(x, 2, RLOO, { mode: 'token-mean' }), 'batches of 1 group of 2'),
+      meanOf(`${x.label}: per-token mean (one group of 2 per batch) against its enumerated mean`, sampleMean(ctx, x, 'agg/token', 32 * K, 1, 2, (b) => groupGradient(x.policy, b, RLOO, { mode: 'token-mean' })), exactGroupMean(x, 2, RLOO, { mode: 'token-mean' }), 'batches of 1 group of 2'),
     ];
   },
   control: {
@@ -366,7 +366,7 @@ export const aggregationClaim: Claim = {
       const x = tokenInstance(), G = G_TOKEN;
       return [
         meanOf(`${x.label}: per-sequence mean against κ∇J`, sampleMean(ctx, x, 'agg/sequence', K, B, G, (b) => groupGradient(x.policy, b, RLOO, { mode: 'sequence-mean' })), bestMultiple(lengthNormalizedGradient(x), x.grad), `batches of ${B} groups`),
-        meanOf(`${x.label}: per-token mean (one group of 2 per batch) against Σ ρ ∇J_q/E_q|o|`, sampleMean(ctx, x, 'agg/token', 4 * K, 1, 2, (b) => groupGradient(x.policy, b, RLOO, { mode: 'token-mean' })), tokenMeanLimit(x), 'batches of 1 group of 2'),
+        meanOf(`${x.label}: per-token mean (one group of 2 per batch) against Σ ρ ∇J_q/E_q|o|`, sampleMean(ctx, x, 'agg/token', 32 * K, 1, 2, (b) => groupGradient(x.policy, b, RLOO, { mode: 'token-mean' })), tokenMeanLimit(x), 'batches of 1 group of 2'),
       ];
     },
   },
