@@ -3,6 +3,7 @@
 // std and 1/|o| fails on every instance with a bias far above the resolution; invalid exports
 // and results are refused.
 import { describe, expect, it } from 'vitest';
+import { builtinTokenMDP, chain } from '../../src/mdp/index.js';
 import { checkModule, collectEstimators, groupEstimatorClaims, runClaims } from '../../src/verify/index.js';
 import { expectError } from '../helpers.js';
 
@@ -29,6 +30,14 @@ describe('pgtruth check, kind group', () => {
     const [e] = collectEstimators({ default: undeclared }, 'inline');
     const r = await runClaims(groupEstimatorClaims(e!, { samples: 64_000 }), { seed: 1 });
     expect(r[0]!.verdict).toBe('fail');
+  }, 60_000);
+  it('--mdp: checks on the user\'s MDP (G = 4), and refuses one whose responses never end', async () => {
+    const [e] = collectEstimators(await import(example('rloo.ts')), 'rloo.ts');
+    const r = await runClaims(groupEstimatorClaims(e!, { samples: 64_000, mdp: builtinTokenMDP(), mdpLabel: 'my token MDP' }), { seed: 3 });
+    expect(r[0]!.verdict).toBe('pass');
+    expect(r[0]!.checks.map((c) => c.instance)).toEqual(['my token MDP, G = 4: RLOO']);
+    const bad = await runClaims(groupEstimatorClaims(e!, { samples: 64_000, mdp: chain() }), { seed: 3 });
+    expect(bad[0]!.error).toContain('never terminates');
   }, 60_000);
   it('refuses a scale that is not a function, and a result of the wrong length', async () => {
     const bad = collectEstimators({ default: { kind: 'group', estimate: () => [1, 2, 3] } }, 'inline')[0]!;

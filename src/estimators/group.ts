@@ -103,5 +103,6 @@ export function grpoAdvantages(r: Float64Array, G: number, opts: GrpoOptions = {
  * batch normalization, `normalize.ts`); with `groupBaseline` it needs G ≥ 2 to carry signal.
  */
 export function reinforcePlusPlusAdvantages(r: Float64Array, G: number, groupBaseline = false, epsilon = 1e-8): Float64Array {
-  return normalizeAdvantages(groupBaseline ? drGrpoAdvantages(r, G) : (checkGroups(r, G, 1, 'reinforcePlusPlusAdvantages'), r), epsilon);
+  checkGroups(r, G, 1, 'reinforcePlusPlusAdvantages');
+  return normalizeAdvantages(groupBaseline ? drGrpoAdvantages(r, G) : r, epsilon);
 }

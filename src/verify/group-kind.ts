@@ -29,11 +29,12 @@
  *
  * @module
  */
-import { fail, show } from '../errors.js';
+import { fail, isPgTruthError, show } from '../errors.js';
 import { aggregationWeights, sequenceToTokens, tokenPolicyGradient } from '../estimators/aggregation.js';
 import { grpoAdvantages } from '../estimators/group.js';
 import { evaluatePolicy } from '../exact/evaluate.js';
 import { policyGradient } from '../exact/gradient.js';
+import { enumerateResponses } from '../exact/responses.js';
 import { firstNonTerminating } from '../exact/termination.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { softmaxPolicy } from '../policy/softmax.js';
@@ -64,7 +65,7 @@ interface Case { readonly label: string; readonly mdp: FiniteMDP; readonly polic
 
 const fromGroup = (x: GroupInstance, G: number): Case => ({ label: `${x.label}, G = ${G}`, mdp: x.mdp, policy: x.policy, grad: x.grad, G, maxTokens: x.maxTokens });
 
-/** The most tokens of a response on a user's MDP. */
+/** The most tokens of a response on a user's MDP whose responses are too many to enumerate (a longer one is an error). */
 const USER_MAX_TOKENS = 256;
 
 function cases(mdp: FiniteMDP | undefined, label: string | undefined): Case[] {
@@ -77,7 +78,18 @@ function cases(mdp: FiniteMDP | undefined, label: string | undefined): Case[] {
   const rng = Rng.from('check/group/user-mdp');
   const policy = { param: softmaxPolicy(mdp.numStates, mdp.numActions), theta: Float64Array.from({ length: mdp.numStates * mdp.numActions }, () => 0.7 * rng.normal()) };
   const grad = Float64Array.from(policyGradient(mdp, policy, evaluatePolicy(mdp, policy.param.probs(policy.theta))));
-  return [{ label: `${label ?? 'your MDP'}, G = 4`, mdp, policy, grad, G: 4, maxTokens: USER_MAX_TOKENS }];
+  return [{ label: `${label ?? 'your MDP'}, G = 4`, mdp, policy, grad, G: 4, maxTokens: longestResponse(mdp, policy) }];
+}
+
+/** The most steps of a response when the responses can be enumerated, else {@link USER_MAX_TOKENS}. */
+function longestResponse(mdp: FiniteMDP, policy: Policy): number {
+  try {
+    const t = enumerateResponses(mdp, policy, { maxTokens: USER_MAX_TOKENS, maxResponses: 20_000 });
+    return Math.max(...t.responses.flatMap((l) => l.map((o) => o.s_t.length)));
+  } catch (e) {
+    if (isPgTruthError(e, 'GROUP_ENUMERATION')) return USER_MAX_TOKENS;
+    throw e;
+  }
 }
 
 /** ĝ = (1/N) Σ m A ∇log π from per-token advantages. */

@@ -196,7 +196,7 @@ export function tokenMeanLimit(x: GroupInstance): Float64Array {
   return out;
 }
 
-/** log π_ref(a|s) for a seeded reference softmax policy (the "SFT model"). */
+/** A seeded reference softmax policy π_ref (the "SFT model" of RL fine-tuning). */
 export function referencePolicy(x: GroupInstance): Policy {
   return seededSoftmax(x.mdp, `group/ref/${x.label}`, 0.7);
 }
