@@ -31,6 +31,26 @@ describe('pgtruth check, kind group', () => {
     const r = await runClaims(groupEstimatorClaims(e!, { samples: 64_000 }), { seed: 1 });
     expect(r[0]!.verdict).toBe('fail');
   }, 60_000);
+  it('an estimator that returns { loss, gradient }: RLOO as the loss −(1/N) Σ A log π passes; with the sample in the mean it fails', async () => {
+    const loss = (inMean: boolean) => ({
+      kind: 'group', name: inMean ? 'loss with r̄' : 'RLOO loss',
+      estimate(b: { numPrompts: number; groupSize: number; maxTokens: number; rewards: Float64Array; mask: Uint8Array; s_t: Int32Array; a_t: Int32Array; logp_t: Float64Array }, policy: { numStates: number; numActions: number; addScore(s: number, a: number, w: number, out: Float64Array): void }) {
+        const G = b.groupSize, T = b.maxTokens, N = b.numPrompts * G, gradient = new Float64Array(policy.numStates * policy.numActions);
+        let L = 0;
+        for (let i = 0; i < N; i++) {
+          const g0 = Math.floor(i / G) * G;
+          let sum = 0;
+          for (let j = 0; j < G; j++) sum += b.rewards[g0 + j]!;
+          const A = inMean ? b.rewards[i]! - sum / G : b.rewards[i]! - (sum - b.rewards[i]!) / (G - 1);
+          for (let t = 0; t < T; t++) if (b.mask[i * T + t]) { L -= (A * b.logp_t[i * T + t]!) / N; policy.addScore(b.s_t[i * T + t]!, b.a_t[i * T + t]!, -A / N, gradient); }
+        }
+        return { loss: L, gradient };
+      },
+    });
+    const [good] = collectEstimators({ default: loss(false) }, 'inline'), [bad] = collectEstimators({ default: loss(true) }, 'inline');
+    expect((await runClaims(groupEstimatorClaims(good!, { samples: 64_000 }), { seed: 5 }))[0]!.verdict).toBe('pass');
+    expect((await runClaims(groupEstimatorClaims(bad!, { samples: 64_000 }), { seed: 5 }))[0]!.verdict).toBe('fail');
+  }, 60_000);
   it('--mdp: checks on the user\'s MDP (G = 4), and refuses one whose responses never end', async () => {
     const [e] = collectEstimators(await import(example('rloo.ts')), 'rloo.ts');
     const r = await runClaims(groupEstimatorClaims(e!, { samples: 64_000, mdp: builtinTokenMDP(), mdpLabel: 'my token MDP' }), { seed: 3 });

@@ -4,7 +4,8 @@
  * The user's function receives a batch of B prompts × G responses × T tokens with a padding
  * mask ({@link GroupBatch}: `rewards[b*G + j]`, `mask`, `s_t`, `a_t`, `logp_t` at
  * `(b*G + j)*T + t`) and returns per-token advantages A_{i,t} (N × T, N = B·G; entries on
- * padding are ignored). pgtruth forms the policy-gradient estimate
+ * padding are ignored), or the loss it minimizes with its gradient at θ = θ_old (then −∇loss
+ * is the estimate). From advantages pgtruth forms the policy-gradient estimate
  *
  * $$\hat g = \frac1N\sum_{i,t} m_{i,t}\,A_{i,t}\,\nabla_\theta\log\pi_\theta(a_{i,t}|s_{i,t})$$
  *
@@ -56,8 +57,12 @@ export interface GroupEstimator {
   readonly name?: string;
   /** The factor κ(G) in E[ĝ] = κ(G)·∇J that the estimator is meant to have (default 1). */
   readonly scale?: (groupSize: number) => number;
-  /** Returns A_{i,t} for every token slot (length N·T; padding entries are ignored). */
-  estimate(batch: GroupBatch, policy: PolicyView): ArrayLike<number>;
+  /**
+   * Returns A_{i,t} for every token slot (length N·T; padding entries are ignored) — or the
+   * loss the estimator minimizes and its gradient ∇_θ loss at θ = θ_old (length S·A), in which
+   * case −gradient is the policy-gradient estimate checked.
+   */
+  estimate(batch: GroupBatch, policy: PolicyView): ArrayLike<number> | { readonly loss: number; readonly gradient: ArrayLike<number> };
 }
 
 /** An instance of the group check: a problem, a policy, G, and the most tokens of a response. */
@@ -99,14 +104,22 @@ function gradientOf(policy: Policy, b: GroupBatch, adv: Float64Array): Float64Ar
   return tokenPolicyGradient(policy, b.s_t, b.a_t, c, b.mask);
 }
 
-/** The user's per-token advantages, checked: finite on every response token; padding zeroed. */
-function userAdvantages(e: LoadedEstimator, b: GroupBatch, view: PolicyView): Float64Array {
+/**
+ * The user's policy-gradient estimate on a batch: from per-token advantages through
+ * {@link gradientOf}, or −gradient when the estimator returns `{ loss, gradient }`; checked
+ * finite and of the right length (`ESTIMATOR_INVALID` otherwise).
+ */
+function userGradient(e: LoadedEstimator, policy: Policy, b: GroupBatch, view: PolicyView): Float64Array {
   const raw = (e.estimator as GroupEstimator).estimate(b, view);
+  if (raw && typeof raw === 'object' && 'gradient' in raw) {
+    if (typeof raw.loss !== 'number' || !Number.isFinite(raw.loss)) fail('ESTIMATOR_INVALID', `${e.name}.estimate(…).loss is ${show(raw.loss)}: expected a finite number`, { where: `${e.name}.loss`, value: raw.loss });
+    return checkedResult(raw.gradient, policy.param.numParams, `${e.name}.estimate(…).gradient`).map((g) => -g);
+  }
   const len = (raw as { length?: unknown })?.length;
-  if (len !== b.mask.length) fail('ESTIMATOR_INVALID', `${e.name}.estimate returned ${typeof len === 'number' ? `${len} numbers` : show(raw)}: expected one per token slot, N·T = ${b.mask.length}`, { where: `${e.name}.estimate`, value: len });
-  const out = new Float64Array(b.mask.length);
-  for (let k = 0; k < out.length; k++) if (b.mask[k]) out[k] = raw[k]!;
-  return checkedResult(out, out.length, `${e.name}.estimate`);
+  if (len !== b.mask.length) fail('ESTIMATOR_INVALID', `${e.name}.estimate returned ${typeof len === 'number' ? `${len} numbers` : show(raw)}: expected one advantage per token slot, N·T = ${b.mask.length} (or { loss, gradient })`, { where: `${e.name}.estimate`, value: len });
+  const adv = new Float64Array(b.mask.length), a = raw as ArrayLike<number>;
+  for (let k = 0; k < adv.length; k++) if (b.mask[k]) adv[k] = a[k]!;
+  return gradientOf(policy, b, checkedResult(adv, adv.length, `${e.name}.estimate`));
 }
 
 /** GRPO as published: (r − mean)/(std + ε) per group, divided by |o_i| on each token (the control). */
@@ -116,12 +129,12 @@ export function publishedGrpoAdvantages(b: GroupBatch): Float64Array {
   return A.map((a, k) => a * w[k]! * N);
 }
 
-function check(ctx: RunContext, x: Case, stream: string, batches: number, scale: number, label: string, adv: (b: GroupBatch) => Float64Array): Check {
+function check(ctx: RunContext, x: Case, stream: string, batches: number, scale: number, label: string, estimate: (b: GroupBatch) => Float64Array): Check {
   const rng = Rng.from(`${ctx.seed}/${stream}`), tables = buildSamplerTables(x.mdp, x.policy);
   const acc = new MeanCovariance(x.policy.param.numParams, false), n = Math.max(50, Math.round(batches * ctx.scale));
   for (let k = 0; k < n; k++) {
     const b = sampleGroups(x.mdp, x.policy, { prompts: 8, groupSize: x.G, maxTokens: x.maxTokens }, rng, tables);
-    acc.push(gradientOf(x.policy, b, adv(b)));
+    acc.push(estimate(b));
   }
   const target = x.grad.map((g) => scale * g), t = meanTest(acc, target, CHECK_ALPHA);
   let norm = 0, dev = 0;
@@ -159,11 +172,11 @@ export function groupEstimatorClaims(e: LoadedEstimator, opts: GroupCheckOptions
     relation: 'unbiased', rule: 'studentized max over θ-coordinates, Šidák, α = 1e-6 per check',
     run: (ctx) => xs().map((x) => {
       const view = policyView(x.policy);
-      return check(ctx, x, `${tag}/${x.label}`, batches, scaleOf(x.G), e.name, (b) => userAdvantages(e, b, view));
+      return check(ctx, x, `${tag}/${x.label}`, batches, scaleOf(x.G), e.name, (b) => userGradient(e, x.policy, b, view));
     }),
     control: {
       description: 'GRPO as published — (r − mean)/(std + ε) per group, 1/|o| per token (Shao et al. 2024) — against the same target',
-      run: (ctx) => xs().map((x) => check(ctx, x, `${tag}/${x.label}/control`, batches, scaleOf(x.G), 'published GRPO', publishedGrpoAdvantages)),
+      run: (ctx) => xs().map((x) => check(ctx, x, `${tag}/${x.label}/control`, batches, scaleOf(x.G), 'published GRPO', (b) => gradientOf(x.policy, b, publishedGrpoAdvantages(b)))),
     },
   }];
 }
