@@ -43,12 +43,10 @@ import type { Policy } from '../policy/types.js';
 import { sampleGroups, type GroupBatch } from '../sampling/groups.js';
 import { buildSamplerTables } from '../sampling/tables.js';
 import { Rng } from '../stats/rng.js';
-import { MeanCovariance } from '../stats/summary.js';
-import { meanTest } from '../stats/tests.js';
 import type { Check, Claim, RunContext } from './claim.js';
 import { banditInstance, binaryBanditInstance, tokenInstance, type GroupInstance } from './claims/group.js';
 import { checkedResult, policyView, type LoadedEstimator, type PolicyView } from './plugin.js';
-import { CHECK_ALPHA } from './sampled.js';
+import { meanCheck } from './sampled.js';
 
 
 /** A group-relative estimator: per-token advantages from a batch of groups (module comment). */
@@ -131,20 +129,21 @@ export function publishedGrpoAdvantages(b: GroupBatch): Float64Array {
 
 function check(ctx: RunContext, x: Case, stream: string, batches: number, scale: number, label: string, estimate: (b: GroupBatch) => Float64Array): Check {
   const rng = Rng.from(`${ctx.seed}/${stream}`), tables = buildSamplerTables(x.mdp, x.policy);
-  const acc = new MeanCovariance(x.policy.param.numParams, false), n = Math.max(50, Math.round(batches * ctx.scale));
+  const d = x.policy.param.numParams, n = Math.max(50, Math.round(batches * ctx.scale)), values = new Float64Array(n * d), mean = new Float64Array(d);
+  let transitions = 0;
   for (let k = 0; k < n; k++) {
     const b = sampleGroups(x.mdp, x.policy, { prompts: 8, groupSize: x.G, maxTokens: x.maxTokens }, rng, tables);
-    acc.push(estimate(b));
+    for (const len of b.lengths) transitions += len;
+    const g = estimate(b);
+    values.set(g, k * d);
+    for (let j = 0; j < d; j++) mean[j] = mean[j]! + g[j]! / n;
   }
-  const target = x.grad.map((g) => scale * g), t = meanTest(acc, target, CHECK_ALPHA);
+  const target = x.grad.map((g) => scale * g);
   let norm = 0, dev = 0;
-  for (let k = 0; k < target.length; k++) { norm += target[k]! ** 2; dev += (acc.mean[k]! - target[k]!) ** 2; }
+  for (let k = 0; k < d; k++) { norm += target[k]! ** 2; dev += (mean[k]! - target[k]!) ** 2; }
   norm = Math.sqrt(norm);
-  return {
-    instance: `${x.label}: ${label}`, passed: t.passed, discrepancy: t.statistic, tolerance: t.threshold,
-    stats: { effect: t.effect, standardError: t.standardError, samples: t.samples, falseAlarmRate: t.falseAlarmRate, minDetectable: t.minDetectable, statistic: t.statistic, threshold: t.threshold, test: t.test, relativeTo: { name: `‖${scale === 1 ? '' : `${+scale.toFixed(4)}·`}∇J‖₂`, value: norm } },
-    note: `${t.samples} batches of 8 groups of ${x.G}; ${t.test}; observed ‖ḡ − target‖₂ = ${((100 * Math.sqrt(dev)) / norm).toFixed(1)}% of ‖target‖₂, noise included (resolution ${((100 * t.minDetectable) / norm).toFixed(1)}%)`,
-  };
+  const c = meanCheck(`${x.label}: ${label}`, { batches: n, dim: d, values, transitions }, target, { relativeTo: { name: `‖${scale === 1 ? '' : `${+scale.toFixed(4)}·`}∇J‖₂`, value: norm }, unit: `batches of 8 groups of ${x.G}` });
+  return { ...c, note: `${c.note ?? ''}; observed ‖ḡ − target‖₂ = ${((100 * Math.sqrt(dev)) / norm).toFixed(1)}% of ‖target‖₂, noise included` };
 }
 
 /** Options the group claims read (a subset of `CheckOptions`). */

@@ -28,10 +28,9 @@ import type { Policy } from '../../policy/types.js';
 import { sampleGroups, type GroupBatch } from '../../sampling/groups.js';
 import { buildSamplerTables } from '../../sampling/tables.js';
 import { Rng } from '../../stats/rng.js';
-import { MeanCovariance } from '../../stats/summary.js';
-import { meanTest } from '../../stats/tests.js';
 import { decide, type Check, type Claim, type RunContext } from '../claim.js';
-import { CHECK_ALPHA } from '../sampled.js';
+import { meanCheck } from '../sampled.js';
+import type { BatchEstimates } from '../../sampling/map.js';
 
 /** A problem, a softmax policy, and its exact quantities. */
 export interface GroupInstance {
@@ -216,24 +215,24 @@ export function k3LossGradientTarget(x: GroupInstance, ref: Policy): Float64Arra
 
 // ─── sampling ────────────────────────────────────────────────────────────────────
 
-/** Draws K batches of B groups of G and accumulates `estimate(batch)`. */
-function sampleMean(ctx: RunContext, x: GroupInstance, stream: string, K: number, B: number, G: number, estimate: (b: GroupBatch) => Float64Array): MeanCovariance {
+/** Draws K batches of B groups of G and collects `estimate(batch)` (K × d, for `meanCheck`). */
+function sampleMean(ctx: RunContext, x: GroupInstance, stream: string, K: number, B: number, G: number, estimate: (b: GroupBatch) => Float64Array): BatchEstimates {
   const rng = Rng.from(`${ctx.seed}/group/${stream}`), tables = buildSamplerTables(x.mdp, x.policy);
-  const acc = new MeanCovariance(x.policy.param.numParams, false), n = Math.max(50, Math.round(K * ctx.scale));
-  for (let k = 0; k < n; k++) acc.push(estimate(sampleGroups(x.mdp, x.policy, { prompts: B, groupSize: G, maxTokens: x.maxTokens }, rng, tables)));
-  return acc;
+  const d = x.policy.param.numParams, n = Math.max(50, Math.round(K * ctx.scale)), values = new Float64Array(n * d);
+  let transitions = 0;
+  for (let k = 0; k < n; k++) {
+    const b = sampleGroups(x.mdp, x.policy, { prompts: B, groupSize: G, maxTokens: x.maxTokens }, rng, tables);
+    for (const len of b.lengths) transitions += len;
+    values.set(estimate(b), k * d);
+  }
+  return { batches: n, dim: d, values, transitions };
 }
 
-function meanOf(instance: string, acc: MeanCovariance, target: ArrayLike<number>, unit: string): Check {
-  const t = meanTest(acc, target, CHECK_ALPHA);
+/** The studentized max test of ./sampled.ts, its resolution read against ‖target‖₂. */
+function meanOf(instance: string, est: BatchEstimates, target: ArrayLike<number>, unit: string): Check {
   let norm = 0;
   for (let k = 0; k < target.length; k++) norm += target[k]! ** 2;
-  norm = Math.sqrt(norm);
-  return {
-    instance, passed: t.passed, discrepancy: t.statistic, tolerance: t.threshold,
-    stats: { effect: t.effect, standardError: t.standardError, samples: t.samples, falseAlarmRate: t.falseAlarmRate, minDetectable: t.minDetectable, statistic: t.statistic, threshold: t.threshold, test: t.test, relativeTo: { name: '‖target‖₂', value: norm } },
-    note: `${t.samples} ${unit}; ${t.test}; resolution ${((100 * t.minDetectable) / norm).toFixed(1)}% of ‖target‖₂`,
-  };
+  return meanCheck(instance, est, target, { relativeTo: { name: '‖target‖₂', value: Math.sqrt(norm) }, unit });
 }
 
 const scaled = (g: ArrayLike<number>, c: number) => Float64Array.from(g, (v) => c * v);
