@@ -16,7 +16,7 @@ import { softmaxPolicy } from '../../src/policy/softmax.js';
 import type { Policy } from '../../src/policy/types.js';
 import { Rng } from '../../src/stats/rng.js';
 import {
-  banditInstance, binaryBanditInstance, exactGroupMean, gradedBanditInstance, grpoReweightedGradient, lengthNormalizedGradient,
+  banditInstance, binaryBanditInstance, exactGroupMean, gradedBanditInstance, groupInstance, grpoReweightedGradient, lengthNormalizedGradient,
   tokenInstance, type GroupAdvantages, type GroupInstance,
 } from '../../src/verify/claims/group.js';
 import { defineStep, type Instance } from '../framework/step.js';
@@ -101,10 +101,7 @@ const seeded = (mdp: FiniteMDP, seed: string, scale = 0.8): Policy => {
   return { param: softmaxPolicy(mdp.numStates, mdp.numActions), theta: Float64Array.from({ length: mdp.numStates * mdp.numActions }, () => scale * rng.normal()) };
 };
 
-const makeInstance = (label: string, mdp: FiniteMDP, policy: Policy): GroupInstance => {
-  const ev = evaluatePolicy(mdp, policy.param.probs(policy.theta)), responses = enumerateResponses(mdp, policy);
-  return { label, mdp, policy, ev, grad: Float64Array.from(policyGradient(mdp, policy, ev)), responses, maxTokens: Math.max(...responses.responses.flatMap((l) => l.map((o) => o.s_t.length))) };
-};
+const makeInstance = groupInstance;
 
 /** A seeded random token MDP spec: 1–2 prompts, 1–2 tokens, at most 2–3 tokens, rewards in {0, ¼, …, 1} by a table. */
 function randomTokenSpec(rng: Rng, i: number): TokenMDPSpec {

@@ -2,9 +2,15 @@
 // each passes and its negative control is rejected on every instance; they are in the
 // default suite; their stochastic checks spend a stated share of the false-alarm budget; and
 // they run in a few seconds.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { drGrpoAdvantages, grpoAdvantages, rlooAdvantages } from '../../src/estimators/index.js';
+import { contextualBandit } from '../../src/mdp/index.js';
+import { softmaxPolicy } from '../../src/policy/index.js';
+import { Rng } from '../../src/stats/index.js';
 import { SUITE_FALSE_ALARM } from '../../src/stats/index.js';
-import { defaultClaims, groupClaims, grpoPromptWeight, runClaim } from '../../src/verify/index.js';
+import { defaultClaims, exactGroupMean, groupClaims, groupInstance, grpoPromptWeight, grpoReweightedGradient, runClaim } from '../../src/verify/index.js';
+import { rel } from '../helpers.js';
 
 describe('the group-relative claims', () => {
   it('are all in the default suite', () => {
@@ -34,5 +40,25 @@ describe('the group-relative claims', () => {
     expect(grpoPromptWeight(0.05, 8)).toBeGreaterThan(1.3 * grpoPromptWeight(0.5, 8));
     expect(grpoPromptWeight(0, 4)).toBe(0);
     expect(grpoPromptWeight(1, 4)).toBe(0);
+  });
+});
+
+describe('exact group means on random contextual bandits (every group enumerated)', () => {
+  /** P prompts, K responses, rewards on a grid of quarters (Bernoulli noise, or 0/1 deterministic), a random softmax policy. */
+  const bandit = (seed: number, binary: boolean) => {
+    const rng = Rng.from(seed), P = 1 + rng.int(3), K = 2 + rng.int(3);
+    const rewards = Array.from({ length: P }, () => Array.from({ length: K }, () => (binary ? rng.int(2) : rng.int(5) / 4)));
+    const mdp = contextualBandit({ prompts: P, responses: K, rewards, ...(binary ? {} : { rewardNoise: { kind: 'bernoulli' } as const }) });
+    return groupInstance(`random bandit ${seed}`, mdp, { param: softmaxPolicy(P + 1, K), theta: Float64Array.from({ length: (P + 1) * K }, () => rng.normal()) });
+  };
+  const constant = { mode: 'constant', perResponse: 1 } as const;
+  it('RLOO = ∇J and Dr. GRPO = (1 − 1/G)∇J (Bernoulli rewards), GRPO = Σ ρ w_q ∇J_q (0/1 rewards)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 2, max: 3 }), (seed, G) => {
+      const x = bandit(seed, false), scale = 1e-3; // an absolute floor: equal rewards give ∇J = 0 up to rounding
+      expect(rel(exactGroupMean(x, G, rlooAdvantages, constant), x.grad, scale)).toBeLessThan(1e-10);
+      expect(rel(exactGroupMean(x, G, drGrpoAdvantages, constant), x.grad.map((g) => (1 - 1 / G) * g), scale)).toBeLessThan(1e-10);
+      const y = bandit(seed, true);
+      expect(rel(exactGroupMean(y, G, (r, g) => grpoAdvantages(r, g), constant), grpoReweightedGradient(y, G), 1e-9)).toBeLessThan(1e-9);
+    }), { numRuns: 30 });
   });
 });

@@ -50,7 +50,8 @@ function seededSoftmax(mdp: FiniteMDP, seed: string, scale: number): Policy {
   return { param: softmaxPolicy(mdp.numStates, mdp.numActions), theta: Float64Array.from({ length: mdp.numStates * mdp.numActions }, () => scale * rng.normal()) };
 }
 
-function groupInstance(label: string, mdp: FiniteMDP, policy: Policy): GroupInstance {
+/** A {@link GroupInstance}: the exact evaluation, ∇J and the enumerated responses of `policy` on `mdp`. */
+export function groupInstance(label: string, mdp: FiniteMDP, policy: Policy): GroupInstance {
   const ev = evaluatePolicy(mdp, policy.param.probs(policy.theta));
   const responses = enumerateResponses(mdp, policy);
   const maxTokens = Math.max(...responses.responses.flatMap((l) => l.map((o) => o.s_t.length)));
