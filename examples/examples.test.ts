@@ -41,7 +41,7 @@ describe('examples', () => {
 describe('examples/estimators: pgtruth check on a correct and a buggy estimator of each kind', () => {
   const root = new URL('../', import.meta.url).pathname;
   const check = (file: string) => spawnSync(process.execPath, ['bin/pgtruth.js', 'check', `examples/estimators/${file}`, '--samples', '96000'], { cwd: root, encoding: 'utf8' });
-  for (const [correct, buggy] of [['reinforce.ts', 'reinforce-no-discount.ts'], ['gae.ts', 'gae-truncation-bug.ts'], ['kl.ts', 'kl-bug.ts'], ['ppo.ts', 'ppo-min-bug.ts']] as const) {
+  for (const [correct, buggy] of [['reinforce.ts', 'reinforce-no-discount.ts'], ['gae.ts', 'gae-truncation-bug.ts'], ['kl.ts', 'kl-bug.ts'], ['ppo.ts', 'ppo-min-bug.ts'], ['rloo.ts', 'grpo-bug.ts'], ['dr-grpo.ts', 'grpo-bug.ts']] as const) {
     it(`${correct} passes (exit 0) and ${buggy} fails (exit 1)`, () => {
       const ok = check(correct);
       expect(ok.status, ok.stdout + ok.stderr).toBe(0);

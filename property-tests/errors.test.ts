@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, isPgTruthError, type ErrorCode } from '../src/errors.js';
 import { chain, denseTransitions, benchmarkGridworld, createMDP, mdpFromJSON, builtinMDP, parseMDP, rationalMDPFromJSON } from '../src/mdp/index.js';
 import { directPolicy, policyFromJSON, softmaxPolicy } from '../src/policy/index.js';
-import { evaluatePolicy, fisherMatrix, klPerState, policyIteration } from '../src/exact/index.js';
+import { evaluatePolicy, expectOverGroups, fisherMatrix, klPerState, policyIteration } from '../src/exact/index.js';
 import { FractionField, NumberField, rational } from '../src/field/index.js';
 import { bicgstab, luFactor } from '../src/linalg/index.js';
 import { validateBatch, allocateBatch } from '../src/sampling/batch.js';
@@ -82,6 +82,7 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   WORKER_FAILED: () => mapBatches(chainSpec(), { source: { kind: 'episodes', episodes: 1, maxSteps: 3 }, batches: 1, seed: 1 }, { module: new URL('./helpers.ts', import.meta.url), name: 'noSuchTask' }, { workers: 0 }),
   PLUGIN_INVALID: () => collectEstimators({ x: 1 }, 'module.mjs'),
   CHECK_FAILED: () => expectUnbiased(new URL('../examples/estimators/kl-bug.ts', import.meta.url).pathname, { samples: 5000, workers: 0 }),
+  GROUP_ENUMERATION: () => expectOverGroups([0.5, 0.5], 30, 1, () => {}),
   JSON_PARSE: () => parseMDP('{', 'x.json'),
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),

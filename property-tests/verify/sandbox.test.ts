@@ -41,6 +41,11 @@ describe('process.exit and friends from user code', () => {
     expect(a.code).toBe(2);
     expect(a.err).toMatch(/\[USER_CODE_EXIT\] aborter\.estimate .* called process\.abort\(\) at .*abort\.mjs:2:/);
   });
+  it('in a group estimator\'s declared scale (evaluated in the worker, at describe time)', async () => {
+    const r = await cli(H + 'group-exit-scale.mjs', '--samples', '1000');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/\[USER_CODE_EXIT\] group-hostile\.scale in .*group-exit-scale\.mjs called process\.exit\(0\) at .*group-exit-scale\.mjs:5:/);
+  });
   it('the library call rejects with the same error (expectUnbiased and checkModule share it)', async () => {
     await expect(checkModule(H + 'exit-in-kl.ts', { samples: 1000, workers: 0 })).rejects.toThrow(/USER_CODE_EXIT/);
   });
@@ -53,6 +58,11 @@ describe('hangs', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/\[USER_CODE_TIMEOUT\] spins\.estimate in .*hang\.mjs did not return within 1 s/);
     expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+  it('a group estimate that never returns (the group kind runs in the workers too)', async () => {
+    const r = await cli(H + 'group-hang.mjs', '--timeout', '1', '--samples', '5000');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/\[USER_CODE_TIMEOUT\] group-spins\.estimate in .*group-hang\.mjs did not return within 1 s/);
   });
   it('a module that never finishes loading', async () => {
     const r = await cli(H + 'hang-at-load.mjs', '--timeout', '1');

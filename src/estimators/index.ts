@@ -22,3 +22,6 @@ export * from './entropy.js';
 export * from './klpenalty.js';
 export * from './kl.js';
 export * from './vmpo.js';
+export * from './group.js';
+export * from './aggregation.js';
+export * from './refkl.js';

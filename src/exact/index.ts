@@ -14,3 +14,4 @@ export * from './bounds.js';
 export * from './advantage-expectation.js';
 export * from './lqr.js';
 export * from './gaussian-bandit.js';
+export * from './responses.js';

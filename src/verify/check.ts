@@ -6,6 +6,7 @@
  * | policy-gradient | E[ĝ] = ∇J on complete episodes | REINFORCE without γ^t (γ < 1) and with a baseline read at s_{t+1} |
  * | advantage | E[Â_t | s,a] = A^π(s,a) and E[target_t | s,a] = Q^π(s,a), given V^π, for λ ∈ {0, ½, 0.95, 1}, on episodes and on segments cut by truncation | GAE treating truncation as termination |
  * | kl | E[k̂] = KL(q‖p) for Gaussian and categorical pairs | k3 computed as (e^r − 1) − r |
+ * | group | E[(1/N) Σ A_{i,t} ∇log π] = κ(G)∇J on bandits and a token MDP (./group-kind.ts) | GRPO as published (std, 1/|o|) |
  * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
  *
  * The control shows that the check, on those instances and with that many samples, would
@@ -33,6 +34,7 @@ import { continuingInstance, episodicInstances, type EstimatorInstance } from '.
 import { continuingGarnetInstance, criticClaim, criticSettings } from './claims/critics.js';
 import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation } from './mutations.js';
+import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
 import type { LoadedEstimator, SurrogateEstimator } from './plugin.js';
 import { UserSandbox } from './sandbox.js';
 import { runClaims, type ClaimResult } from './runner.js';
@@ -92,6 +94,8 @@ interface Runner {
   run<O>(ctx: RunContext, x: EstimatorInstance, source: BatchSource, batches: number, task: 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'userCriticTask' | 'builtin', options: O, stream: string, builtin?: string): Promise<BatchEstimates>;
   /** A KL estimator's per-sample estimates (the user's code runs in the sandbox). */
   kl(key: string, logRatio: Float64Array): Promise<ArrayLike<number>>;
+  /** A group estimator's estimates on a chunk of batches (./group-kind.ts; the user's code runs in the sandbox). */
+  group: GroupRun;
 }
 
 const EP = (n: number): BatchSource => ({ kind: 'episodes', episodes: n });
@@ -173,6 +177,7 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
         control: { description: 'k3 computed as (e^r − 1) − r (mutant.k3-exp-of-ratio)', run: (ctx) => Promise.all(cases.filter((c) => !c.label.includes('N(1,1)')).map((c) => one(ctx, c, mutant, 'mutant.k3-exp-of-ratio'))) },
       }];
     }
+    case 'group': return groupEstimatorClaims(e, runner.group, opts);
     case 'surrogate': {
       const clip = (e.estimator as SurrogateEstimator).clip;
       const moved = (x: EstimatorInstance) => { const rng = Rng.from(`check/moved/${x.label}`); return x.policy.theta.map((t) => t + 0.5 * rng.normal()); };
@@ -229,6 +234,7 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
       return sealed(() => pool.mapBatches(spec, plan, { module: taskFile, name: task }, options));
     },
     kl: (key, logRatio) => sealed(() => box.kl(key, logRatio)),
+    group: (key, batches, theta) => sealed(() => box.group(key, batches, theta)),
   };
   try {
     const claims = estimators.flatMap((e) => userEstimatorClaims(e, runner, opts));

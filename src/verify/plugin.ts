@@ -23,6 +23,7 @@ import type { AdvantageDefinition } from '../exact/advantage-expectation.js';
 import { fail, show } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
+import type { GroupEstimator } from './group-kind.js';
 
 /** The behaviour policy as a user's estimator sees it: a tabular softmax over logits θ[s*A + a]. */
 export interface PolicyView {
@@ -77,10 +78,10 @@ export interface SurrogateEstimator {
 }
 
 /** Any estimator `pgtruth check` accepts. */
-export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator;
+export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator;
 
 /** The kinds, in the order the checks run. */
-export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate'] as const;
+export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate', 'group'] as const;
 
 /** A loaded estimator and where it came from. */
 export interface LoadedEstimator {

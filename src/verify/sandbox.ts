@@ -23,13 +23,15 @@ import { fileURLToPath } from 'node:url';
 import { fail, show } from '../errors.js';
 import { SamplerPool } from '../sampling/pool.js';
 import { isTypeScript, moduleURL, type LoadedEstimator, type UserEstimator } from './plugin.js';
+import type { GroupBatch } from '../sampling/groups.js';
+import { scaleFromTable } from './group-kind.js';
 import type { EstimatorDescription } from './user-tasks.js';
 
 /** The default time limit of one call into user code, in seconds. */
 export const DEFAULT_TIMEOUT = 60;
 
 /** The tasks the generated module exports (see {@link writeTaskModule}). */
-export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userDescribe'] as const;
+export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe'] as const;
 
 /** Writes the module that loads the user's module (a guarded call) and re-exports its tasks, for the workers. */
 export function writeTaskModule(userHref: string): string {
@@ -77,7 +79,14 @@ export class UserSandbox {
     try {
       const described = (await pool.call(taskFile, 'userDescribe')) as EstimatorDescription[];
       const estimators = described.map((d): LoadedEstimator => {
-        const estimator = { kind: d.kind, name: d.name, ...(d.clip !== undefined ? { clip: d.clip } : {}), estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`) } as unknown as UserEstimator;
+        // the declared data, as described; `scale` back as a function of its evaluated values
+        const estimator = {
+          kind: d.kind, name: d.name,
+          ...(d.clip !== undefined ? { clip: d.clip } : {}),
+          ...(d.definition !== undefined ? { definition: d.definition } : {}),
+          ...(d.scale !== undefined ? { scale: scaleFromTable(d.name, d.scale) } : {}),
+          estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`),
+        } as unknown as UserEstimator;
         return { estimator, name: d.name, module, key: d.key };
       });
       return new UserSandbox(module, taskFile, pool, estimators);
@@ -90,6 +99,11 @@ export class UserSandbox {
   /** The KL estimator `key`'s per-sample estimates, computed in a worker. */
   async kl(key: string, logRatio: Float64Array): Promise<Float64Array> {
     return (await this.pool.call(this.taskFile, 'userKLTask', [key, logRatio])) as Float64Array;
+  }
+
+  /** The group estimator `key`'s estimates on each batch (n × S·A) under the softmax policy θ, computed in a worker. */
+  async group(key: string, batches: GroupBatch[], theta: Float64Array): Promise<Float64Array> {
+    return (await this.pool.call(this.taskFile, 'userGroupTask', [key, batches, theta])) as Float64Array;
   }
 
   /** Stops the workers. */

@@ -22,6 +22,7 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'advantage', name?, estimate(batch, values, gamma, lambda) → { advantages, targets } }
   { kind: 'kl', name?, estimate(logRatio) → per-sample estimates of KL(q‖p) }
   { kind: 'surrogate', name?, clip?, estimate(batch, policy, advantages) → { loss, gradient } }
+  { kind: 'group', name?, scale?(G), estimate(groupBatch, policy) → per-token advantages (N·T) or { loss, gradient } }
 (the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
 
 Options:

@@ -5,6 +5,7 @@
 import type { Claim } from '../claim.js';
 import { estimatorClaims } from './estimators.js';
 import { exactClaims } from './exact.js';
+import { groupClaims } from './group.js';
 import { klClaims } from './kl.js';
 import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
@@ -12,6 +13,7 @@ import { continuousClaims } from './continuous.js';
 
 export * from './estimators.js';
 export * from './exact.js';
+export * from './group.js';
 export * from './kl.js';
 export * from './known.js';
 export * from './mirror.js';
@@ -24,7 +26,7 @@ export function exactSuite(): Claim[] {
 
 /** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
 export function statisticalSuite(): Claim[] {
-  return [...klClaims, ...estimatorClaims, ...continuousClaims];
+  return [...klClaims, ...estimatorClaims, ...continuousClaims, ...groupClaims];
 }
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
