@@ -63,6 +63,10 @@ export const ERROR_CODES = {
   // user estimators (pgtruth check, expectUnbiased)
   PLUGIN_INVALID: 'a user module cannot be loaded or does not export estimators of the documented interface',
   CHECK_FAILED: 'a claim about a user estimator failed (expectUnbiased)',
+  // Python estimators (pgtruth check my.py: src/verify/python)
+  PYTHON_UNAVAILABLE: 'the Python interpreter, numpy, or a framework the module uses (torch, jax) is missing',
+  PYTHON_ERROR: 'a Python estimator raised an exception (the message carries the traceback), or the Python worker died',
+  PYTHON_TIMEOUT: 'a call into the Python worker exceeded the time limit (--timeout) and the worker was killed',
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',

@@ -35,6 +35,7 @@ import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation } from './mutations.js';
 import { importModule, isTypeScript, loadEstimators, moduleURL, type KLEstimator, type LoadedEstimator, type SurrogateEstimator } from './plugin.js';
 import { runClaims, type ClaimResult } from './runner.js';
+import { isPython, preparePythonCheck } from './python/estimators.js';
 import { CHECK_ALPHA, meanCheck, sampleEstimates } from './sampled.js';
 import { scalarMeanTest } from '../stats/tests.js';
 import { policyGradient } from '../exact/gradient.js';
@@ -50,6 +51,10 @@ export interface CheckOptions {
   /** Worker threads (default 2; 0 = this thread). */
   readonly workers?: number;
   readonly onProgress?: (done: number, total: number, current: string) => void;
+  /** Python modules: the interpreter (default /usr/bin/python3, then python3 on the PATH). */
+  readonly python?: string;
+  /** Python modules: the time limit of one estimate call in seconds (default 60; 0 = none). */
+  readonly timeout?: number;
 }
 
 function seededSoftmax(mdp: FiniteMDP, seed: string): Policy {
@@ -217,12 +222,14 @@ function toChecked(x: ArrayLike<number>, n: number, what: string): ArrayLike<num
 
 /** Loads the module, builds every applicable claim, and runs them. */
 export async function checkModule(path: string, opts: CheckOptions = {}): Promise<{ estimators: LoadedEstimator[]; results: ClaimResult[] }> {
-  const estimators = await loadEstimators(path);
-  const userHref = moduleURL(path);
-  const taskFile = writeTaskModule(userHref);
+  // a Python module (path.py or path.py:function) runs through the bridge (./python/); everything after is shared
+  const py = isPython(path) ? preparePythonCheck(path, { ...(opts.python !== undefined ? { python: opts.python } : {}), ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}) }) : undefined;
+  const estimators = py ? py.estimators : await loadEstimators(path);
+  const userHref = py ? import.meta.url : moduleURL(path);
+  const taskFile = py ? py.taskFile : writeTaskModule(userHref);
   const workers = opts.workers ?? 2;
   const needsSampling = estimators.some((x) => x.estimator.kind !== 'kl');
-  const pool = needsSampling && workers > 0 ? await SamplerPool.create({ workers, typescript: isTypeScript(userHref) || isTypeScript(import.meta.url) }) : undefined;
+  const pool = needsSampling && workers > 0 ? await SamplerPool.create({ workers, typescript: isTypeScript(userHref) || isTypeScript(import.meta.url) }).catch((e) => { py?.close(); throw e; }) : undefined;
   const local = !pool && needsSampling ? await importModule(new URL(`file://${taskFile}`).href, isTypeScript(userHref)) : undefined;
   const runner: Runner = {
     async run(ctx, x, source, batches, task, options, stream, builtin) {
@@ -239,6 +246,7 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
     return { estimators, results };
   } finally {
     await pool?.close();
+    py?.close();
   }
 }
 

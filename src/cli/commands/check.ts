@@ -10,9 +10,9 @@ import { allPassed, falseAlarmBound } from '../../verify/runner.js';
 import { parse } from '../args.js';
 import { intOption, loadMDP } from '../io.js';
 
-export const CHECK_HELP = `pgtruth check <module.ts | module.js> [options]
+export const CHECK_HELP = `pgtruth check <module.ts | module.js | module.py[:function]> [options]
 
-Loads your estimators from a TypeScript or JavaScript module and runs every claim that
+Loads your estimators from a TypeScript, JavaScript or Python module and runs every claim that
 applies to each (by its kind) against the exact answers on tabular MDPs, each claim with a
 negative control (a known bug of the same kind that the same check must reject). Prints the
 verdict table; exits 1 if any claim fails, 2 on invalid input.
@@ -31,6 +31,8 @@ Options:
   --samples N     episodes per check (default 192000; KL checks draw 2N samples)
   --mdp FILE      check on this MDP (with a seeded softmax policy) instead of the built-in ones
   --workers N     worker threads (default 2; 0 = this thread)
+  --python PATH   Python modules (my.py, my.py:function): the interpreter (default /usr/bin/python3, then python3)
+  --timeout S     Python modules: the time limit of one estimate call in seconds (default 60; 0 = none)
   -h, --help      this help`;
 
 const OPTIONS = {
@@ -40,6 +42,8 @@ const OPTIONS = {
   samples: { type: 'string' },
   mdp: { type: 'string' },
   workers: { type: 'string' },
+  python: { type: 'string' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -47,16 +51,18 @@ const OPTIONS = {
 export async function checkCommand(argv: string[], write: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, 'check');
   if (values.help) { write(CHECK_HELP + '\n'); return 0; }
-  if (positionals.length !== 1) fail('CLI_USAGE', `check takes one module (a .ts or .js file), got ${positionals.length} arguments (see pgtruth check --help)`);
+  if (positionals.length !== 1) fail('CLI_USAGE', `check takes one module (a .ts, .js or .py file), got ${positionals.length} arguments (see pgtruth check --help)`);
   const seed = intOption(values.seed as string | undefined, '--seed', 20240124);
   const samples = intOption(values.samples as string | undefined, '--samples', 192_000);
   if (samples < 1000) fail('CLI_USAGE', `--samples must be at least 1000, got ${samples}`, { where: '--samples', value: samples });
   const workers = intOption(values.workers as string | undefined, '--workers', 2);
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) fail('CLI_USAGE', `--timeout must be a non-negative number of seconds, got ${JSON.stringify(values.timeout)}`, { where: '--timeout', value: values.timeout });
   const m = values.mdp ? loadMDP(values.mdp as string) : undefined;
   const bar = progressBar(process.stderr, !values.json || process.stderr.isTTY === true);
   const t0 = performance.now();
   const { estimators, results } = await checkModule(positionals[0]!, {
-    seed, samples, workers, ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
+    seed, samples, workers, ...(values.python !== undefined ? { python: values.python as string } : {}), ...(timeout !== undefined ? { timeout } : {}), ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
     onProgress: (d, t, id) => bar.update(d, t, id),
   });
   bar.finish();
