@@ -324,43 +324,37 @@ def pair(r, names, what):
 # ---------------------------------------------------------------- [T, N] layout
 
 def time_major(cols, size):
-    """Packs whole episode fragments, in order, into N ≤ 8 columns (the shortest column first).
+    """Packs whole episode fragments, in order, into N ≤ 8 columns (each to the shortest column so far).
 
-    Returns the [T, N] columns with ``mask`` and the flat index of each real cell. A cell
-    after a column's last episode is padding: terminated, r = 0, s_t = s_tp1 = the column's
-    last s_tp1 — it neither bootstraps nor carries into the real transitions before it.
+    Returns the [T, N] columns with ``mask`` and the flat index of each cell (−1 for padding).
+    A cell after a column's last episode is padding: terminated, r = 0, a = 0, s_t = s_tp1 =
+    the column's last s_tp1 — it neither bootstraps nor carries into the real cells before it.
     """
     ep = cols['episode_t']
-    starts = np.flatnonzero(np.r_[True, ep[1:] != ep[:-1]]) if size else np.zeros(0, dtype=np.int64)
-    ends = np.r_[starts[1:], size]
-    n = max(1, min(8, len(starts)))
+    cut = (np.flatnonzero(ep[1:] != ep[:-1]) + 1).tolist()
+    bounds = list(zip([0] + cut, cut + [size]))
+    n = max(1, min(8, len(bounds)))
     lengths = [0] * n
-    members = [[] for _ in range(n)]
-    for lo, hi in zip(starts, ends):
+    index = np.full((size, n), -1, dtype=np.int64)
+    for lo, hi in bounds:
         j = lengths.index(min(lengths))
-        members[j].append((lo, hi))
+        index[lengths[j]:lengths[j] + hi - lo, j] = np.arange(lo, hi)
         lengths[j] += hi - lo
     T = max(lengths)
-    index = np.full((T, n), -1, dtype=np.int64)
-    for j, frags in enumerate(members):
-        if frags:
-            index[:lengths[j], j] = np.concatenate([np.arange(lo, hi) for lo, hi in frags])
-    mask = index >= 0
-    safe = np.where(mask, index, 0)
-    out = {k: v[safe] for k, v in cols.items()}
-    last = np.array([index[lengths[j] - 1, j] if lengths[j] else 0 for j in range(n)])
-    pad = ~mask
-    if pad.any():
-        fill = np.broadcast_to(cols['s_tp1'][last], (T, n))
-        out['s_t'] = np.where(pad, fill, out['s_t'])
-        out['s_tp1'] = np.where(pad, fill, out['s_tp1'])
-        for k in ('r_t', 'logp_t'):
-            out[k] = np.where(pad, 0.0, out[k])
-        out['a_t'] = np.where(pad, 0, out['a_t'])
-        out['terminated_t'] = np.where(pad, 1, out['terminated_t']).astype(np.uint8)
-        out['truncated_t'] = np.where(pad, 0, out['truncated_t']).astype(np.uint8)
-        out['episode_t'] = np.where(pad, -1, out['episode_t'])
-    out['mask'] = mask.astype(np.uint8)
+    index = index[:T]
+    pad = index < 0
+    # padding cell (t, j) reads entry size + j of each column extended by one pad value per column
+    last = index[np.array(lengths) - 1, np.arange(n)] if min(lengths) > 0 else np.array([index[max(l - 1, 0), j] for j, l in enumerate(lengths)])
+    take = np.where(pad, size + np.arange(n), index)
+    s_last = cols['s_tp1'][np.maximum(last, 0)]
+    fills = {'s_t': s_last, 's_tp1': s_last, 'terminated_t': 1, 'truncated_t': 0, 'episode_t': -1}
+    out = {}
+    for k, v in cols.items():
+        ext = np.empty(size + n, dtype=v.dtype)
+        ext[:size] = v
+        ext[size:] = fills.get(k, 0)
+        out[k] = ext[take]
+    out['mask'] = (~pad).astype(np.uint8)
     return out, index
 
 
@@ -496,50 +490,97 @@ def error_reply(e):
     return {'ok': False, 'code': 'PYTHON_ERROR', 'message': f'{type(e).__name__}: {e}\n{tb}', 'where': None}
 
 
+def arm(seconds):
+    """A hang anywhere — in user code, in C, holding the GIL — ends with SIGALRM's default action: the process dies."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def connect(req_path, resp_path, shm_in, shm_out):
+    """Opens the pipes (the request pipe first, as Node does), says hello, and waits for Node's acknowledgement."""
+    req = open(req_path, 'rb', buffering=0)
+    resp = open(resp_path, 'wb', buffering=0)
+    wire = Wire(req, resp, shm_in, shm_out)
+    wire.send({'ok': True, 'hello': True, 'pid': os.getpid()})
+    wire.read_exact(4)  # Node holds a blocking reader of the reply pipe now
+    return wire
+
+
+def ready(estimators):
+    return {'ok': True, 'estimators': [e.describe() for e in estimators], 'python': sys.version.split()[0], 'numpy': np.__version__}
+
+
 def serve(argv):
     opts = dict(zip(argv[0::2], argv[1::2]))
-    # a hang anywhere — in user code, in C, holding the GIL — ends with SIGALRM's default action: the process dies
     limit = float(opts.get('--timeout', '0'))
-    def arm(seconds):
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-    with open(opts['--req'], 'rb', buffering=0) as req, open(opts['--resp'], 'wb', buffering=0) as resp:
-        wire = Wire(req, resp, opts['--shm-in'], opts['--shm-out'])
-        wire.send({'ok': True, 'hello': True, 'pid': os.getpid()})
-        global np
+    wire = connect(opts['--req'], opts['--resp'], opts['--shm-in'], opts['--shm-out'])
+    global np
+    try:
+        import numpy
+        np = numpy
+    except ImportError as e:
+        wire.send({'ok': False, 'code': 'PYTHON_UNAVAILABLE', 'message': f'{sys.executable} cannot import numpy ({e}): apt-get install python3-numpy (Debian/Ubuntu) or pip install numpy, or pass --python with an interpreter that has it', 'where': 'numpy'})
+        return
+    try:
+        arm(float(opts.get('--startup-timeout', '120')))
+        estimators = load_module(opts['--module'])
+        arm(0)
+        wire.send(ready(estimators))
+    except Exception as e:
+        arm(0)
+        wire.send(error_reply(e))
+        return
+    answer(wire, estimators, limit)
+
+
+def fork_worker(child, estimators, limit, parent):
+    """A copy of this process — numpy, torch and the user's module already imported — serving its own pipes (for one of Node's worker threads)."""
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children reap themselves
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        fd = os.open(child['stderr'], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        parent.req.close()  # else the parent's reader would not see end-of-file when the parent dies
+        parent.resp.close()
+        wire = connect(child['req'], child['resp'], child['shm_in'], child['shm_out'])
+        wire.send(ready(estimators))
+        answer(wire, estimators, limit)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        os._exit(0)
+
+
+def answer(wire, estimators, limit):
+    """Answers requests until Node closes the pipe or says exit."""
+    while True:
         try:
-            import numpy
-            np = numpy
-        except ImportError as e:
-            wire.send({'ok': False, 'code': 'PYTHON_UNAVAILABLE', 'message': f'{sys.executable} cannot import numpy ({e}): apt-get install python3-numpy (Debian/Ubuntu) or pip install numpy, or pass --python with an interpreter that has it', 'where': 'numpy'})
+            h, cols = wire.receive()
+        except EOFError:
             return
+        op = h.get('op')
+        if op == 'exit':
+            return
+        if op == 'fork':
+            pids = [fork_worker(c, estimators, limit, wire) for c in h['children']]
+            wire.send({'ok': True, 'pids': pids})
+            continue
         try:
-            arm(float(opts.get('--startup-timeout', '120')))
-            estimators = load_module(opts['--module'])
-            arm(0)
-            wire.send({'ok': True, 'estimators': [e.describe() for e in estimators], 'python': sys.version.split()[0], 'numpy': np.__version__})
+            if limit > 0:
+                arm(limit)
+            arrays, scalars = call(estimators[h['index']], h, cols)
+            if limit > 0:
+                arm(0)
+            wire.send({'ok': True, 'scalars': scalars}, arrays)
         except Exception as e:
-            arm(0)
+            if limit > 0:
+                arm(0)
             wire.send(error_reply(e))
-            return
-        while True:
-            try:
-                h, cols = wire.receive()
-            except EOFError:
-                return
-            if h.get('op') == 'exit':
-                return
-            try:
-                if limit > 0:
-                    arm(limit)
-                arrays, scalars = call(estimators[h['index']], h, cols)
-                if limit > 0:
-                    arm(0)
-                wire.send({'ok': True, 'scalars': scalars}, arrays)
-            except Exception as e:
-                if limit > 0:
-                    arm(0)
-                wire.send(error_reply(e))
 
 
 # ---------------------------------------------------------------- pytest helper
@@ -576,9 +617,21 @@ def assert_check_passes(module, *args, pgtruth=None, timeout=None):
     return report
 
 
+def _remove_private_dir(argv):
+    d = os.path.dirname(dict(zip(argv[0::2], argv[1::2])).get('--req', ''))
+    if os.path.basename(d).startswith('pgtruth-py-'):
+        import shutil
+        shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] == 'serve':
-        serve(sys.argv[2:])
+        try:
+            serve(sys.argv[2:])
+        except EOFError:
+            pass
+        # Node is gone or done: nothing of this worker stays in /dev/shm (after a crash, Node reads stderr there, then removes it)
+        _remove_private_dir(sys.argv[2:])
     else:
         sys.stderr.write('usage: pgtruth_bridge.py serve --req FIFO --resp FIFO --module PATH[:FUNCTION] --shm-in FILE --shm-out FILE [--timeout S]\n'
                          '(started by `pgtruth check my_module.py`; from pytest use pgtruth_bridge.assert_check_passes)\n')

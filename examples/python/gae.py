@@ -15,8 +15,9 @@ def gae(batch, values, gamma, lam):
     ended = terminated | batch.truncated_t.astype(bool)
     delta = batch.r_t + gamma * np.where(terminated, 0.0, v_tp1) - v_t
     advantages = np.empty_like(delta)
+    keep = gamma * lam * ~ended                                   # the carry stops at episode ends
     carry = np.zeros(delta.shape[1])
     for t in reversed(range(delta.shape[0])):
-        carry = delta[t] + gamma * lam * np.where(ended[t], 0.0, carry)
+        carry = delta[t] + keep[t] * carry
         advantages[t] = carry
     return advantages, advantages + v_t

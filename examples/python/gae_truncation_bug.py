@@ -12,8 +12,9 @@ def gae(batch, values, gamma, lam):
     done = (batch.terminated_t | batch.truncated_t).astype(bool)
     delta = batch.r_t + gamma * np.where(done, 0.0, v_tp1) - v_t      # the bug: truncated steps lose V(s_tp1)
     advantages = np.empty_like(delta)
+    keep = gamma * lam * ~done
     carry = np.zeros(delta.shape[1])
     for t in reversed(range(delta.shape[0])):
-        carry = delta[t] + gamma * lam * np.where(done[t], 0.0, carry)
+        carry = delta[t] + keep[t] * carry
         advantages[t] = carry
     return advantages, advantages + v_t

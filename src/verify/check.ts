@@ -223,7 +223,7 @@ function toChecked(x: ArrayLike<number>, n: number, what: string): ArrayLike<num
 /** Loads the module, builds every applicable claim, and runs them. */
 export async function checkModule(path: string, opts: CheckOptions = {}): Promise<{ estimators: LoadedEstimator[]; results: ClaimResult[] }> {
   // a Python module (path.py or path.py:function) runs through the bridge (./python/); everything after is shared
-  const py = isPython(path) ? preparePythonCheck(path, { ...(opts.python !== undefined ? { python: opts.python } : {}), ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}) }) : undefined;
+  const py = isPython(path) ? preparePythonCheck(path, { ...(opts.python !== undefined ? { python: opts.python } : {}), ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}) }, opts.workers ?? 2) : undefined;
   const estimators = py ? py.estimators : await loadEstimators(path);
   const userHref = py ? import.meta.url : moduleURL(path);
   const taskFile = py ? py.taskFile : writeTaskModule(userHref);

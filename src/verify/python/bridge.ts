@@ -95,6 +95,19 @@ export function resolveInterpreter(python?: string): string {
   return onPath('python3') ?? fail('PYTHON_UNAVAILABLE', 'no Python interpreter: neither /usr/bin/python3 nor python3 on the PATH; install python3 with numpy (apt-get install python3-numpy) or pass --python PATH', { where: '--python' });
 }
 
+/** A private directory with the two named pipes (under /dev/shm where there is one). */
+function privateDir(): string {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const dir = mkdtempSync(join(base, 'pgtruth-py-'));
+  try {
+    execFileSync('mkfifo', ['-m', '600', join(dir, 'req'), join(dir, 'resp')]);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    fail('PYTHON_UNAVAILABLE', `cannot make the named pipes of the Python bridge in ${base} (mkfifo: ${(e as Error).message})`, { where: base });
+  }
+  return dir;
+}
+
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const sleep = (ms: number) => { Atomics.wait(sleeper, 0, 0, ms); };
 
@@ -120,52 +133,39 @@ export class PythonBridge {
   readonly versions: { python: string; numpy: string };
   readonly pid: number;
   private readonly dir: string;
-  private req: number;
-  private resp: number;
-  private shmIn: number;
+  private req = -1;
+  private resp = -1;
+  private shmIn = -1;
   private shmOut = -1;
   private dead: PgTruthError | null = null;
   private readonly head = Buffer.alloc(4);
   private readonly limit: number;
+  private readonly children: { dir: string; pid: number }[] = [];
 
-  private constructor(readonly module: string, readonly interpreter: string, opts: PythonOptions) {
+  private constructor(readonly module: string, readonly interpreter: string, opts: PythonOptions, dir: string, pid: number) {
     this.limit = opts.timeout ?? DEFAULT_TIMEOUT;
-    if (!(this.limit >= 0 && Number.isFinite(this.limit))) fail('CLI_USAGE', `the time limit is ${show(this.limit)} s: expected a non-negative number of seconds`, { where: '--timeout', value: this.limit });
-    const script = bridgeScript();
-    const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-    this.dir = mkdtempSync(join(base, 'pgtruth-py-'));
-    const reqPath = join(this.dir, 'req'), respPath = join(this.dir, 'resp');
-    try {
-      execFileSync('mkfifo', ['-m', '600', reqPath, respPath]);
-    } catch (e) {
-      rmSync(this.dir, { recursive: true, force: true });
-      fail('PYTHON_UNAVAILABLE', `cannot make the named pipes of the Python bridge in ${base} (mkfifo: ${(e as Error).message})`, { where: base });
-    }
-    const respNB = openSync(respPath, constants.O_RDONLY | constants.O_NONBLOCK);
-    const errPath = join(this.dir, 'stderr');
-    const errFd = openSync(errPath, 'w');
+    this.dir = dir;
+    this.pid = pid;
+    const reqPath = join(dir, 'req'), respPath = join(dir, 'resp'), errPath = join(dir, 'stderr');
     const startup = opts.startupTimeout ?? 120;
-    const args = [script, 'serve', '--req', reqPath, '--resp', respPath, '--module', module, '--shm-in', join(this.dir, 'in'), '--shm-out', join(this.dir, 'out'), '--timeout', String(this.limit), '--startup-timeout', String(startup)];
-    const child = spawn(interpreter, args, { stdio: ['ignore', errFd, errFd], env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' } });
-    child.on('error', () => { /* reported by the connection deadline below */ });
-    child.unref();
-    closeSync(errFd);
-    this.pid = child.pid ?? -1;
-    if (opts.registry) try { writeFileSync(join(opts.registry, `python-${this.pid}`), this.dir); } catch { /* best effort */ }
+    if (opts.registry) try { writeFileSync(join(opts.registry, `python-${pid}`), dir); } catch { /* best effort */ }
     const deadline = performance.now() + startup * 1000;
+    let respNB = -1;
     const died = (what: string): never => {
-      const err = readFileSync(errPath, 'utf8').trim();
+      let err = '';
+      try { err = readFileSync(errPath, 'utf8').trim(); } catch { /* removed */ }
+      if (respNB >= 0) closeSync(respNB);
       this.close();
-      closeSync(respNB);
       return fail('PYTHON_UNAVAILABLE', `${interpreter} did not start the Python bridge (${what})${err ? `: ${err.split('\n').slice(-6).join('\n')}` : ''}`, { where: interpreter });
     };
+    respNB = openSync(respPath, constants.O_RDONLY | constants.O_NONBLOCK);
     // connect: the request pipe opens for writing once Python has opened it for reading
     let reqNB = -1;
     for (let wait = 0.05; reqNB < 0; wait = Math.min(wait * 1.5, 5)) {
       try { reqNB = openSync(reqPath, constants.O_WRONLY | constants.O_NONBLOCK); } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
-        if (this.pid < 0 || !alive(this.pid)) died('it exited at once; is it a Python 3 interpreter?');
-        if (performance.now() > deadline) { this.kill(); died(`no connection within ${startup} s`); }
+        if (pid < 0 || !alive(pid)) died('it exited at once; is it a Python 3 interpreter?');
+        if (performance.now() > deadline) died(`no connection within ${startup} s`);
         sleep(wait);
       }
     }
@@ -178,13 +178,15 @@ export class PythonBridge {
       let k = 0;
       try { k = readSync(respNB, hello, got, need - got, null); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e; }
       if (k > 0) { got += k; if (got === 4) need = 4 + hello.readUInt32LE(0); continue; }
-      if (!alive(this.pid)) died('it exited before connecting');
-      if (performance.now() > deadline) { this.kill(); died(`no reply within ${startup} s`); }
+      if (!alive(pid)) died('it exited before connecting');
+      if (performance.now() > deadline) died(`no reply within ${startup} s`);
       sleep(wait);
     }
-    this.resp = openSync(respPath, 'r'); // blocking: a writer exists
+    this.resp = openSync(respPath, 'r'); // blocking: a writer exists (Python waits for the acknowledgement below)
     closeSync(respNB);
-    this.shmIn = openSync(join(this.dir, 'in'), 'w+', 0o600);
+    respNB = -1;
+    this.shmIn = openSync(join(dir, 'in'), 'w+', 0o600);
+    writeAll(this.req, Buffer.from('ack!'));
     const ready = this.receive('the Python bridge (starting)', 0);
     const h = ready.header as { estimators: PythonEstimatorInfo[]; python: string; numpy: string };
     this.estimators = h.estimators;
@@ -193,7 +195,41 @@ export class PythonBridge {
 
   /** Starts the worker on `module` (`path.py` or `path.py:function`); throws the module's own error (import failure, no estimators, a missing numpy or torch). */
   static start(module: string, opts: PythonOptions = {}): PythonBridge {
-    return new PythonBridge(module, resolveInterpreter(opts.python), opts);
+    const interpreter = resolveInterpreter(opts.python);
+    const limit = opts.timeout ?? DEFAULT_TIMEOUT;
+    if (!(limit >= 0 && Number.isFinite(limit))) fail('CLI_USAGE', `the time limit is ${show(limit)} s: expected a non-negative number of seconds`, { where: '--timeout', value: limit });
+    const script = bridgeScript();
+    const dir = privateDir();
+    const errFd = openSync(join(dir, 'stderr'), 'w');
+    const args = [script, 'serve', '--req', join(dir, 'req'), '--resp', join(dir, 'resp'), '--module', module, '--shm-in', join(dir, 'in'), '--shm-out', join(dir, 'out'), '--timeout', String(limit), '--startup-timeout', String(opts.startupTimeout ?? 120)];
+    const child = spawn(interpreter, args, { stdio: ['ignore', errFd, errFd], env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' } });
+    child.on('error', () => { /* reported by the connection deadline */ });
+    child.unref();
+    closeSync(errFd);
+    return new PythonBridge(module, interpreter, opts, dir, child.pid ?? -1);
+  }
+
+  /**
+   * Copies of this worker for other threads: the Python process forks `n` children that have
+   * numpy, torch and the user's module already imported, each waiting on its own pipes.
+   * Another thread connects to one with {@link PythonBridge.attach}. Not for JAX modules
+   * (JAX is multithreaded; forking it is unsafe): they get [] and each thread starts its own.
+   */
+  fork(n: number): { dir: string; pid: number }[] {
+    if (n <= 0 || this.estimators.some((e) => e.framework === 'jax')) return [];
+    const dirs = Array.from({ length: n }, () => privateDir());
+    const children = dirs.map((d) => ({ req: join(d, 'req'), resp: join(d, 'resp'), shm_in: join(d, 'in'), shm_out: join(d, 'out'), stderr: join(d, 'stderr') }));
+    const header = Buffer.from(JSON.stringify({ op: 'fork', children }));
+    this.head.writeUInt32LE(header.length, 0);
+    writeAll(this.req, Buffer.concat([this.head, header]));
+    const pids = (this.receive('forking the Python worker', performance.now()).header.pids ?? []) as number[];
+    this.children.push(...pids.map((pid, i) => ({ dir: dirs[i]!, pid })));
+    return this.children.slice(-n);
+  }
+
+  /** Connects to a child made by {@link PythonBridge.fork} (from any thread of this process). */
+  static attach(child: { dir: string; pid: number }, module: string, opts: PythonOptions = {}): PythonBridge {
+    return new PythonBridge(module, 'the forked Python worker', { ...opts, registry: undefined }, child.dir, child.pid);
   }
 
   /**
@@ -231,13 +267,17 @@ export class PythonBridge {
     return { arrays: r.arrays, scalars: (r.header.scalars ?? {}) as Record<string, number> };
   }
 
-  /** Stops the worker and removes its files. */
+  /** Stops the worker (and the children it forked) and removes their files. */
   close(): void {
     if (!this.dead) this.dead = new PgTruthError('PYTHON_ERROR', `the Python bridge for ${this.module} is closed`);
     for (const fd of [this.req, this.resp, this.shmIn, this.shmOut]) if (fd !== undefined && fd >= 0) try { closeSync(fd); } catch { /* closed */ }
     this.req = this.resp = this.shmIn = this.shmOut = -1;
     this.kill();
     rmSync(this.dir, { recursive: true, force: true });
+    for (const c of this.children.splice(0)) {
+      try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ }
+      rmSync(c.dir, { recursive: true, force: true });
+    }
   }
 
   private kill(): void {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,19 +77,25 @@ process.on('exit', () => { for (const b of started) b.close(); });
 
 /**
  * A module namespace for ./user-tasks.ts: one named export per estimator of the Python
- * module, each calling this thread's own worker (started on first use).
+ * module, each calling this thread's own worker — a forked copy of the calling thread's
+ * worker when one is free (claimed with an exclusive-create file), else a new one — started
+ * on first use.
  */
-export function pythonNamespace(spec: string, opts: PythonOptions, infos: readonly PythonEstimatorInfo[]): Record<string, unknown> {
+export function pythonNamespace(spec: string, opts: PythonOptions, infos: readonly PythonEstimatorInfo[], children: readonly { dir: string; pid: number }[] = []): Record<string, unknown> {
   let bridge: PythonBridge | undefined;
   const get = () => {
-    if (!bridge) { bridge = PythonBridge.start(spec, opts); started.add(bridge); }
+    if (!bridge) {
+      const free = children.find((c) => { try { closeSync(openSync(join(c.dir, 'claimed'), 'wx')); return true; } catch { return false; } });
+      bridge = free ? PythonBridge.attach(free, spec, opts) : PythonBridge.start(spec, opts);
+      started.add(bridge);
+    }
     return bridge;
   };
   return Object.fromEntries(infos.map((info, i) => [info.key, pythonEstimator(info, i, get)]));
 }
 
-/** Writes the task module the pool's threads load for a Python module (see ./check.ts's writeTaskModule). */
-export function writePythonTaskModule(spec: string, opts: PythonOptions, infos: readonly PythonEstimatorInfo[]): { file: string; dir: string } {
+/** Writes the task module the pool's threads load for a Python module (see ../check.ts's writeTaskModule). */
+export function writePythonTaskModule(spec: string, opts: PythonOptions, infos: readonly PythonEstimatorInfo[], children: readonly { dir: string; pid: number }[]): { file: string; dir: string } {
   const near = (name: string) => {
     const js = new URL(`${name}.js`, import.meta.url);
     return existsSync(fileURLToPath(js)) ? js.href : new URL(`${name}.ts`, import.meta.url).href;
@@ -99,7 +105,7 @@ export function writePythonTaskModule(spec: string, opts: PythonOptions, infos: 
   writeFileSync(file, [
     `import { pythonNamespace } from ${JSON.stringify(near('./estimators'))};`,
     `import { userTasks } from ${JSON.stringify(near('../user-tasks'))};`,
-    `const ns = pythonNamespace(${JSON.stringify(spec)}, ${JSON.stringify({ ...opts, registry: dir })}, ${JSON.stringify(infos)});`,
+    `const ns = pythonNamespace(${JSON.stringify(spec)}, ${JSON.stringify({ ...opts, registry: dir })}, ${JSON.stringify(infos)}, ${JSON.stringify(children)});`,
     `const t = userTasks(ns, ${JSON.stringify(spec)});`,
     'export const userPolicyGradientTask = t.userPolicyGradientTask;',
     'export const userAdvantageTask = t.userAdvantageTask;',
@@ -109,10 +115,21 @@ export function writePythonTaskModule(spec: string, opts: PythonOptions, infos: 
   return { file, dir };
 }
 
-/** What `checkModule` needs for a Python module: its estimators, the pool's task module, and the cleanup. */
-export function preparePythonCheck(path: string, opts: PythonOptions): { estimators: LoadedEstimator[]; taskFile: string; close(): void } {
+/**
+ * What `checkModule` needs for a Python module: its estimators (this thread's worker), the
+ * pool's task module with `workers` forked copies of the worker waiting for the pool's
+ * threads, and the cleanup.
+ */
+export function preparePythonCheck(path: string, opts: PythonOptions, workers: number): { estimators: LoadedEstimator[]; taskFile: string; close(): void } {
   const spec = pythonModuleSpec(path);
   const { bridge, estimators } = loadPythonEstimators(spec, opts);
-  const { file, dir } = writePythonTaskModule(spec, opts, bridge.estimators);
-  return { estimators, taskFile: file, close() { bridge.close(); stopRegistered(dir); } };
+  try {
+    const sampled = estimators.some((e) => e.estimator.kind !== 'kl');
+    const children = sampled ? bridge.fork(Math.max(1, workers)) : [];
+    const { file, dir } = writePythonTaskModule(spec, opts, bridge.estimators, children);
+    return { estimators, taskFile: file, close() { bridge.close(); stopRegistered(dir); rmSync(dir, { recursive: true, force: true }); } };
+  } catch (e) {
+    bridge.close();
+    throw e;
+  }
 }
