@@ -15,6 +15,12 @@ import { averageKLBall, checkStateDistribution, ppoDrift } from '../src/mirror/i
 import { trpoPenalty } from '../src/exact/bounds.js';
 import { conjugateGradient, klK3, reinforceRewardToGo, tdErrors } from '../src/estimators/index.js';
 import { intOption, readJSONFile } from '../src/cli/io.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KLEstimator } from '../src/verify/plugin.js';
+import { resolveInterpreter } from '../src/verify/python/bridge.js';
+import { loadPythonEstimators } from '../src/verify/python/estimators.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -77,7 +83,18 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
   CLI_USAGE: () => rangeOption(),
+  PYTHON_UNAVAILABLE: () => resolveInterpreter('/nonexistent/python3'),
+  PYTHON_ERROR: () => pythonKL('raise ValueError("no")', 60),
+  PYTHON_TIMEOUT: () => pythonKL('import time; time.sleep(30)', 1),
 };
+
+/** A Python KL estimator whose body is `body`, called once (its worker stops with this process). */
+function pythonKL(body: string, timeout: number): unknown {
+  const file = join(mkdtempSync(join(tmpdir(), 'pgtruth-errors-')), 'k.py');
+  writeFileSync(file, `PGTRUTH = {'kind': 'kl', 'function': 'k'}\ndef k(log_ratio):\n    ${body}\n`);
+  const { bridge, estimators } = loadPythonEstimators(file, { timeout });
+  try { return (estimators[0]!.estimator as KLEstimator).estimate(Float64Array.of(0.5)); } finally { bridge.close(); }
+}
 
 describe('every error code is triggered and names its place', () => {
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
