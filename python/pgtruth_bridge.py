@@ -364,7 +364,7 @@ def differentiate(est, batch, theta, extra):
     """The loss the user's function returns and its gradient in θ (torch.autograd or jax.grad)."""
     b = backend(est.framework)
     tb = Batch({k: b.tensor(v) for k, v in batch.__dict__.items() if isinstance(v, np.ndarray)}, batch.size, batch.num_states, batch.num_actions, batch.gamma)
-    extra_t = b.tensor(extra)
+    extra_t = b.tensor(extra) if isinstance(extra, np.ndarray) else extra  # advantages: a tensor; γ: a float
     if est.framework == 'torch':
         logits = b.t.tensor(theta, dtype=b.t.float64, requires_grad=True)
         loss = est.fn(tb, Policy(logits, b), extra_t)
@@ -410,7 +410,7 @@ def call(est, h, cols):
     theta = cols['theta'].reshape(S, A)
     if est.kind == 'policy-gradient':
         if est.loss:
-            _, g = differentiate(est, batch, theta, np.float64(s['gamma']))
+            _, g = differentiate(est, batch, theta, float(s['gamma']))
             return {'gradient': -as_f64(g, (S, A), f'{est.name} gradient')}, {}
         g = est.fn(batch, Policy(theta.copy(), backend('numpy')), s['gamma'])
         return {'gradient': as_f64(g, (S, A), f'{est.name}(batch, policy, gamma) gradient')}, {}

@@ -91,7 +91,9 @@ describe('the bridge computes what TypeScript computes', () => {
     const moved = { param: policy.param, theta: policy.theta.map((t, i) => t + 0.4 * Math.sin(3 * i + 1)) };
     const adv = Float64Array.from({ length: batch.size }, (_, i) => Math.cos(i));
     const want = ppoClipSurrogate(batch, moved, corridor.gamma, adv, 0.2);
-    const [ok, bug, vec, flat] = torchCases();
+    const [ok, bug, vec, flat, pgLoss] = torchCases();
+    // a REINFORCE loss: −∇ of it is the estimate
+    expect(rel((pgLoss!.estimator as PolicyGradientEstimator).estimate(batch, policyView(policy), corridor.gamma), reinforceRewardToGo(batch, policy, corridor.gamma))).toBeLessThan(1e-12);
     const r = (ok!.estimator as SurrogateEstimator).estimate(batch, policyView(moved), adv);
     expect(rel(r.gradient, want.gradient)).toBeLessThan(1e-10);
     expect(Math.abs(r.loss - want.loss)).toBeLessThan(1e-10 * Math.max(1, Math.abs(want.loss)));
@@ -114,7 +116,15 @@ function torchCases() {
     '    return policy.log_prob(batch.s_t, batch.a_t)',
     'def const(batch, policy, advantages):',
     '    return advantages.sum()',
-    "PGTRUTH = [{'kind': 'surrogate', 'function': f, 'loss': True, 'clip': 0.2} for f in ('ppo_ok', 'ppo_bug')] + [{'kind': 'surrogate', 'name': f, 'function': f, 'loss': True} for f in ('vec', 'const')]",
+    'def reinforce_loss(batch, policy, gamma):',
+    '    r, ended = batch.r_t.tolist(), (batch.terminated_t | batch.truncated_t).tolist()',
+    '    G, g = [0.0] * len(r), 0.0',
+    '    for i in reversed(range(len(r))):',
+    '        g = r[i] + gamma * (0.0 if ended[i] else g)',
+    '        G[i] = g',
+    '    w = torch.tensor(G, dtype=torch.float64) * gamma ** batch.t_index.double() / torch.unique(batch.episode_t).numel()',
+    '    return -(w * policy.log_prob(batch.s_t, batch.a_t)).sum()',
+    "PGTRUTH = [{'kind': 'surrogate', 'function': f, 'loss': True, 'clip': 0.2} for f in ('ppo_ok', 'ppo_bug')] + [{'kind': 'surrogate', 'name': f, 'function': f, 'loss': True} for f in ('vec', 'const')] + [{'kind': 'policy-gradient', 'function': 'reinforce_loss', 'loss': True}]",
     '',
   ].join('\n')));
 }
@@ -183,7 +193,8 @@ describe('user-code failures are clear typed errors', () => {
 
 describe('pgtruth check on Python modules: the verdicts, the exit codes and the pytest helper', () => {
   it('a Python KL estimator gets the same claims and verdicts as a TypeScript one (correct: pass; k3 bug: fail)', async () => {
-    const k3 = mod('k3.py', "import numpy as np\nPGTRUTH = [{'kind': 'kl', 'name': 'k3', 'function': 'k3'}, {'kind': 'kl', 'name': 'k3-bug', 'function': 'k3_bug'}]\ndef k3(log_ratio):\n    return np.expm1(log_ratio) - log_ratio\ndef k3_bug(log_ratio):\n    r = np.exp(log_ratio)\n    return np.expm1(r) - r\n");
+    // one declared in PGTRUTH, one with the decorator of the shipped file
+    const k3 = mod('k3.py', "import numpy as np\nimport pgtruth_bridge\nPGTRUTH = [{'kind': 'kl', 'name': 'k3', 'function': 'k3'}]\ndef k3(log_ratio):\n    return np.expm1(log_ratio) - log_ratio\n@pgtruth_bridge.estimator(kind='kl', name='k3-bug')\ndef k3_bug(log_ratio):\n    r = np.exp(log_ratio)\n    return np.expm1(r) - r\n");
     const { estimators, results } = await checkModule(k3, { samples: 20_000, workers: 0 });
     expect(estimators.map((e) => [e.name, e.key, e.estimator.kind])).toEqual([['k3', 'k3', 'kl'], ['k3-bug', 'k3_bug', 'kl']]);
     expect(results.map((r) => r.verdict)).toEqual(['pass', 'fail']);
