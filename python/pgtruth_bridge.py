@@ -547,6 +547,7 @@ def fork_worker(child, estimators, limit, parent):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         parent.req.close()  # else the parent's reader would not see end-of-file when the parent dies
         parent.resp.close()
+        watch_parent(os.getppid(), os.path.dirname(child['req']))
         wire = connect(child['req'], child['resp'], child['shm_in'], child['shm_out'])
         wire.send(ready(estimators))
         answer(wire, estimators, limit)
@@ -554,6 +555,20 @@ def fork_worker(child, estimators, limit, parent):
         traceback.print_exc()
     finally:
         os._exit(0)
+
+
+def watch_parent(ppid, private_dir):
+    """Ends this forked worker when its parent is gone (Node killed, the parent worker exited) — also while it still waits for a thread to connect."""
+    import shutil
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == ppid:
+            time.sleep(0.5)
+        shutil.rmtree(private_dir, ignore_errors=True)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def answer(wire, estimators, limit):
