@@ -141,6 +141,7 @@ export class PythonBridge {
   private readonly head = Buffer.alloc(4);
   private readonly limit: number;
   private readonly children: { dir: string; pid: number }[] = [];
+  private reply = new Uint8Array(1 << 16);
 
   private constructor(readonly module: string, readonly interpreter: string, opts: PythonOptions, dir: string, pid: number) {
     this.limit = opts.timeout ?? DEFAULT_TIMEOUT;
@@ -233,8 +234,8 @@ export class PythonBridge {
   }
 
   /**
-   * Calls estimator `index` with `scalars` and `columns`; returns its float64 columns and
-   * scalars. `what` names the call in errors. Throws the typed error the Python side
+   * Calls estimator `index` with `scalars` and `columns`; returns its float64 columns (views
+   * into a buffer that the next call reuses: copy what must outlive it) and scalars. `what` names the call in errors. Throws the typed error the Python side
    * reports (`ESTIMATOR_INVALID`, `PYTHON_ERROR` with the traceback, …), or
    * `PYTHON_TIMEOUT` when the worker was killed at the time limit.
    */
@@ -314,19 +315,18 @@ export class PythonBridge {
     const arrays: Record<string, Float64Array> = {};
     const bytes = header.bytes ?? 0;
     if (bytes > 0) {
+      // one reply buffer, grown as needed and reused: allocating megabytes per call costs more than the copy
+      if (this.reply.byteLength < bytes) this.reply = new Uint8Array(align8(Math.max(bytes, 2 * this.reply.byteLength)));
       if (header.shm) {
         if (this.shmOut < 0) this.shmOut = openSync(join(this.dir, 'out'), 'r');
-        for (const c of header.cols!) {
-          const a = new Float64Array(c.count);
-          const k = readSync(this.shmOut, new Uint8Array(a.buffer), 0, a.byteLength, c.offset);
-          if (k !== a.byteLength) fail('PYTHON_ERROR', `${what}: the shared-memory reply is short (${k} of ${a.byteLength} bytes)`, { where: what });
-          arrays[c.name] = a;
+        let got = 0;
+        while (got < bytes) {
+          const k = readSync(this.shmOut, this.reply, got, bytes - got, got);
+          if (k === 0) fail('PYTHON_ERROR', `${what}: the shared-memory reply is short (${got} of ${bytes} bytes)`, { where: what });
+          got += k;
         }
-      } else {
-        const payload = new Uint8Array(align8(bytes));
-        if (!this.readExact(payload, bytes)) eof();
-        for (const c of header.cols!) arrays[c.name] = new Float64Array(payload.slice(c.offset, c.offset + 8 * c.count).buffer);
-      }
+      } else if (!this.readExact(this.reply, bytes)) eof();
+      for (const c of header.cols!) arrays[c.name] = new Float64Array(this.reply.buffer, c.offset, c.count);
     }
     if (!header.ok) {
       const code = (header.code ?? 'PYTHON_ERROR') as ErrorCode;

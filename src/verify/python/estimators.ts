@@ -38,7 +38,11 @@ function batchScalars(b: Batch): Record<string, number> {
   return { size: b.size, numStates: b.numStates, numActions: b.numActions, batchGamma: b.gamma };
 }
 
-/** The estimator object of the TypeScript interface that calls Python estimator `index` of `bridge` (started lazily). */
+/**
+ * The estimator object of the TypeScript interface that calls Python estimator `index` of
+ * `bridge` (started lazily). Its arrays are views into the bridge's reply buffer, valid until
+ * the next call (./user-tasks.ts and the KL claim copy them at once).
+ */
 export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge: () => PythonBridge): UserEstimator {
   const name = info.name;
   switch (info.kind) {
