@@ -24,6 +24,11 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'surrogate', name?, clip?, estimate(batch, policy, advantages) → { loss, gradient } }
 (the complete TypeScript types are in the README, "pgtruth check").
 
+A Python module declares its functions, e.g. PGTRUTH = {'kind': 'advantage', 'function': 'gae'}
+(numpy arrays in and out; 'layout': 'time-major' for Gymnasium's [T, N] arrays; for PyTorch,
+'loss': True and the function returns a loss that pgtruth differentiates). It runs in a
+persistent Python worker (README, "Python estimators").
+
 Options:
   --json          the verdicts as one JSON object
   --verbose       every check and every control check, with its statistics
