@@ -459,6 +459,8 @@ class Wire:
         else:
             data = self.read_exact(size) if size else b''
         cols = {c['name']: np.frombuffer(data, dtype=DTYPES[c['dtype']], count=c['count'], offset=c['offset']) for c in h.get('cols', [])}
+        for a in cols.values():
+            a.flags.writeable = False  # views of the request (the shared-memory file is reused): read-only, small or large
         return h, cols
 
     def send(self, header, arrays=None):
