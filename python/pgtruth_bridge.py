@@ -32,7 +32,7 @@ The policy is a tabular softmax, π(a|s) ∝ exp θ[s, a]; ``policy.logits`` is 
 (a leaf tensor that requires grad under torch, a traced array under jax.grad);
 ``policy.log_prob(s, a)`` gives log π(a|s) for arrays of states and actions, differentiable
 in θ. Batches hold the Batch columns of pgtruth (rlax's time-indexed names); with
-``'layout': 'time-major'`` (advantage kind) they are Gymnasium's [T, N] arrays.
+``'layout': 'time-major'`` they are Gymnasium's [T, N] arrays (with ``mask``: 0 on padding).
 """
 from __future__ import annotations
 
@@ -89,8 +89,8 @@ class Estimator:
         self.layout = decl.get('layout', 'flat')
         if self.layout not in LAYOUTS:
             raise Fail('PLUGIN_INVALID', f'{where} has layout {self.layout!r}: expected one of {", ".join(LAYOUTS)}', key)
-        if self.layout == 'time-major' and kind != 'advantage':
-            raise Fail('PLUGIN_INVALID', f'{where}: layout "time-major" ([T, N]) is supported for the advantage kind; a {kind} estimator takes the flat layout', key)
+        if self.layout == 'time-major' and kind == 'kl':
+            raise Fail('PLUGIN_INVALID', f'{where}: layout "time-major" ([T, N]) is for batches of transitions; a kl estimator takes a flat array of log-ratios', key)
         self.clip = decl.get('clip')
         if self.clip is not None and not (isinstance(self.clip, (int, float)) and 0 < self.clip < 1):
             raise Fail('PLUGIN_INVALID', f'{where} has clip {self.clip!r}: expected a number in (0, 1)', key)
@@ -327,8 +327,10 @@ def time_major(cols, size):
     """Packs whole episode fragments, in order, into N ≤ 8 columns (each to the shortest column so far).
 
     Returns the [T, N] columns with ``mask`` and the flat index of each cell (−1 for padding).
-    A cell after a column's last episode is padding: terminated, r = 0, a = 0, s_t = s_tp1 =
-    the column's last s_tp1 — it neither bootstraps nor carries into the real cells before it.
+    A cell after a column's last episode is padding (mask 0): terminated, r = 0, a = 0,
+    s_t = s_tp1 = the column's last s_tp1, logp = 0, t_index = 0, episode_t = −1, and a zero
+    advantage — it neither bootstraps nor carries into the real cells before it, and adds
+    nothing to a return-weighted or advantage-weighted sum.
     """
     ep = cols['episode_t']
     cut = (np.flatnonzero(ep[1:] != ep[:-1]) + 1).tolist()
@@ -406,7 +408,16 @@ def call(est, h, cols):
             t2[index.reshape(-1)[real]] = tgt[real]
             adv, tgt = a2, t2
         return {'advantages': adv, 'targets': tgt}, {}
-    batch = Batch(flat, n, S, A, s['batchGamma'])
+    # policy-gradient and surrogate: the result is one (S, A) gradient whatever the layout
+    adv = cols.get('advantages')
+    if est.layout == 'time-major':
+        if adv is not None:
+            flat['advantages'] = adv
+        tn, _ = time_major(flat, n)
+        adv = tn.pop('advantages', None)
+        batch = Batch(tn, n, S, A, s['batchGamma'])
+    else:
+        batch = Batch(flat, n, S, A, s['batchGamma'])
     theta = cols['theta'].reshape(S, A)
     if est.kind == 'policy-gradient':
         if est.loss:
@@ -414,7 +425,6 @@ def call(est, h, cols):
             return {'gradient': -as_f64(g, (S, A), f'{est.name} gradient')}, {}
         g = est.fn(batch, Policy(theta.copy(), backend('numpy')), s['gamma'])
         return {'gradient': as_f64(g, (S, A), f'{est.name}(batch, policy, gamma) gradient')}, {}
-    adv = cols['advantages']
     if est.loss:
         loss, g = differentiate(est, batch, theta, adv)
     else:

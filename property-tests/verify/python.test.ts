@@ -91,7 +91,12 @@ describe('the bridge computes what TypeScript computes', () => {
     const moved = { param: policy.param, theta: policy.theta.map((t, i) => t + 0.4 * Math.sin(3 * i + 1)) };
     const adv = Float64Array.from({ length: batch.size }, (_, i) => Math.cos(i));
     const want = ppoClipSurrogate(batch, moved, corridor.gamma, adv, 0.2);
-    const [ok, bug, vec, flat, pgLoss] = torchCases();
+    const [ok, bug, vec, flat, pgLoss, pgTN, ppoTN] = torchCases();
+    // the same two in Gymnasium's [T, N] layout (episodes packed into columns, padding masked)
+    expect(rel((pgTN!.estimator as PolicyGradientEstimator).estimate(batch, policyView(policy), corridor.gamma), reinforceRewardToGo(batch, policy, corridor.gamma))).toBeLessThan(1e-12);
+    const tn = (ppoTN!.estimator as SurrogateEstimator).estimate(batch, policyView(moved), adv);
+    expect(rel(tn.gradient, want.gradient)).toBeLessThan(1e-10);
+    expect(Math.abs(tn.loss - want.loss)).toBeLessThan(1e-10 * Math.max(1, Math.abs(want.loss)));
     // a REINFORCE loss: −∇ of it is the estimate
     expect(rel((pgLoss!.estimator as PolicyGradientEstimator).estimate(batch, policyView(policy), corridor.gamma), reinforceRewardToGo(batch, policy, corridor.gamma))).toBeLessThan(1e-12);
     const r = (ok!.estimator as SurrogateEstimator).estimate(batch, policyView(moved), adv);
@@ -124,7 +129,22 @@ function torchCases() {
     '        G[i] = g',
     '    w = torch.tensor(G, dtype=torch.float64) * gamma ** batch.t_index.double() / torch.unique(batch.episode_t).numel()',
     '    return -(w * policy.log_prob(batch.s_t, batch.a_t)).sum()',
-    "PGTRUTH = [{'kind': 'surrogate', 'function': f, 'loss': True, 'clip': 0.2} for f in ('ppo_ok', 'ppo_bug')] + [{'kind': 'surrogate', 'name': f, 'function': f, 'loss': True} for f in ('vec', 'const')] + [{'kind': 'policy-gradient', 'function': 'reinforce_loss', 'loss': True}]",
+    'import numpy as np',
+    'def reinforce_tn(batch, policy, gamma):',
+    '    ended = (batch.terminated_t | batch.truncated_t).astype(bool)',
+    '    G, g = np.zeros_like(batch.r_t), np.zeros(batch.r_t.shape[1])',
+    '    for t in reversed(range(batch.r_t.shape[0])):',
+    '        g = batch.r_t[t] + gamma * np.where(ended[t], 0.0, g)',
+    '        G[t] = g',
+    '    episodes = np.unique(batch.episode_t[batch.mask == 1]).size',
+    '    return policy.add_score(batch.s_t, batch.a_t, gamma ** batch.t_index * G / episodes, np.zeros((policy.num_states, policy.num_actions)))',
+    'def ppo_tn(batch, policy, advantages):',
+    '    assert batch.r_t.ndim == 2 and advantages.shape == batch.r_t.shape',
+    '    ratio = torch.exp(policy.log_prob(batch.s_t, batch.a_t) - batch.logp_t)',
+    '    surrogate = torch.min(ratio * advantages, torch.clamp(ratio, 0.8, 1.2) * advantages)',
+    '    episodes = torch.unique(batch.episode_t[batch.mask == 1]).numel()',
+    '    return -(batch.gamma ** batch.t_index.double() * surrogate).sum() / episodes',
+    "PGTRUTH = [{'kind': 'surrogate', 'function': f, 'loss': True, 'clip': 0.2} for f in ('ppo_ok', 'ppo_bug')] + [{'kind': 'surrogate', 'name': f, 'function': f, 'loss': True} for f in ('vec', 'const')] + [{'kind': 'policy-gradient', 'function': 'reinforce_loss', 'loss': True}, {'kind': 'policy-gradient', 'function': 'reinforce_tn', 'layout': 'time-major'}, {'kind': 'surrogate', 'function': 'ppo_tn', 'loss': True, 'clip': 0.2, 'layout': 'time-major'}]",
     '',
   ].join('\n')));
 }
@@ -187,7 +207,7 @@ describe('user-code failures are clear typed errors', () => {
     expect(caught(() => PythonBridge.start(mod('two.py', "PGTRUTH = {'kind': 'kl', 'function': 'f'}\ndef f(x): return x\ndef g(x): return x\n") + ':g')).message).toMatch(/two\.py:g is not declared/);
     expect(caught(() => PythonBridge.start(mod('syntax.py', 'def f(:\n'))).message).toMatch(/\[PLUGIN_INVALID\] cannot import .*syntax\.py:[\s\S]*SyntaxError/);
     expect(caught(() => PythonBridge.start(mod('both.py', "PGTRUTH = {'kind': 'surrogate', 'function': 'f', 'loss': True}\ndef f(b, p, a): return 0\n"))).message).toMatch(/returns a loss to differentiate, and the module imports neither torch nor jax: declare "framework"/);
-    expect(caught(() => PythonBridge.start(mod('tm.py', "PGTRUTH = {'kind': 'surrogate', 'function': 'f', 'layout': 'time-major'}\ndef f(b, p, a): return 0\n"))).message).toMatch(/layout "time-major" \(\[T, N\]\) is supported for the advantage kind/);
+    expect(caught(() => PythonBridge.start(mod('tm.py', "PGTRUTH = {'kind': 'kl', 'function': 'f', 'layout': 'time-major'}\ndef f(x): return x\n"))).message).toMatch(/layout "time-major" \(\[T, N\]\) is for batches of transitions; a kl estimator takes a flat array/);
   });
 });
 
