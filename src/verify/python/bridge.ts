@@ -22,6 +22,12 @@
  * Startup (connecting the pipes) is polled with a deadline, so an interpreter that exits
  * at once (a missing numpy, not a Python at all) is reported, not waited on.
  *
+ * **Threads.** One worker per thread. The calling thread starts one ({@link PythonBridge.start});
+ * for the sampling pool's threads it forks copies ({@link PythonBridge.fork}) that have numpy,
+ * torch and the user's module already imported, and each thread connects to one
+ * ({@link PythonBridge.attach}) — one import instead of one per thread. A forked copy ends
+ * when its parent does.
+ *
  * @module
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -111,8 +117,8 @@ function privateDir(): string {
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const sleep = (ms: number) => { Atomics.wait(sleeper, 0, 0, ms); };
 
-/** True while the process `pid` runs (Linux: a zombie counts as gone; elsewhere: assumed alive). */
 const hasProc = existsSync('/proc/self/stat');
+/** True while the process `pid` runs (Linux: a zombie counts as gone; elsewhere: assumed alive). */
 function alive(pid: number): boolean {
   if (!hasProc) return true; // no /proc (macOS): the startup deadline decides
   try {
@@ -305,7 +311,7 @@ export class PythonBridge {
       const timedOut = t0 > 0 && this.limit > 0 && seconds >= 0.95 * this.limit;
       this.dead = timedOut
         ? new PgTruthError('PYTHON_TIMEOUT', `${what} did not return within the time limit of ${this.limit} s (--timeout); the Python worker (${this.module}) was killed`, { where: what, value: this.limit })
-        : new PgTruthError('PYTHON_ERROR', `the Python worker running ${this.module} died during ${what}${err ? `: ${err.split('\n').slice(-8).join('\n')}` : ' (no message)'}`, { where: what });
+        : new PgTruthError('PYTHON_ERROR', `the Python worker running ${this.module} died during ${what}${err ? `: ${err.split('\n').slice(-8).join('\n')}` : t0 === 0 ? ' (no message: a hang while importing the module is killed at the startup limit)' : ' (no message)'}`, { where: what });
       this.close();
       throw this.dead;
     };
