@@ -24,6 +24,12 @@ import { quadraticReward } from '../src/exact/gaussian-bandit.js';
 import { gaussHermite } from '../src/linalg/quadrature.js';
 import { checkModule } from '../src/verify/check.js';
 import { guarded } from '../src/sampling/guard.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KLEstimator } from '../src/verify/plugin.js';
+import { resolveInterpreter } from '../src/verify/python/bridge.js';
+import { loadPythonEstimators } from '../src/verify/python/estimators.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -113,7 +119,18 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   USER_CODE_EXIT: () => checkModule(new URL('./verify/fixtures/hostile/exit-at-load.mjs', import.meta.url).pathname, { workers: 0 }),
   USER_CODE_TIMEOUT: () => checkModule(new URL('./verify/fixtures/hostile/hang-at-load.mjs', import.meta.url).pathname, { workers: 0, timeout: 0.5 }),
   USER_CODE_THREW: () => guarded('mine.estimate', () => { throw 42; }),
+  PYTHON_UNAVAILABLE: () => resolveInterpreter('/nonexistent/python3'),
+  PYTHON_ERROR: () => pythonKL('raise ValueError("no")', 60),
+  PYTHON_TIMEOUT: () => pythonKL('import time; time.sleep(30)', 1),
 };
+
+/** A Python KL estimator whose body is `body`, called once (its worker stops with this process). */
+function pythonKL(body: string, timeout: number): unknown {
+  const file = join(mkdtempSync(join(tmpdir(), 'pgtruth-errors-')), 'k.py');
+  writeFileSync(file, `PGTRUTH = {'kind': 'kl', 'function': 'k'}\ndef k(log_ratio):\n    ${body}\n`);
+  const { bridge, estimators } = loadPythonEstimators(file, { timeout });
+  try { return (estimators[0]!.estimator as KLEstimator).estimate(Float64Array.of(0.5)); } finally { bridge.close(); }
+}
 
 describe('every error code is triggered and names its place', () => {
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {

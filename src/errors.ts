@@ -68,6 +68,10 @@ export const ERROR_CODES = {
   USER_CODE_THREW: "user code threw (an Error or any other value); the message names the call and the thrower's file:line",
   // group-relative estimators (issue 15)
   GROUP_ENUMERATION: 'an exact group expectation needs finitely many outcomes: a response longer than the limit, too many responses or groups, or Gaussian reward noise',
+  // Python estimators (pgtruth check my.py: src/verify/python)
+  PYTHON_UNAVAILABLE: 'the Python interpreter, numpy, or a framework the module uses (torch, jax) is missing',
+  PYTHON_ERROR: 'a Python estimator raised an exception (the message carries the traceback), or the Python worker died',
+  PYTHON_TIMEOUT: 'a call into the Python worker exceeded the time limit (--timeout) and the worker was killed',
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',

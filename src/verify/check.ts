@@ -55,6 +55,8 @@ export interface CheckOptions {
   /** Seconds one call into the user's code may take before the check stops it (default 60). */
   readonly timeout?: number;
   readonly onProgress?: (done: number, total: number, current: string) => void;
+  /** Python modules: the interpreter (default /usr/bin/python3, then python3 on the PATH). */
+  readonly python?: string;
 }
 
 function seededSoftmax(mdp: FiniteMDP, seed: string): Policy {
@@ -216,13 +218,14 @@ function toChecked(x: ArrayLike<number>, n: number, what: string): ArrayLike<num
  * stops the whole check with that error; any other error of a claim is its ERROR verdict.
  */
 export async function checkModule(path: string, opts: CheckOptions = {}): Promise<{ estimators: LoadedEstimator[]; results: ClaimResult[] }> {
-  const box = await UserSandbox.open(path, { ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}) });
+  const box = await UserSandbox.open(path, { ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}), ...(opts.python !== undefined ? { python: opts.python } : {}) });
   const { pool, taskFile, estimators } = box;
   let fatal: PgTruthError | undefined;
   const sealed = async <T>(f: () => Promise<T>): Promise<T> => {
     if (fatal) throw fatal;
     try { return await f(); } catch (e) {
-      if (isPgTruthError(e, 'USER_CODE_EXIT') || isPgTruthError(e, 'USER_CODE_TIMEOUT')) fatal ??= e;
+      // a Python hang killed the thread's Python worker: the same stop as a hang in TypeScript
+      if (isPgTruthError(e, 'USER_CODE_EXIT') || isPgTruthError(e, 'USER_CODE_TIMEOUT') || isPgTruthError(e, 'PYTHON_TIMEOUT')) fatal ??= e;
       throw e;
     }
   };

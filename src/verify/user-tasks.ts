@@ -29,6 +29,9 @@ function table(x: readonly number[]): Float64Array {
   return t;
 }
 
+/** The tasks a generated task module exports (./sandbox.ts's writeTaskModule, ./python/estimators.ts's writePythonTaskModule). */
+export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe'] as const;
+
 /** What the main thread learns of a user module's estimators (the code stays in the worker). */
 export interface EstimatorDescription {
   readonly key: string;

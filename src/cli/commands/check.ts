@@ -10,9 +10,9 @@ import { allPassed, falseAlarmBound } from '../../verify/runner.js';
 import { parse } from '../args.js';
 import { intOption, loadMDP } from '../io.js';
 
-export const CHECK_HELP = `pgtruth check <module.ts | module.js> [options]
+export const CHECK_HELP = `pgtruth check <module.ts | module.js | module.py[:function]> [options]
 
-Loads your estimators from a TypeScript or JavaScript module and runs every claim that
+Loads your estimators from a TypeScript, JavaScript or Python module and runs every claim that
 applies to each (by its kind) against the exact answers on tabular MDPs, each claim with a
 negative control (a known bug of the same kind that the same check must reject). Prints the
 verdict table; exits 1 if any claim fails, 2 on invalid input.
@@ -25,6 +25,11 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'group', name?, scale?(G), estimate(groupBatch, policy) → per-token advantages (N·T) or { loss, gradient } }
 (the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
 
+A Python module declares its functions, e.g. PGTRUTH = {'kind': 'advantage', 'function': 'gae'}
+(numpy arrays in and out; 'layout': 'time-major' for Gymnasium's [T, N] arrays; for PyTorch,
+'loss': True and the function returns a loss that pgtruth differentiates). It runs in a
+persistent Python worker (README, "Python estimators").
+
 Options:
   --json          the verdicts as one JSON object
   --verbose       every check and every control check, with its statistics
@@ -32,8 +37,10 @@ Options:
   --samples N     episodes per check (default 192000; KL checks draw 2N samples)
   --mdp FILE      check on this MDP (with a seeded softmax policy) instead of the built-in ones
   --workers N     worker threads (default 2; 0 = one: your code never runs in the main thread)
-  --timeout S     seconds one call into your code may take (default 60); a call that takes
-                  longer stops the check with USER_CODE_TIMEOUT naming the call
+  --python PATH   Python modules (my.py, my.py:function): the interpreter (default /usr/bin/python3, then python3)
+  --timeout S     seconds one call into your code may take (default 60), in TypeScript, JavaScript
+                  or Python; a call that takes longer stops the check with USER_CODE_TIMEOUT (a
+                  Python worker is killed: PYTHON_TIMEOUT) naming the call
 
 Your code runs sealed off in worker threads: process.exit (at load time or in a call),
 process.abort or process.kill of this process is USER_CODE_EXIT naming the module, the call
@@ -47,6 +54,7 @@ const OPTIONS = {
   samples: { type: 'string' },
   mdp: { type: 'string' },
   workers: { type: 'string' },
+  python: { type: 'string' },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -55,7 +63,7 @@ const OPTIONS = {
 export async function checkCommand(argv: string[], write: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, 'check');
   if (values.help) { write(CHECK_HELP + '\n'); return 0; }
-  if (positionals.length !== 1) fail('CLI_USAGE', `check takes one module (a .ts or .js file), got ${positionals.length} arguments (see pgtruth check --help)`);
+  if (positionals.length !== 1) fail('CLI_USAGE', `check takes one module (a .ts, .js or .py file), got ${positionals.length} arguments (see pgtruth check --help)`);
   const seed = intOption(values.seed as string | undefined, '--seed', 20240124);
   const samples = intOption(values.samples as string | undefined, '--samples', 192_000);
   if (samples < 1000) fail('CLI_USAGE', `--samples must be at least 1000, got ${samples}`, { where: '--samples', value: samples });
@@ -66,7 +74,7 @@ export async function checkCommand(argv: string[], write: (s: string) => void): 
   const bar = progressBar(process.stderr, !values.json || process.stderr.isTTY === true);
   const t0 = performance.now();
   const { estimators, results } = await checkModule(positionals[0]!, {
-    seed, samples, workers, timeout, ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
+    seed, samples, workers, timeout, ...(values.python !== undefined ? { python: values.python as string } : {}), ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
     onProgress: (d, t, id) => bar.update(d, t, id),
   });
   bar.finish();
