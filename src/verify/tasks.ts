@@ -177,5 +177,19 @@ export function scoreTask(batch: Batch, ctx: TaskContext<{ readonly naive: boole
   return g;
 }
 
+/**
+ * Σ_t e_{(s_t,a_t)} / E: the visits of each (s,a) in the batch per episode (the normalization
+ * of {@link advantageResidualTask}). Its mean is the expected visits n(s,a) per episode, the
+ * factor between a bias of E[Â | s,a] and the bias of that pair's residual sum.
+ */
+export function visitCountTask(batch: Batch): Float64Array {
+  const A = batch.numActions;
+  const out = new Float64Array(batch.numStates * A);
+  for (let i = 0; i < batch.size; i++) { const k = batch.s_t[i]! * A + batch.a_t[i]!; out[k] = out[k]! + 1; }
+  const e = countEpisodes(batch);
+  for (let k = 0; k < out.length; k++) out[k] = out[k]! / e;
+  return out;
+}
+
 /** The names this module exports as tasks (for the pool's TaskRef). */
-export type TaskName = 'policyGradientTask' | 'policyGradientPairTask' | 'advantageResidualTask' | 'surrogateGradientTask' | 'regularizerGradientTask' | 'scoreTask';
+export type TaskName = 'policyGradientTask' | 'policyGradientPairTask' | 'advantageResidualTask' | 'surrogateGradientTask' | 'regularizerGradientTask' | 'scoreTask' | 'visitCountTask';

@@ -1,11 +1,14 @@
 /**
- * `pgtruth check <module> [--json] [--verbose] [--seed N] [--samples N] [--mdp FILE] [--workers N]`
+ * `pgtruth check <module> [--json] [--verbose] [--seed N] [--samples N] [--resolution F] [--budget SECONDS] [--mdp FILE] [--workers N]`
  * @module
  */
 import { fail } from '../../errors.js';
 import { progressBar } from '../../report/progress.js';
-import { verdictJSON, verdictTable } from '../../report/verdicts.js';
-import { checkModule } from '../../verify/check.js';
+import { verdictJSON } from '../../report/verdicts.js';
+import { checkTable } from '../../report/check-table.js';
+import { DETECTION_POWER } from '../../stats/tests.js';
+import { checkModule, DEFAULT_MIN_SAMPLES } from '../../verify/check.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION } from '../../verify/power.js';
 import { allPassed, falseAlarmBound } from '../../verify/runner.js';
 import { parse } from '../args.js';
 import { intOption, loadMDP } from '../io.js';
@@ -16,6 +19,13 @@ Loads your estimators from a TypeScript or JavaScript module and runs every clai
 applies to each (by its kind) against the exact answers on tabular MDPs, each claim with a
 negative control (a known bug of the same kind that the same check must reject). Prints the
 verdict table; exits 1 if any claim fails, 2 on invalid input.
+
+Every check states its resolution: the smallest bias it detects with probability 0.9, as a
+percentage of its target's scale (‖∇J‖₂; max|A^π| and max|Q^π|; the KL). A pilot run sizes
+each check to resolve --resolution of that scale; a check that cannot within --budget is
+INCONCLUSIVE — a failure — and says how many samples would resolve it. A failing check
+names its worst coordinate (expected against observed ± standard error) and the known bugs
+of the mutation catalogue its bias matches.
 
 The module exports (default: one estimator or an array; or named exports) objects
   { kind: 'policy-gradient', name?, estimate(batch, policy, gamma) → ∇J estimate (length S·A) }
@@ -28,7 +38,13 @@ Options:
   --json          the verdicts as one JSON object
   --verbose       every check and every control check, with its statistics
   --seed N        root seed (default 20240124)
-  --samples N     episodes per check (default 192000; KL checks draw 2N samples)
+  --samples N     the minimum sample size per check (default 6400): episodes on complete
+                  episodes, segments of 32 steps on truncated segments, draws for KL; the
+                  pilot raises it where the resolution needs more
+  --resolution F  the bias each check must resolve, as a fraction of its target's scale
+                  (default 0.05); a check that cannot is INCONCLUSIVE (a failure)
+  --budget S      seconds the main runs of one estimator's checks may take (default 120;
+                  pilots and negative controls come on top)
   --mdp FILE      check on this MDP (with a seeded softmax policy) instead of the built-in ones
   --workers N     worker threads (default 2; 0 = this thread)
   -h, --help      this help`;
@@ -38,10 +54,20 @@ const OPTIONS = {
   verbose: { type: 'boolean' },
   seed: { type: 'string' },
   samples: { type: 'string' },
+  resolution: { type: 'string' },
+  budget: { type: 'string' },
   mdp: { type: 'string' },
   workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** A number in (0, max]; `CLI_USAGE` naming the option otherwise. */
+function positiveOption(value: string | undefined, name: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (!(value.trim() !== '' && Number.isFinite(x) && x > 0 && x <= max)) fail('CLI_USAGE', `${name} must be a number in (0, ${max}], got ${JSON.stringify(value)}`, { where: name, value });
+  return x;
+}
 
 /** Runs `pgtruth check`. */
 export async function checkCommand(argv: string[], write: (s: string) => void): Promise<number> {
@@ -49,25 +75,27 @@ export async function checkCommand(argv: string[], write: (s: string) => void): 
   if (values.help) { write(CHECK_HELP + '\n'); return 0; }
   if (positionals.length !== 1) fail('CLI_USAGE', `check takes one module (a .ts or .js file), got ${positionals.length} arguments (see pgtruth check --help)`);
   const seed = intOption(values.seed as string | undefined, '--seed', 20240124);
-  const samples = intOption(values.samples as string | undefined, '--samples', 192_000);
+  const samples = intOption(values.samples as string | undefined, '--samples', DEFAULT_MIN_SAMPLES);
+  const resolution = positiveOption(values.resolution as string | undefined, '--resolution', DEFAULT_RESOLUTION, 1);
+  const budget = positiveOption(values.budget as string | undefined, '--budget', DEFAULT_BUDGET_SECONDS, 86_400);
   if (samples < 1000) fail('CLI_USAGE', `--samples must be at least 1000, got ${samples}`, { where: '--samples', value: samples });
   const workers = intOption(values.workers as string | undefined, '--workers', 2);
   const m = values.mdp ? loadMDP(values.mdp as string) : undefined;
   const bar = progressBar(process.stderr, !values.json || process.stderr.isTTY === true);
   const t0 = performance.now();
   const { estimators, results } = await checkModule(positionals[0]!, {
-    seed, samples, workers, ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
+    seed, samples, resolution, budget, workers, ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
     onProgress: (d, t, id) => bar.update(d, t, id),
   });
   bar.finish();
   const seconds = (performance.now() - t0) / 1000;
-  const budget = falseAlarmBound(results);
+  const alarm = falseAlarmBound(results);
   if (values.json) {
-    write(verdictJSON(results, { module: positionals[0], estimators: estimators.map((e) => ({ name: e.name, kind: e.estimator.kind, export: e.key })), seed, samples, seconds, falseAlarm: budget }) + '\n');
+    write(verdictJSON(results, { module: positionals[0], estimators: estimators.map((e) => ({ name: e.name, kind: e.estimator.kind, export: e.key })), seed, samples, resolution, budget, power: DETECTION_POWER, seconds, falseAlarm: alarm }) + '\n');
   } else {
-    write(`pgtruth check ${positionals[0]} — ${estimators.map((e) => `${e.name} (${e.estimator.kind})`).join(', ')}; seed ${seed}, ${samples} samples per check, ${seconds.toFixed(1)} s\n\n`);
-    write(verdictTable(results, { seed, verbose: values.verbose === true }) + '\n');
-    write(`\n${budget.checks} stochastic checks; Σα = ${budget.sum.toExponential(1)} (the chance that a correct estimator fails this run)\n`);
+    write(`pgtruth check ${positionals[0]} — ${estimators.map((e) => `${e.name} (${e.estimator.kind})`).join(', ')}; seed ${seed}; each check resolves ${(100 * resolution).toFixed(1)}% of its target's scale at power ${DETECTION_POWER} (≥ ${samples} samples, budget ${budget} s); ${seconds.toFixed(1)} s\n\n`);
+    write(checkTable(results, { seed, verbose: values.verbose === true }) + '\n');
+    write(`\n${alarm.checks} stochastic checks; Σα = ${alarm.sum.toExponential(1)} (the chance that a correct estimator fails this run)\n`);
   }
   return allPassed(results) ? 0 : 1;
 }
