@@ -69,6 +69,12 @@ export interface SurrogateEstimator {
   readonly name?: string;
   /** PPO's clip range when the surrogate is clipped; absent for an unclipped (TRPO-style) surrogate. */
   readonly clip?: number;
+  /** The coefficient c ≥ 0 of an entropy bonus in the loss (−c·(1/E)Σ_t γ^t H(π_θ(·|s_t))); the target adds c ∇_θ Σ_s η(s) H(π_θ(·|s)). */
+  readonly entropyCoef?: number;
+  /** The coefficient β ≥ 0 of a KL penalty in the loss (β·(1/E)Σ_t γ^t KL-estimate); the target subtracts β ∇_θ Σ_s η(s) KL(π_old‖π_θ)(s). */
+  readonly klCoef?: number;
+  /** True when the estimator normalizes the advantages per batch ((Â − mean)/std over the batch's transitions); the verdict states the bias this brings for ∇J. */
+  readonly normalizeAdvantages?: boolean;
   /** Returns the loss and its gradient (length S·A). `advantages` holds one value per transition. */
   estimate(batch: Batch, policy: PolicyView, advantages: Float64Array): { loss: number; gradient: ArrayLike<number> };
 }

@@ -87,14 +87,14 @@ export function relativeResolution(se: ArrayLike<number>, factor: number, sc: Sc
 export function batchesFor(sd: ArrayLike<number>, alpha: number, sc: Scaling, f: number, margin = SIZING_MARGIN): number {
   let live = 0;
   for (let k = 0; k < sd.length; k++) if (sd[k]! > 0) live++;
-  // c depends on n only through t's degrees of freedom: use the normal limit, then one refinement
-  let K = 100;
-  for (let it = 0; it < 2; it++) {
-    const { value } = relativeResolution(sd, detectionFactor(alpha, live, K), sc);
-    K = Math.ceil((value / (margin * f)) ** 2);
-    if (!Number.isFinite(K)) return Infinity;
-    K = Math.max(K, 30);
-  }
+  // res(K) = factor(K)·r₁/√K with r₁ the resolution per unit factor at K = 1; the factor
+  // depends on K only through t's degrees of freedom: a fixed point, then the last step up
+  const r1 = relativeResolution(sd, 1, sc).value, goal = margin * f;
+  if (!Number.isFinite(r1)) return Infinity;
+  const res = (K: number) => (detectionFactor(alpha, live, K) * r1) / Math.sqrt(K);
+  let K = 30;
+  for (let it = 0; it < 6; it++) K = Math.max(30, Math.ceil(((detectionFactor(alpha, live, K) * r1) / goal) ** 2));
+  while (res(K) > goal) K++;
   return K;
 }
 
@@ -158,6 +158,12 @@ export interface SizedOptions {
   readonly samplesPerBatch: number;
   readonly sampleName: string;
   readonly transitions?: number;
+  /**
+   * An absolute margin: deviations within it count as 0 (an equivalence margin, for a target
+   * known only up to a small stated term, e.g. the O(1/batch) term of per-batch advantage
+   * normalization). The note states it.
+   */
+  readonly margin?: number;
 }
 
 /**
@@ -168,12 +174,16 @@ export interface SizedOptions {
  */
 export function sizedDecision(instance: string, acc: MeanCovariance, target: ArrayLike<number>, o: SizedOptions): Check & { worstIndex: number } {
   const dim = acc.dim;
-  const t = meanTest(acc, target, o.alpha, { method: 'max' });
+  let big = 1;
+  for (let k = 0; k < dim; k++) big = Math.max(big, Math.abs(target[k]!), Math.abs(acc.mean[k]!));
+  const t = meanTest(acc, target, o.alpha, { method: 'max', ...(o.margin ? { zeroVarianceTolerance: Math.max(1e-9, o.margin / big) } : {}) });
   const se = acc.standardErrors();
   let live = 0;
   for (let k = 0; k < dim; k++) if (se[k]! > 0) live++;
   const factor = detectionFactor(o.alpha, live, acc.count);
-  const res = relativeResolution(se, factor, o.scaling);
+  const res0 = relativeResolution(se, factor, o.scaling);
+  // a margin adds to the smallest detectable bias
+  const res = o.margin && res0.coordinate >= 0 ? { ...res0, value: res0.value + o.margin / (o.scaling.weight[res0.coordinate]! * o.scaling.scale[res0.coordinate]!) } : res0;
   // would a zero-mean estimator (one that ignores its batch) be rejected at power 0.9?
   let nullResolved = false;
   for (let k = 0; k < dim; k++) if (Math.abs(o.targetTested[k]!) >= factor * se[k]! && (se[k]! > 0 || o.targetTested[k] !== 0)) nullResolved = true;
@@ -184,10 +194,11 @@ export function sizedDecision(instance: string, acc: MeanCovariance, target: Arr
   const pct = (x: number) => (x < 1e4 ? `${(100 * x).toFixed(1)}%` : `${(100 * x).toExponential(1)}%`);
   const n = acc.count;
   let inconclusive: Check['inconclusive'];
-  const neededSamples = () => batchesFor(se.map((x) => x * Math.sqrt(n)), o.alpha, sc, o.fraction, 1) * o.samplesPerBatch;
+  const marginShare = res.value - res0.value;
+  const neededSamples = () => (o.fraction > marginShare ? batchesFor(se.map((x) => x * Math.sqrt(n)), o.alpha, sc, o.fraction - marginShare, 1) * o.samplesPerBatch : Infinity);
   if (!resolves && t.passed) inconclusive = { needed: neededSamples(), unit: o.sampleName };
   const resText = `resolution ${pct(res.value)} of ${scaleName}${kc >= 0 ? ` (weakest at ${sc.coordinate(kc)})` : ''}, power ${DETECTION_POWER}`;
-  const note = `${n} ${o.unit}${o.transitions ? `, ${o.transitions} transitions` : ''}; ${t.test}; ${resText}` +
+  const note = `${n} ${o.unit}${o.transitions ? `, ${o.transitions} transitions` : ''}; ${t.test}${o.margin ? `, deviations within a margin of ${o.margin.toExponential(2)} count as 0` : ''}; ${resText}` +
     (!resolves ? `; inconclusive: cannot resolve a bias of ${pct(o.fraction)} of ${scaleName}${nullResolved ? '' : ' (nor tell the target from 0)'} — about ${fmtCount(neededSamples())} ${o.sampleName} would (raise --budget, or --samples)` : '');
   return {
     instance, passed: t.passed && resolves, discrepancy: t.statistic, tolerance: t.threshold, worstIndex: t.worstIndex,
