@@ -6,10 +6,15 @@
  * | policy-gradient | E[ĝ] = ∇J on complete episodes | REINFORCE without γ^t (γ < 1) and with a baseline read at s_{t+1} |
  * | advantage | E[Â_t | s,a] = A^π(s,a) and E[target_t | s,a] = Q^π(s,a), given V^π, for λ ∈ {0, ½, 0.95, 1}, on episodes and on segments cut by truncation | GAE treating truncation as termination |
  * | kl | E[k̂] = KL(q‖p) for Gaussian and categorical pairs | k3 computed as (e^r − 1) − r |
- * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
+ * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old, plus the exact gradients of a declared entropy bonus (`entropyCoef`) and KL penalty (`klCoef`); with `normalizeAdvantages`, the large-batch limit (A − μ)/σ within a stated margin, and the verdict states the bias for ∇J | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
  *
  * The control shows that the check, on those instances and with that many samples, would
  * have caught such a bug: a claim whose control is not rejected is reported WEAK.
+ *
+ * Power (./power.ts): a pilot sizes every check to resolve `resolution` (default 5%) of its
+ * target's scale at power 0.9 within the time budget; a check that cannot is inconclusive,
+ * a failure. A failed check names its worst coordinate and the catalogue mutants whose
+ * bias matches (./diagnose.ts).
  *
  * @module
  */
@@ -38,7 +43,7 @@ import { runClaims, type ClaimResult } from './runner.js';
 import { CHECK_ALPHA, meanCheck, sampleEstimates } from './sampled.js';
 import { DETECTION_POWER, meanTest } from '../stats/tests.js';
 import { MeanCovariance, summarize } from '../stats/summary.js';
-import { allocate, batchesFor, batchesToReject, DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION, PILOT_BATCHES, sizedDecision, spreads, STATED_VISIT_FRACTION, type Scaling } from './power.js';
+import { allocate, batchesFor, batchesToReject, DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION, fmtCount, PILOT_BATCHES, sizedDecision, spreads, STATED_VISIT_FRACTION, type Scaling } from './power.js';
 import type { TaskName } from './tasks.js';
 import { diagnose, type Candidate, type Reader } from './diagnose.js';
 import { undiscountedWeightedGradient } from './claims/estimators.js';
@@ -563,7 +568,10 @@ export async function expectUnbiased(path: string, opts: CheckOptions = {}): Pro
   const { results } = await checkModule(path, opts);
   const bad = results.filter((r) => r.verdict !== 'pass');
   if (bad.length) {
-    const lines = bad.map((r) => `${r.verdict.toUpperCase()} ${r.id}: ${r.error ?? r.checks.filter((c) => !c.passed).map((c) => `${c.instance} (|z| = ${c.discrepancy.toFixed(1)} > ${c.tolerance.toFixed(1)})`).join('; ') ?? ''}${r.verdict === 'control-not-rejected' ? ' — the check could not tell a known bug apart here' : ''}`);
+    const why = (c: Check) => c.inconclusive && c.discrepancy <= c.tolerance
+      ? `inconclusive: resolves ${(100 * (c.stats?.resolution ?? Infinity)).toPrecision(3)}% of ${c.stats?.relativeTo?.name ?? 'the scale'}; about ${fmtCount(c.inconclusive.needed)} ${c.inconclusive.unit} would resolve it`
+      : `|z| = ${c.discrepancy.toFixed(1)} > ${c.tolerance.toFixed(1)}${c.diagnosis ? `; worst ${c.diagnosis.coordinate}: expected ${c.diagnosis.expected.toPrecision(4)}, observed ${c.diagnosis.observed.toPrecision(4)} ± ${c.diagnosis.standardError.toPrecision(2)}${c.diagnosis.looksLike ? `; looks like ${c.diagnosis.looksLike}` : ''}` : ''}`;
+    const lines = bad.map((r) => `${r.verdict.toUpperCase()} ${r.id}: ${r.error ?? r.checks.filter((c) => !c.passed).map((c) => `${c.instance} (${why(c)})`).join('; ') ?? ''}${r.verdict === 'control-not-rejected' ? ' — the check could not tell a known bug apart here' : ''}`);
     throw new PgTruthError('CHECK_FAILED', `${path}: ${bad.length} claim(s) did not pass:\n${lines.join('\n')}`, { where: path });
   }
   return results;

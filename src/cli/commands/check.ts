@@ -31,7 +31,8 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'policy-gradient', name?, estimate(batch, policy, gamma) → ∇J estimate (length S·A) }
   { kind: 'advantage', name?, estimate(batch, values, gamma, lambda) → { advantages, targets } }
   { kind: 'kl', name?, estimate(logRatio) → per-sample estimates of KL(q‖p) }
-  { kind: 'surrogate', name?, clip?, estimate(batch, policy, advantages) → { loss, gradient } }
+  { kind: 'surrogate', name?, clip?, entropyCoef?, klCoef?, normalizeAdvantages?,
+    estimate(batch, policy, advantages) → { loss, gradient } }
 (the complete TypeScript types are in the README, "pgtruth check").
 
 Options:
