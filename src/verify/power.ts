@@ -37,6 +37,7 @@
 import { normalUpperQuantile } from '../stats/distributions.js';
 import { MeanCovariance, summarize } from '../stats/summary.js';
 import { DETECTION_POWER, meanTest, sidak, tCritical } from '../stats/tests.js';
+import type { BatchEstimates } from '../sampling/map.js';
 import type { Check } from './claim.js';
 
 /** The default resolution: a check must detect a bias of 5% of its target's scale. */
@@ -44,9 +45,9 @@ export const DEFAULT_RESOLUTION = 0.05;
 /** The default time budget (seconds) of the main runs of one estimator's checks of one claim. */
 export const DEFAULT_BUDGET_SECONDS = 120;
 /** Batches of the pilot run that sizes each check. */
-export const PILOT_BATCHES = 100;
+export const PILOT_BATCHES = 200;
 /** The main run is sized for m·f, so that the pilot's error in the spread rarely leaves a correct estimator just short of f. */
-export const SIZING_MARGIN = 0.8;
+export const SIZING_MARGIN = 0.7;
 /** For the advantage kind the resolution is stated for pairs visited at least this fraction as often as the most visited pair. */
 export const STATED_VISIT_FRACTION = 0.1;
 /** No check is sized beyond this many batches. */
@@ -151,8 +152,8 @@ export interface SizedOptions {
   /** The resolution required, as a fraction of the scale. */
   readonly fraction: number;
   readonly scaling: Scaling;
-  /** The target in tested units (to check that the check would reject an estimator of mean zero). */
-  readonly targetTested: ArrayLike<number>;
+  /** The target in tested units (to check that the check would reject an estimator of mean zero); absent: no such guard (another claim of the same estimator has it). */
+  readonly targetTested?: ArrayLike<number>;
   /** One batch in words (`batch of 64 episodes`) and how many of the user's samples it holds. */
   readonly unit: string;
   readonly samplesPerBatch: number;
@@ -185,8 +186,9 @@ export function sizedDecision(instance: string, acc: MeanCovariance, target: Arr
   // a margin adds to the smallest detectable bias
   const res = o.margin && res0.coordinate >= 0 ? { ...res0, value: res0.value + o.margin / (o.scaling.weight[res0.coordinate]! * o.scaling.scale[res0.coordinate]!) } : res0;
   // would a zero-mean estimator (one that ignores its batch) be rejected at power 0.9?
-  let nullResolved = false;
-  for (let k = 0; k < dim; k++) if (Math.abs(o.targetTested[k]!) >= factor * se[k]! && (se[k]! > 0 || o.targetTested[k] !== 0)) nullResolved = true;
+  let nullResolved = o.targetTested === undefined;
+  const tt = o.targetTested ?? [];
+  for (let k = 0; k < tt.length; k++) if (Math.abs(tt[k]!) >= factor * se[k]! && (se[k]! > 0 || tt[k] !== 0)) nullResolved = true;
   const resolves = res.value <= o.fraction && nullResolved;
   const sc = o.scaling, kc = res.coordinate;
   const scaleName = kc >= 0 ? sc.name(kc) : sc.name(0);
@@ -217,4 +219,31 @@ export function sizedDecision(instance: string, acc: MeanCovariance, target: Arr
 export function fmtCount(n: number): string {
   if (!Number.isFinite(n)) return 'no finite number of';
   return n < 1e7 ? String(Math.ceil(n)) : n.toExponential(1);
+}
+
+/** One check to size: its pilot and main runs (on different random streams) and how to read it. */
+export interface SizedItem {
+  readonly pilot: () => Promise<BatchEstimates>;
+  readonly main: (batches: number) => Promise<BatchEstimates>;
+  readonly scaling: Scaling;
+  readonly target: ArrayLike<number>;
+  readonly minBatches: number;
+}
+
+/**
+ * Pilots every item, shares the budget (seconds) and runs the main runs: the generic form
+ * of the sizing in the module comment, for claims that decide their estimates themselves.
+ */
+export async function sizeAndRun(items: readonly SizedItem[], fraction: number, budget: number, alpha: number): Promise<{ est: BatchEstimates; batches: number }[]> {
+  const want: number[] = [], seconds: number[] = [];
+  for (const it of items) {
+    const t0 = performance.now();
+    const est = await it.pilot();
+    seconds.push((performance.now() - t0) / 1000 / est.batches);
+    want.push(Math.min(batchesToReject(summarize(est.values, est.dim, false), it.target, alpha), batchesFor(spreads(est.values, est.dim), alpha, it.scaling, fraction)));
+  }
+  const K = allocate(want, items.map((it) => it.minBatches), seconds, budget);
+  const out: { est: BatchEstimates; batches: number }[] = [];
+  for (const [i, it] of items.entries()) out.push({ est: await it.main(K[i]!), batches: K[i]! });
+  return out;
 }

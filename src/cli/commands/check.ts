@@ -5,7 +5,7 @@
 import { fail } from '../../errors.js';
 import { progressBar } from '../../report/progress.js';
 import { verdictJSON } from '../../report/verdicts.js';
-import { checkTable } from '../../report/check-table.js';
+import { checkTable, checkVerdict } from '../../report/check-table.js';
 import { DETECTION_POWER } from '../../stats/tests.js';
 import { checkModule, DEFAULT_MIN_SAMPLES } from '../../verify/check.js';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION } from '../../verify/power.js';
@@ -92,7 +92,8 @@ export async function checkCommand(argv: string[], write: (s: string) => void): 
   const seconds = (performance.now() - t0) / 1000;
   const alarm = falseAlarmBound(results);
   if (values.json) {
-    write(verdictJSON(results, { module: positionals[0], estimators: estimators.map((e) => ({ name: e.name, kind: e.estimator.kind, export: e.key })), seed, samples, resolution, budget, power: DETECTION_POWER, seconds, falseAlarm: alarm }) + '\n');
+    // `label`: PASS, FAIL, INCONCLUSIVE (every failing check could not resolve the required bias), WEAK or ERROR
+    write(verdictJSON(results.map((r) => ({ ...r, label: checkVerdict(r) })), { module: positionals[0], estimators: estimators.map((e) => ({ name: e.name, kind: e.estimator.kind, export: e.key })), seed, samples, resolution, budget, power: DETECTION_POWER, seconds, falseAlarm: alarm }) + '\n');
   } else {
     write(`pgtruth check ${positionals[0]} — ${estimators.map((e) => `${e.name} (${e.estimator.kind})`).join(', ')}; seed ${seed}; each check resolves ${(100 * resolution).toFixed(1)}% of its target's scale at power ${DETECTION_POWER} (≥ ${samples} samples, budget ${budget} s); ${seconds.toFixed(1)} s\n\n`);
     write(checkTable(results, { seed, verbose: values.verbose === true }) + '\n');
