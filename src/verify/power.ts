@@ -21,7 +21,9 @@
  * over the coordinates 𝒮 the statement covers (every coordinate, or for the advantage kind
  * the (s,a) visited at least {@link STATED_VISIT_FRACTION} as often as the most visited one).
  *
- * Sizing. A pilot of {@link PILOT_BATCHES} batches on its own random stream estimates the
+ * Sizing (a two-stage design after Stein 1945, "A two-sample test for a linear hypothesis
+ * whose power is independent of the variance", Ann. Math. Statist. 16). A pilot of
+ * {@link PILOT_BATCHES} batches on its own random stream estimates the
  * per-batch spread sd_k and the time per batch; the main run (a fresh stream: the pilot's
  * data never enter the test, so α is exactly the stated one) takes
  * K = max_k ⌈((c + z_{0.9}) sd_k / (m f w_k σ_k))²⌉ batches, m = {@link SIZING_MARGIN} (room for
