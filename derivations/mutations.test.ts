@@ -14,7 +14,7 @@ async function freshChecks(): Promise<ReadonlyMap<string, StepCheck<unknown>>> {
 const failing = (checks: ReadonlyMap<string, StepCheck<unknown>>, keys: string[]) => keys.filter((k) => !runStep(checks.get(k)!).passed);
 
 afterEach(() => {
-  for (const m of ['../src/exact/rational.js', '../src/policy/softmax.js', '../src/estimators/advantages.js', '../src/mirror/rational.js', '../src/exact/bounds.js', '../src/estimators/vmpo.js', '../src/mirror/update.js']) vi.doUnmock(m);
+  for (const m of ['../src/exact/rational.js', '../src/policy/softmax.js', '../src/estimators/advantages.js', '../src/mirror/rational.js', '../src/exact/bounds.js', '../src/estimators/vmpo.js', '../src/mirror/update.js', '../src/exact/advantage-expectation.js']) vi.doUnmock(m);
   vi.resetModules();
 });
 
@@ -100,6 +100,21 @@ describe('a deliberately broken step fails', () => {
     const checks = await freshChecks();
     expect(failing(checks, ['gae.recursion', 'gae.weighting'])).toEqual(['gae.recursion', 'gae.weighting']);
     expect(failing(checks, ['gae.nstep-telescoping', 'gae.td-error'])).toEqual([]);
+  });
+
+  it('a bug in the exact wrong-critic expectation (a termination bootstrapped from the critic) fails gae.wrong-critic, and only it', async () => {
+    vi.resetModules();
+    vi.doMock('../src/exact/advantage-expectation.js', async (importOriginal) => {
+      const orig = await importOriginal<typeof import('../src/exact/advantage-expectation.js')>();
+      return {
+        ...orig,
+        truncatedTdSumsIn: <T>(F: Parameters<typeof orig.truncatedTdSumsIn<T>>[0], m: Parameters<typeof orig.truncatedTdSumsIn<T>>[1], pi: readonly T[], values: readonly T[], kappa: T, horizons: number) =>
+          orig.truncatedTdSumsIn(F, { ...m, terminal: new Uint8Array(m.numStates) }, pi, values, kappa, horizons), // the bug: terminal states treated as live
+      };
+    });
+    const checks = await freshChecks();
+    expect(failing(checks, ['gae.wrong-critic'])).toEqual(['gae.wrong-critic']);
+    expect(failing(checks, ['gae.weighting', 'gae.later-td-errors', 'gae.td-error'])).toEqual([]);
   });
 
   it('a bug in the exact PPO term (the max(0, ·) dropped) fails the drift steps of derivation 7', async () => {

@@ -16,6 +16,7 @@
  */
 import { gae, nStepAdvantages, tdErrors } from '../../src/estimators/advantages.js';
 import { evaluateExact } from '../../src/exact/rational.js';
+import { truncatedTdSumsIn } from '../../src/exact/advantage-expectation.js';
 import { allocateBatch, validateBatch, type Batch } from '../../src/sampling/batch.js';
 import { Rng } from '../../src/stats/rng.js';
 import { defineStep, type Instance } from '../framework/step.js';
@@ -192,6 +193,39 @@ function tdMean(c: RationalCase, discount = true): Fraction[] {
   return Array.from({ length: S * A }, (_, i) => c.m.r[i]!.add((discount ? gamma : F.one).mul(fdot(transitionRow(c.m, Math.floor(i / A), i % A), V))).sub(V[Math.floor(i / A)]!));
 }
 
+/** A critic other than V^π: V^π + (s+1)/4 − (−1)^s/3 on every state, the terminal ones included (which a correct estimator never reads). */
+const wrongCritic = memo((c: RationalCase): Fraction[] => exact(c).V.map((v, s) => v.add(q(`${s + 1}/4`)).sub(q(s % 2 ? '-1/3' : '1/3'))));
+
+/** λ of the wrong-critic step, and the horizons m = 1…4 it conditions on. */
+const WRONG_LAMBDA = q('3/4'), HORIZONS = 4;
+
+/** The library's E[Σ_{k<min(m, L)} κ^k δ_{t+k} | s, a] for m = 1…4 with the wrong critic (κ = γλ, or `kappa`), flattened by m. */
+const libraryWrongCritic = (c: RationalCase, kappa = c.m.gamma.mul(WRONG_LAMBDA)) => truncatedTdSumsIn(F, c.m, c.pi, wrongCritic(c), kappa, HORIZONS).flat();
+
+/**
+ * The same expectation computed forwards: the k-step distribution of the live (non-terminal)
+ * states from (s, a), ρ_1 = P(·|s,a) and ρ_{k+1} = ρ_k P_π, both with the terminal states'
+ * mass removed (a piece that terminated has no later TD errors), against the mean TD error
+ * of each live state under the wrong critic, Σ_{k<m} (γλ)^k ⟨ρ_k, δ̄_π⟩.
+ */
+function forwardWrongCritic(c: RationalCase): Fraction[] {
+  const { numStates: S, numActions: A, gamma, terminal } = c.m, V = wrongCritic(c);
+  const live = (x: Fraction[]) => x.map((p, t) => (terminal[t] ? F.zero : p));
+  const P = policyMatrix(c.m, c.pi), rPi = policyReward(c.m, c.pi), kappa = gamma.mul(WRONG_LAMBDA);
+  const meanDelta = rPi.map((r, x) => (terminal[x] ? F.zero : r.add(gamma.mul(fdot(live(P[x]!), V))).sub(V[x]!)));
+  const out: Fraction[][] = Array.from({ length: HORIZONS }, () => []);
+  for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) {
+    const row = live(transitionRow(c.m, s, a));
+    let acc = c.m.r[s * A + a]!.add(gamma.mul(fdot(row, V))).sub(V[s]!), dist = row;
+    for (let m = 1; m <= HORIZONS; m++) {
+      out[m - 1]!.push(acc);
+      acc = acc.add(fpow(kappa, m).mul(fdot(dist, meanDelta)));
+      dist = live(rowTimes(dist, P));
+    }
+  }
+  return out.flat();
+}
+
 export const gaeChecks = [
   defineStep<RationalCase>({
     key: 'gae.td-error', exact: true, implementedBy: ['evaluateExact'],
@@ -224,6 +258,15 @@ export const gaeChecks = [
     lhs: (c) => laterDeltas(c),
     rhs: (c) => laterDeltas(c).map(() => F.zero),
     control: { description: 'a stale critic: the values of another policy β', lhs: (c) => laterDeltas(c, evaluateExact(c.m, c.beta).V), rhs: (c) => laterDeltas(c).map(() => F.zero) },
+  }),
+  defineStep<RationalCase>({
+    key: 'gae.wrong-critic', exact: true, implementedBy: ['truncatedTdSumsIn', 'advantageExpectation'],
+    lhsIs: 'the library\'s E[Â_t | s, a, m] of GAE (λ = 3/4) for m = 1…4 steps left before a cut, with a critic V ≠ V^π (non-zero on terminal states), in Fractions (the backward recursion H_m = δ̄ + γλ P̃ π H_{m−1})',
+    rhsIs: 'Σ_{k<m} (γλ)^k Σ_x Pr(s_{t+k} = x, not terminated | s, a) δ̄_π(x) by forward powers of P_π, computed in the check',
+    instances: cases,
+    lhs: (c) => libraryWrongCritic(c),
+    rhs: (c) => forwardWrongCritic(c),
+    control: { description: 'the later TD errors weighted λ^k instead of (γλ)^k (mutant.gae-lambda-without-gamma): under V^π the same mean, here not', instances: (seed) => cases(seed).filter((x) => !x.data.m.undiscounted), lhs: (c) => libraryWrongCritic(c, WRONG_LAMBDA) },
   }),
   defineStep<Episodes>({
     key: 'gae.weighting', exact: true, implementedBy: ['gae'],

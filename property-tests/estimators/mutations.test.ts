@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { arbitraryPolicy } from '../../src/arbitraries/index.js';
 import * as estimators from '../../src/estimators/index.js';
 import { constantBaseline, entropyBonus, gae, klK1, klK3, klPenalty, ppoClipSurrogate, reinforceRewardToGo, reinforceTotalReturn } from '../../src/estimators/index.js';
-import { evaluatePolicy, policyGradient } from '../../src/exact/index.js';
+import { advantageExpectation, evaluatePolicy, policyGradient } from '../../src/exact/index.js';
 import type { Policy } from '../../src/policy/types.js';
 import { allocateBatch, type Batch } from '../../src/sampling/batch.js';
 import {
-  MUTATIONS, entropyBonusSignFlipped, findMutation, gaeCarrySeededWithBootstrap, gaeDoneFlagOneStepLate, gaeNoEpisodeReset, gaeTruncationAsTermination,
+  MUTATIONS, entropyBonusSignFlipped, findMutation, gaeBootstrapThroughTermination, gaeCarrySeededWithBootstrap, gaeFutureWeightsShifted, gaeLambdaWithoutGamma, lambdaReturnSwappedMix, gaeDoneFlagOneStepLate, gaeNoEpisodeReset, gaeTruncationAsTermination,
   klK3ExpOfRatio, klPenaltySignFlipped, ppoMinBeforeMultiply, reinforceNextStateBaseline, type Mutation,
 } from '../../src/verify/mutations.js';
 import { rel } from '../helpers.js';
@@ -131,6 +131,31 @@ describe('GAE mutants', () => {
     expect(biasZero(gae)).toBeLessThan(1e-12);
     expect(Math.abs(evL.J)).toBeGreaterThan(1e-3);
     expect(biasZero(gaeNoEpisodeReset)).toBeGreaterThan(1e-4);
+  });
+});
+
+describe('GAE mutants that V^π cannot see (the critic claim\'s controls)', () => {
+  it('exact conditional bias: zero with V^π, non-zero under a wrong critic, where the correct GAE matches advantageExpectation exactly', () => {
+    const [lay] = fc.sample(arbitraryLayeredMDP(2, 3, 2, [0.9]).chain((m) => arbitrarySoftmaxFor(m.numStates, 2).map((q) => ({ mdp: m, policy: q }))), { numRuns: 1, seed: 21 });
+    const { mdp, policy } = lay!, SL = mdp.numStates, lambda = 0.7;
+    const pi = policy.param.probs(policy.theta), ev = evaluatePolicy(mdp, pi);
+    const two = pairs(enumerateEpisodes(mdp, pi, 10));
+    const wrong = Float64Array.from(ev.V, (v, s) => v + (1 + (s % 3)) / 3); // non-zero on the terminal state too
+    const target = advantageExpectation(mdp, pi, wrong, 'gae', lambda, { horizons: 1, uncut: true }).uncut!.advantages;
+    const bias = (f: typeof gae, V: Float64Array, t: Float64Array) => maxAbs(conditionalBias(two, SL, 2, (b) => f(b, V, mdp.gamma, lambda), t));
+    expect(bias(gae, ev.V, ev.A)).toBeLessThan(1e-12);
+    expect(bias(gae, wrong, target)).toBeLessThan(1e-12);
+    for (const f of [gaeLambdaWithoutGamma, gaeFutureWeightsShifted, lambdaReturnSwappedMix, gaeBootstrapThroughTermination, gaeNoEpisodeReset]) {
+      expect(bias(f, ev.V, ev.A), f.name).toBeLessThan(1e-12);
+      expect(bias(f, wrong, target), f.name).toBeGreaterThan(1e-3);
+    }
+  });
+  it('each agrees with GAE where its bug cannot act (λ = 0 for the weights; λ = ½ for the swapped mix; no termination for the bootstrap)', () => {
+    const b = buildBatch(S, A, 0.9, twoEpisodes);
+    for (const f of [gaeLambdaWithoutGamma, gaeFutureWeightsShifted]) expect(relErr(f(b, V3, 0.9, 0), gae(b, V3, 0.9, 0)), f.name).toBe(0);
+    expect(relErr(lambdaReturnSwappedMix(b, V3, 0.9, 0.5), gae(b, V3, 0.9, 0.5))).toBeLessThan(1e-14);
+    const trunc = buildBatch(S, A, 0.9, twoEpisodes.map((e) => ({ ...e, end: 'truncated' as const })));
+    expect(relErr(gaeBootstrapThroughTermination(trunc, V3, 0.9, 0.8), gae(trunc, V3, 0.9, 0.8))).toBe(0);
   });
 });
 

@@ -11,3 +11,4 @@ export * from './control.js';
 export * from './klhessian.js';
 export * from './objectives.js';
 export * from './bounds.js';
+export * from './advantage-expectation.js';

@@ -120,6 +120,72 @@ export function gaeCarrySeededWithBootstrap(batch: Batch, values: Float64Array, 
 }
 
 /**
+ * GAE whose later TD errors decay by λ^k instead of (γλ)^k: Â_t = δ_t + λ Â_{t+1} — the γ
+ * dropped from the carry. With V^π every later TD error has mean zero, so the bias shows
+ * only under another critic (src/exact/advantage-expectation.ts).
+ */
+export function gaeLambdaWithoutGamma(batch: Batch, values: Float64Array, gamma: number, lambda: number): Float64Array {
+  const out = new Float64Array(batch.size);
+  let carry = 0;
+  for (let i = batch.size - 1; i >= 0; i--) {
+    const d = delta(batch, values, gamma, i, !batch.terminated_t[i]);
+    carry = batch.terminated_t[i] || batch.truncated_t[i] ? d : d + lambda * carry;
+    out[i] = carry;
+  }
+  return out;
+}
+
+/**
+ * GAE whose later TD errors get (γλ)^{k+1} instead of (γλ)^k: Â_t = δ_t + Σ_{k≥1} (γλ)^{k+1}
+ * δ_{t+k} = δ_t + (γλ)² F_{t+1}, F the correct GAE — an off-by-one in the weight's exponent
+ * that leaves δ_t (hence the mean under V^π) untouched.
+ */
+export function gaeFutureWeightsShifted(batch: Batch, values: Float64Array, gamma: number, lambda: number): Float64Array {
+  const out = new Float64Array(batch.size), gl = gamma * lambda;
+  let carry = 0;
+  for (let i = batch.size - 1; i >= 0; i--) {
+    const d = delta(batch, values, gamma, i, !batch.terminated_t[i]);
+    const end = batch.terminated_t[i] || batch.truncated_t[i];
+    out[i] = end ? d : d + gl * gl * carry; // carry = F_{t+1}
+    carry = end ? d : d + gl * carry;
+  }
+  return out;
+}
+
+/**
+ * A λ-return whose recursion swaps its mixing weights: G_t = r_t + γ[λV(s_{t+1}) +
+ * (1−λ)G_{t+1}] instead of r_t + γ[(1−λ)V(s_{t+1}) + λG_{t+1}] (Â_t = G_t − V(s_t)), i.e. the
+ * λ-return of 1 − λ. Its weights still sum to one, so it is unbiased under V^π; equal to the
+ * twin at λ = ½.
+ */
+export function lambdaReturnSwappedMix(batch: Batch, values: Float64Array, gamma: number, lambda: number): Float64Array {
+  const out = new Float64Array(batch.size);
+  let next = 0;
+  for (let i = batch.size - 1; i >= 0; i--) {
+    const v_tp1 = batch.terminated_t[i] ? 0 : values[batch.s_tp1[i]!]!;
+    next = batch.terminated_t[i] || batch.truncated_t[i] ? batch.r_t[i]! + gamma * v_tp1 : batch.r_t[i]! + gamma * (lambda * v_tp1 + (1 - lambda) * next);
+    out[i] = next - values[batch.s_t[i]!]!;
+  }
+  return out;
+}
+
+/**
+ * GAE that bootstraps through a termination: δ_t = r_t + γV(s_tp1) − V(s_t) even where
+ * s_tp1 is terminal (the critic's value of the terminal state is read; the carry still
+ * resets). Invisible with V^π, which is 0 on terminal states.
+ */
+export function gaeBootstrapThroughTermination(batch: Batch, values: Float64Array, gamma: number, lambda: number): Float64Array {
+  const out = new Float64Array(batch.size);
+  let carry = 0;
+  for (let i = batch.size - 1; i >= 0; i--) {
+    const d = delta(batch, values, gamma, i, true);
+    carry = batch.terminated_t[i] || batch.truncated_t[i] ? d : d + gamma * lambda * carry;
+    out[i] = carry;
+  }
+  return out;
+}
+
+/**
  * REINFORCE (reward-to-go, γ^t) whose "baseline" is read at the next state s_{t+1} — an
  * off-by-one that makes it depend on the action a_t: E[∇log π(a|s) b(s′)] ≠ 0.
  */
@@ -231,6 +297,30 @@ export const MUTATIONS: readonly Mutation[] = [
     description: 'the n-step advantage with its bootstrap V(s_{t+k}) discounted by γ^{k−1} instead of γ^k (the fourth argument is n)',
     twin: 'nStepAdvantages', correct: nStepAdvantages, mutant: nStepBootstrapOffByOne,
     where: 'every bootstrapped window with γ < 1 and V(s_{t+k}) ≠ 0',
+  },
+  {
+    id: 'mutant.gae-lambda-without-gamma', kind: 'advantage', detectedBy: 'mean',
+    description: 'GAE whose later TD errors decay by λ^k instead of (γλ)^k (γ dropped from the carry)',
+    twin: 'gae', correct: gae, mutant: gaeLambdaWithoutGamma,
+    where: 'γ < 1, λ > 0, and a critic other than V^π (with V^π the later TD errors have mean zero)',
+  },
+  {
+    id: 'mutant.gae-future-weights-shifted', kind: 'advantage', detectedBy: 'mean',
+    description: 'GAE whose later TD errors get (γλ)^{k+1} instead of (γλ)^k (δ_t itself keeps weight 1)',
+    twin: 'gae', correct: gae, mutant: gaeFutureWeightsShifted,
+    where: '0 < γλ < 1 and a critic other than V^π',
+  },
+  {
+    id: 'mutant.lambda-return-swapped-mix', kind: 'advantage', detectedBy: 'mean',
+    description: 'a λ-return recursion that mixes λV(s_{t+1}) + (1−λ)G_{t+1} (the weights swapped: the λ-return of 1 − λ)',
+    twin: 'gae', correct: gae, mutant: lambdaReturnSwappedMix,
+    where: 'λ ≠ ½, γ > 0, and a critic other than V^π (its weights sum to one)',
+  },
+  {
+    id: 'mutant.bootstrap-through-termination', kind: 'advantage', detectedBy: 'mean',
+    description: 'GAE that bootstraps from the critic\'s V(s_tp1) at a termination too',
+    twin: 'gae', correct: gae, mutant: gaeBootstrapThroughTermination,
+    where: 'terminations into a state whose critic value is not 0 (V^π is 0 there: invisible under V^π)',
   },
   {
     id: 'mutant.ppo-min-before-multiply', kind: 'clipped-surrogate', detectedBy: 'mean',

@@ -19,6 +19,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { AdvantageDefinition } from '../exact/advantage-expectation.js';
 import { fail, show } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
@@ -51,6 +52,8 @@ export interface PolicyGradientEstimator {
 export interface AdvantageEstimator {
   readonly kind: 'advantage';
   readonly name?: string;
+  /** Which estimator it implements: `'gae'` (default), `'lambda-return'` or `{ nStep: n }` (src/exact/advantage-expectation.ts); the critic check compares against its exact mean. */
+  readonly definition?: AdvantageDefinition;
   /** Returns Â_t and the value targets, each of length batch.size. */
   estimate(batch: Batch, values: Float64Array, gamma: number, lambda: number): { advantages: ArrayLike<number>; targets: ArrayLike<number> };
 }

@@ -24,7 +24,8 @@
  * Sizing (a two-stage design after Stein 1945, "A two-sample test for a linear hypothesis
  * whose power is independent of the variance", Ann. Math. Statist. 16). A pilot of
  * {@link PILOT_BATCHES} batches on its own random stream estimates the
- * per-batch spread sd_k and the time per batch; the main run (a fresh stream: the pilot's
+ * per-batch spread sd_k (raised to an upper confidence bound that grows with the kurtosis,
+ * {@link spreads}) and the time per batch; the main run (a fresh stream: the pilot's
  * data never enter the test, so α is exactly the stated one) takes
  * K = max_k ⌈((c + z_{0.9}) sd_k / (m f w_k σ_k))²⌉ batches, m = {@link SIZING_MARGIN} (room for
  * the pilot's error in sd), at least the user's minimum. When the checks of one claim need
@@ -49,7 +50,7 @@ export const DEFAULT_BUDGET_SECONDS = 120;
 /** Batches of the pilot run that sizes each check. */
 export const PILOT_BATCHES = 200;
 /** The main run is sized for m·f, so that the pilot's error in the spread rarely leaves a correct estimator just short of f. */
-export const SIZING_MARGIN = 0.7;
+export const SIZING_MARGIN = 0.8;
 /** For the advantage kind the resolution is stated for pairs visited at least this fraction as often as the most visited pair. */
 export const STATED_VISIT_FRACTION = 0.1;
 /** No check is sized beyond this many batches. */
@@ -141,11 +142,22 @@ export function batchesToReject(pilot: MeanCovariance, target: ArrayLike<number>
   return Math.max(30, best);
 }
 
-/** Per-coordinate standard deviations of per-batch estimates (row-major K×d). */
+/**
+ * Per-coordinate standard deviations of per-batch estimates (row-major K×d), each raised to
+ * an upper confidence bound that accounts for the pilot's own error: the sample variance s²
+ * of n draws has variance ≈ σ⁴(κ − 1)/n (κ the kurtosis, estimated from the same draws), so
+ * s²·(1 + 2√((κ − 1)/n)) bounds σ² at about two standard errors. Heavy-tailed coordinates
+ * (rare large residuals, whose spread a short pilot underestimates) get the larger margin.
+ */
 export function spreads(values: Float64Array, dim: number): Float64Array {
   const acc = summarize(values, dim, false);
-  const v = acc.variances();
-  return v.map((x) => Math.sqrt(Math.max(0, x)));
+  const n = acc.count, v = acc.variances(), m4 = new Float64Array(dim);
+  for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) { const x = values[i * dim + k]! - acc.mean[k]!; m4[k] = m4[k]! + (x * x * x * x) / n; }
+  return v.map((x, k) => {
+    if (!(x > 0)) return 0;
+    const kurtosis = m4[k]! / (x * x);
+    return Math.sqrt(x * (1 + 2 * Math.sqrt(Math.max(0, kurtosis - 1) / n)));
+  });
 }
 
 /** What {@link sizedDecision} needs besides the estimates. */
