@@ -41,6 +41,8 @@ import { hasCuts, type CriticTaskOptions } from '../advantage-targets.js';
 import type { Check, Claim, RunContext } from '../claim.js';
 import type { AdvantageEstimator, LoadedEstimator } from '../plugin.js';
 import { CHECK_ALPHA, meanCheck } from '../sampled.js';
+import { diagnose, type Candidate, type Reader } from '../diagnose.js';
+import { findMutation } from '../mutations.js';
 import { batchesFor, PILOT_BATCHES, sizeAndRun, spreads, sizedDecision, STATED_VISIT_FRACTION, type Scaling, type SizedItem } from '../power.js';
 import type { EstimatorInstance } from './estimators.js';
 
@@ -272,7 +274,7 @@ export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readon
     return [];
   };
   /** The user's check of one setting and λ: the pilot's visits and scaling, its sized run, and how to decide it. */
-  const prepare = async (ctx: RunContext, s: CriticSetting, lambda: number, p: CriticPower): Promise<{ item: SizedItem; second: (batches: number) => Promise<BatchEstimates>; finish: (est: BatchEstimates) => Check[] }> => {
+  const prepare = async (ctx: RunContext, s: CriticSetting, lambda: number, p: CriticPower): Promise<{ item: SizedItem; second: (batches: number) => Promise<BatchEstimates>; paired: (m: string, rows: number, stream: string) => Promise<BatchEstimates>; stream: string; scaling: Scaling; finish: (est: BatchEstimates) => Check[] }> => {
     const cs = critics.get(s.x)!, options = criticOptions(s, cs, definition, lambda), names = cs.map((c) => c.name);
     const label = `${s.x.label}: ${e.name}${nStep ? '' : `, λ = ${lambda}`}, ${s.what}; critics ${names.join(', ')}`;
     const opts = { ...options, key: e.key }, cuts = hasCuts(options);
@@ -285,6 +287,10 @@ export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readon
     return {
       item: { pilot: () => run(ctx, s, PILOT_BATCHES, opts, `${stream}/pilot`), main: (k) => run(ctx, s, k, opts, stream), scaling, target: zeros(dim), minBatches: Math.max(batches, Math.ceil(p.minSamples / per)) },
       second: (k) => run(ctx, s, k, opts, `${stream}/second`),
+      /** The catalogue mutants of the declared definition, on the first `rows` batches of the stream the user's main run had (paired). */
+      // the mutant at the user's λ (for an n-step definition: at the user's n, its fourth argument)
+      paired: (m: string, rows: number, main: string) => run(ctx, s, rows, { ...options, estimator: m, lambda: nStep || lambda }, main, 'criticResidualTask'),
+      stream, scaling,
       // no zero-mean guard here: the V^π claim of the same estimator has it
       finish: (est) => criticChecks(label, est, cuts, names, s.x.mdp.numActions, unit, (name, block, h) => sizedDecision(name, summarize(block.values, block.dim, false), zeros(block.dim), {
         alpha: CHECK_ALPHA, fraction: p.fraction, scaling: sliceScaling(scaling, h * block.dim, block.dim), unit: `batches of ${per} ${unit}s`, samplesPerBatch: per, sampleName: s.source.kind === 'episodes' ? 'episodes' : `segments of ${s.source.length} steps`, transitions: block.transitions,
@@ -312,7 +318,23 @@ export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readon
         }
       }
       sized.set(j.s, Math.max(sized.get(j.s) ?? 0, K));
-      out.push(...checks);
+      // a failed check: its worst coordinate per visit, and the catalogue mutants (the controls'
+      // ones, at their λ or n) compared on the same batches (../diagnose.ts)
+      const stream = K === runs[i]!.batches && est === runs[i]!.est ? j.prep.stream : `${j.prep.stream}/second`;
+      const half = est.dim / checks.length;
+      for (const [h, c] of checks.entries()) {
+        if (c.passed || c.discrepancy <= c.tolerance) { out.push(c); continue; }
+        const rows = Math.min(1000, K), block = (v: Float64Array, n: number) => { const o = new Float64Array(n * half); for (let r = 0; r < n; r++) o.set(v.subarray(r * est.dim + h * half, r * est.dim + (h + 1) * half), r * half); return o; };
+        const sc = j.prep.scaling, acc = summarize(block(est.values, est.batches), half, false), se = acc.standardErrors();
+        let worst = 0, z = -1;
+        for (let k = 0; k < half; k++) { const zk = se[k]! > 0 ? Math.abs(acc.mean[k]!) / se[k]! : Math.abs(acc.mean[k]!) > 0 ? Infinity : 0; if (zk > z) { z = zk; worst = k; } }
+        const candidates: Candidate[] = (nStep ? NSTEP_CONTROLS : GAE_CONTROLS).map((m) => ({
+          id: m.mutant, description: findMutation(m.mutant)?.description ?? m.mutant,
+          paired: async () => block((await j.prep.paired(m.mutant, rows, stream)).values, rows),
+        }));
+        const reader: Reader = { coordinate: (k) => `${sc.coordinate(h * half + k)} (mean residual per visit)`, expected: () => 0, weight: (k) => sc.weight[h * half + k]! || 1, compared: () => [0, half] };
+        out.push({ ...c, diagnosis: await diagnose(block(est.values, est.batches), half, new Float64Array(half), worst, reader, candidates, rows) });
+      }
     }
     return out;
   };
