@@ -24,7 +24,8 @@ The kinds mirror the TypeScript interface (README, "pgtruth check"):
   with ``'loss': True``, a loss L of tensors and the estimate is −∇_θ L.
 - ``advantage``: ``f(batch, values, gamma, lam)`` → ``(advantages, targets)``, one per transition.
 - ``kl``: ``f(log_ratio)`` → one estimate of KL(q‖p) per sample, log r = log p(x) − log q(x).
-- ``surrogate`` (``'clip': ε`` for PPO): ``f(batch, policy, advantages)`` → ``(loss, gradient)``;
+- ``surrogate`` (``'clip': ε`` for PPO; ``'entropyCoef'``, ``'klCoef'``, ``'normalizeAdvantages'``
+  as in TypeScript): ``f(batch, policy, advantages)`` → ``(loss, gradient)``;
   with ``'loss': True`` (PyTorch / JAX) just the loss: the bridge differentiates it with
   torch.autograd or jax.grad — whichever the module imports, or ``'framework': 'torch'``.
 - ``group`` (GRPO, RLOO, Dr. GRPO; ``'scale': lambda G: 1 - 1 / G`` declares κ(G) in
@@ -57,7 +58,7 @@ KINDS = ('policy-gradient', 'advantage', 'kl', 'surrogate', 'group')
 LAYOUTS = ('flat', 'time-major')
 FRAMEWORKS = ('torch', 'jax')
 BATCH_COLUMNS = ('s_t', 'a_t', 'r_t', 's_tp1', 'terminated_t', 'truncated_t', 't_index', 'logp_t', 'episode_t')
-DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale')
+DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages')
 GROUP_COLUMNS = ('prompts', 'mask', 's_t', 'a_t', 'logp_t', 'r_t', 'rewards', 'lengths')
 # the group sizes G of pgtruth's group kind, where a declared scale is evaluated (src/verify/group-kind.ts, GROUP_SIZES)
 GROUP_SIZES = (3, 4, 8)
@@ -68,10 +69,10 @@ np = None  # numpy, imported by the worker after it has connected (so that its a
 
 # ---------------------------------------------------------------- declarations
 
-def estimator(kind, name=None, layout='flat', clip=None, loss=False, framework=None, definition=None, scale=None):
+def estimator(kind, name=None, layout='flat', clip=None, loss=False, framework=None, definition=None, scale=None, entropyCoef=None, klCoef=None, normalizeAdvantages=None):
     """Decorator declaring a function as a pgtruth estimator (same keys as a ``PGTRUTH`` entry)."""
     def mark(fn):
-        fn.pgtruth = {k: v for k, v in (('kind', kind), ('name', name), ('layout', layout), ('clip', clip), ('loss', loss), ('framework', framework), ('definition', definition), ('scale', scale)) if v is not None}
+        fn.pgtruth = {k: v for k, v in (('kind', kind), ('name', name), ('layout', layout), ('clip', clip), ('loss', loss), ('framework', framework), ('definition', definition), ('scale', scale), ('entropyCoef', entropyCoef), ('klCoef', klCoef), ('normalizeAdvantages', normalizeAdvantages)) if v is not None}
         return fn
     return mark
 
@@ -129,6 +130,20 @@ class Estimator:
             raise Fail('PLUGIN_INVALID', f'{where} has clip {self.clip!r}: expected a number in (0, 1)', key)
         if self.clip is not None and kind != 'surrogate':
             raise Fail('PLUGIN_INVALID', f'{where}: clip is for the surrogate kind, not {kind}', key)
+        # a surrogate's declared regularizers and advantage normalization (pgtruth's SurrogateEstimator)
+        self.extras = {}
+        for f in ('entropyCoef', 'klCoef', 'normalizeAdvantages'):
+            v = decl.get(f)
+            if v is None:
+                continue
+            if kind != 'surrogate':
+                raise Fail('PLUGIN_INVALID', f'{where}: {f} is for the surrogate kind, not {kind}', key)
+            if f == 'normalizeAdvantages':
+                if not isinstance(v, bool):
+                    raise Fail('PLUGIN_INVALID', f'{where} has normalizeAdvantages {v!r}: expected True or False', key)
+            elif isinstance(v, bool) or not isinstance(v, (int, float)) or not (v >= 0) or v == float('inf'):
+                raise Fail('PLUGIN_INVALID', f'{where} has {f} {v!r}: expected a finite number ≥ 0', key)
+            self.extras[f] = v if isinstance(v, bool) else float(v)
         self.loss = bool(decl.get('loss', False))
         if self.loss and kind not in ('surrogate', 'policy-gradient', 'group'):
             raise Fail('PLUGIN_INVALID', f'{where}: loss: True is for the surrogate, policy-gradient and group kinds, not {kind}', key)
@@ -144,7 +159,7 @@ class Estimator:
             raise Fail('PLUGIN_INVALID', f'{where} is {type(fn).__name__}: expected a function', key)
 
     def describe(self):
-        return {'key': self.key, 'name': self.name, 'kind': self.kind, 'layout': self.layout, 'clip': self.clip, 'loss': self.loss, 'framework': self.framework, 'definition': self.definition, 'scale': self.scale}
+        return {'key': self.key, 'name': self.name, 'kind': self.kind, 'layout': self.layout, 'clip': self.clip, 'loss': self.loss, 'framework': self.framework, 'definition': self.definition, 'scale': self.scale, **self.extras}
 
 
 def import_framework(name, path):

@@ -14,7 +14,7 @@ describe('examples/python: pgtruth check passes the correct estimators and fails
   for (const [file, samples, passes] of [
     ['gae.py', 96_000, true], ['gae_truncation_bug.py', 96_000, false],
     ['reinforce.py', 6_400, true],
-    ['ppo.py', 9_600, true], ['ppo_min_bug.py', 9_600, false],
+    ['ppo.py', 9_600, true], ['ppo_min_bug.py', 9_600, false], ['ppo_regularized.py', 9_600, true],
     ['rloo.py', 64_000, true], ['grpo_bug.py', 64_000, false],
   ] as const) {
     it(`${file} ${passes ? 'passes (exit 0)' : 'fails (exit 1)'}`, () => {

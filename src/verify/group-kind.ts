@@ -51,9 +51,14 @@ import { sampleGroups, type GroupBatch } from '../sampling/groups.js';
 import { buildSamplerTables } from '../sampling/tables.js';
 import { Rng } from '../stats/rng.js';
 import type { Check, Claim, RunContext } from './claim.js';
-import { banditInstance, binaryBanditInstance, tokenInstance, type GroupInstance } from './claims/group.js';
+import { banditInstance, binaryBanditInstance, exactGroupMean, tokenInstance, type GroupInstance } from './claims/group.js';
+import { diagnose, type Candidate, type Reader } from './diagnose.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION, PILOT_BATCHES, sizeAndRun, sizedDecision, type Scaling, type SizedItem } from './power.js';
+import type { BatchEstimates } from '../sampling/map.js';
+import { summarize } from '../stats/summary.js';
+import { DETECTION_POWER } from '../stats/tests.js';
 import { checkedResult, type LoadedEstimator, type PolicyView } from './plugin.js';
-import { meanCheck } from './sampled.js';
+import { CHECK_ALPHA, meanCheck } from './sampled.js';
 
 
 /** A group-relative estimator: per-token advantages from a batch of groups (module comment). */
@@ -74,9 +79,9 @@ export interface GroupEstimator {
 export const GROUP_SIZES = [3, 4, 8] as const;
 
 /** An instance of the group check: a problem, a policy, G, and the most tokens of a response. */
-interface Case { readonly label: string; readonly mdp: FiniteMDP; readonly policy: Policy; readonly grad: Float64Array; readonly G: number; readonly maxTokens: number }
+interface Case { readonly label: string; readonly mdp: FiniteMDP; readonly policy: Policy; readonly grad: Float64Array; readonly G: number; readonly maxTokens: number; /** The built-in problem, whose groups can be enumerated (for the diagnosis). */ readonly group?: GroupInstance }
 
-const fromGroup = (x: GroupInstance, G: number): Case => ({ label: `${x.label}, G = ${G}`, mdp: x.mdp, policy: x.policy, grad: x.grad, G, maxTokens: x.maxTokens });
+const fromGroup = (x: GroupInstance, G: number): Case => ({ label: `${x.label}, G = ${G}`, mdp: x.mdp, policy: x.policy, grad: x.grad, G, maxTokens: x.maxTokens, group: x });
 
 /** The most tokens of a response on a user's MDP whose responses are too many to enumerate (a longer one is an error). */
 const USER_MAX_TOKENS = 256;
@@ -140,20 +145,25 @@ export function publishedGrpoAdvantages(b: GroupBatch): Float64Array {
 
 /** Batches per chunk sent to a worker. */
 const CHUNK = 64;
+/** Groups per batch. */
+const PROMPTS = 8;
 
 /** Estimates of a list of batches, n × d (the user's, computed in the sandbox; or the control's, here). */
 export type GroupEstimates = (batches: GroupBatch[]) => Promise<Float64Array> | Float64Array;
 
-async function check(ctx: RunContext, x: Case, stream: string, batches: number, scale: number, label: string, estimate: GroupEstimates): Promise<Check> {
+/**
+ * Draws `batches` batches of {@link PROMPTS} groups of G on `stream` (here, in order: the seed
+ * fixes them whatever the number of workers) and estimates them in chunks, concurrently.
+ */
+async function sample(ctx: RunContext, x: Case, stream: string, batches: number, label: string, estimate: GroupEstimates): Promise<BatchEstimates> {
   const rng = Rng.from(`${ctx.seed}/${stream}`), tables = buildSamplerTables(x.mdp, x.policy);
-  const d = x.policy.param.numParams, n = Math.max(50, Math.round(batches * ctx.scale)), values = new Float64Array(n * d), mean = new Float64Array(d);
+  const d = x.policy.param.numParams, n = Math.max(50, Math.round(batches * ctx.scale)), values = new Float64Array(n * d);
   let transitions = 0;
-  // draw every chunk here in order (the seed fixes the batches), estimate the chunks concurrently
   const pending: Promise<void>[] = [];
   for (let lo = 0; lo < n; lo += CHUNK) {
     const chunk: GroupBatch[] = [];
     for (let k = lo; k < Math.min(n, lo + CHUNK); k++) {
-      const b = sampleGroups(x.mdp, x.policy, { prompts: 8, groupSize: x.G, maxTokens: x.maxTokens }, rng, tables);
+      const b = sampleGroups(x.mdp, x.policy, { prompts: PROMPTS, groupSize: x.G, maxTokens: x.maxTokens }, rng, tables);
       for (const len of b.lengths) transitions += len;
       chunk.push(b);
     }
@@ -163,13 +173,39 @@ async function check(ctx: RunContext, x: Case, stream: string, batches: number, 
     }));
   }
   await Promise.all(pending);
-  for (let k = 0; k < n; k++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + values[k * d + j]! / n;
-  const target = x.grad.map((g) => scale * g);
+  return { batches: n, dim: d, values, transitions };
+}
+
+/** ‖ḡ − target‖₂ / ‖target‖₂ of the estimates, in percent: the note every verdict carries. */
+function observedNote(est: BatchEstimates, target: ArrayLike<number>): string {
+  const d = est.dim, mean = new Float64Array(d);
+  for (let k = 0; k < est.batches; k++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + est.values[k * d + j]! / est.batches;
   let norm = 0, dev = 0;
   for (let k = 0; k < d; k++) { norm += target[k]! ** 2; dev += (mean[k]! - target[k]!) ** 2; }
-  norm = Math.sqrt(norm);
-  const c = meanCheck(`${x.label}: ${label}`, { batches: n, dim: d, values, transitions }, target, { relativeTo: { name: `‖${scale === 1 ? '' : `${+scale.toFixed(4)}·`}∇J‖₂`, value: norm }, unit: `batches of 8 groups of ${x.G}` });
-  return { ...c, note: `${c.note ?? ''}; observed ‖ḡ − target‖₂ = ${((100 * Math.sqrt(dev)) / norm).toFixed(1)}% of ‖target‖₂, noise included` };
+  return `observed ‖ḡ − target‖₂ = ${((100 * Math.sqrt(dev)) / Math.sqrt(norm)).toFixed(1)}% of ‖target‖₂, noise included`;
+}
+
+/** Every coordinate read against ‖κ∇J‖₂ and stated; named as ∂/∂θ(s, a). */
+function groupScaling(x: Case, norm: number, scaleName: string): Scaling {
+  const d = x.policy.param.numParams, A = x.mdp.numActions;
+  return { name: () => scaleName, scale: new Float64Array(d).fill(norm), weight: new Float64Array(d).fill(1), stated: new Array<boolean>(d).fill(true), coordinate: (k) => `∂/∂θ(s=${Math.floor(k / A)}, a=${k % A})` };
+}
+
+/**
+ * Known wrong variants to compare a failed check with: their exact means by enumerating every
+ * group (built-in problems; ../claims/group.ts), ∇J and (1 − 1/G)∇J, and an estimate of mean 0.
+ */
+function groupCandidates(x: Case, scale: number): Candidate[] {
+  const out: Candidate[] = [];
+  if (scale !== 1) out.push({ id: 'rloo-unbiased', description: 'an unbiased estimator (RLOO): mean ∇J, not the declared scale(G)·∇J', exact: x.grad });
+  if (Math.abs(scale - (1 - 1 / x.G)) > 1e-12) out.push({ id: 'group-mean-includes-sample', description: `the group mean that includes the sample (r_i − r̄, Dr. GRPO): mean (1 − 1/G)·∇J = ${(1 - 1 / x.G).toFixed(3)}·∇J, undeclared`, exact: x.grad.map((g) => (1 - 1 / x.G) * g) });
+  if (x.group) {
+    const g = x.group;
+    out.push({ id: 'grpo-std', description: 'GRPO\'s std normalization (r − r̄)/(std + ε), which reweights prompts by their success rate', exact: exactGroupMean(g, x.G, (r, G) => grpoAdvantages(r, G), { mode: 'constant', perResponse: 1 }) });
+    out.push({ id: 'grpo-published', description: 'GRPO as published: the std normalization and 1/|o| per response', exact: exactGroupMean(g, x.G, (r, G) => grpoAdvantages(r, G), { mode: 'sequence-mean' }) });
+  }
+  out.push({ id: 'ignores-its-batch', description: 'an estimate of mean 0, as from an estimator that does not read its batch', exact: new Float64Array(x.grad.length) });
+  return out;
 }
 
 /** The same estimate on each batch of a chunk, stacked n × d. */
@@ -179,12 +215,20 @@ export function stacked(batches: GroupBatch[], d: number, one: (b: GroupBatch) =
   return out;
 }
 
-/** Options the group claims read (a subset of `CheckOptions`). */
+/** Options the group claims read (a subset of `CheckOptions`, with the power settings). */
 export interface GroupCheckOptions {
+  /** The minimum sample size per check, in responses (default {@link DEFAULT_GROUP_MIN_SAMPLES}). */
   readonly samples?: number;
+  /** The resolution each check must reach, as a fraction of ‖κ∇J‖₂ (default 0.05). */
+  readonly resolution?: number;
+  /** Seconds the main runs of the claim's checks may take together (default 120). */
+  readonly budget?: number;
   readonly mdp?: FiniteMDP;
   readonly mdpLabel?: string;
 }
+
+/** The default minimum sample size of a group check, in responses (`--samples`: 6400). */
+export const DEFAULT_GROUP_MIN_SAMPLES = 6400;
 
 /**
  * How the group claims reach the user's estimator: its estimates of a chunk of batches under
@@ -217,27 +261,63 @@ export function scaleFromTable(name: string, table: ReadonlyArray<readonly [numb
   return (G) => m.get(G) ?? fail('PLUGIN_INVALID', `${name}.scale(${G}) was not evaluated: the group kind uses G ∈ {${GROUP_SIZES.join(', ')}}`, { where: `${name}.scale`, value: G });
 }
 
-/** The claims `pgtruth check` runs for a `group` estimator (module comment); `run` computes its estimates. */
+/**
+ * The claims `pgtruth check` runs for a `group` estimator (module comment); `run` computes its
+ * estimates. Sized like every check (./power.ts): a pilot of {@link PILOT_BATCHES} batches per
+ * instance sizes the main run to resolve `resolution` of ‖κ∇J‖₂ at power 0.9 within `budget`;
+ * a check that cannot is inconclusive (a failure); a failed check names its worst ∇J component
+ * and the known variant its mean matches ({@link groupCandidates}). The control runs with the
+ * main run's sample size.
+ */
 export function groupEstimatorClaims(e: LoadedEstimator, run: GroupRun, opts: GroupCheckOptions): Claim[] {
   const est = e.estimator as GroupEstimator;
   if (est.scale !== undefined && typeof est.scale !== 'function') fail('PLUGIN_INVALID', `${e.module}: export ${e.key}.scale is ${show(est.scale)}: expected a function of the group size G`, { where: `${e.key}.scale` });
-  const batches = Math.max(50, Math.round((opts.samples ?? 192_000) / 64));
+  const fraction = opts.resolution ?? DEFAULT_RESOLUTION, budget = opts.budget ?? DEFAULT_BUDGET_SECONDS, minSamples = opts.samples ?? DEFAULT_GROUP_MIN_SAMPLES;
   const tag = `check.${e.name}`;
   const xs = () => cases(opts.mdp, opts.mdpLabel);
+  const sizes = new Map<string, number>();
+  const unit = (x: Case) => `batches of ${PROMPTS} groups of ${x.G}`;
+  const targetOf = (x: Case) => { const k = declaredScale(e, x.G); return { k, target: x.grad.map((g) => k * g), name: `‖${k === 1 ? '' : `${+k.toFixed(4)}·`}∇J‖₂` }; };
   return [{
     id: `${tag}.unbiased`, title: `${e.name}: (1/N) Σ_{i,t} A_{i,t} ∇log π(a_t|s_t) has mean ${est.scale ? 'scale(G)·' : ''}∇J`, source: 'derivations/10-group-relative.md; Kool et al. 2019; Liu et al. 2025',
     statement: String.raw`\mathbb E\Big[\tfrac1N\textstyle\sum_{i,t} m_{i,t}A_{i,t}\nabla_\theta\log\pi_\theta(a_{i,t}|s_{i,t})\Big] = \kappa(G)\,\nabla_\theta J(\theta)`,
-    relation: 'unbiased', rule: 'studentized max over θ-coordinates, Šidák, α = 1e-6 per check',
+    relation: 'unbiased',
+    rule: `studentized max over θ-coordinates, Šidák, α = 1e-6 per check; inconclusive (a failure) unless it resolves a bias of ${(100 * fraction).toFixed(1)}% of ‖κ∇J‖₂ at power ${DETECTION_POWER}`,
     run: async (ctx) => {
+      const all = xs();
+      const user = (x: Case): GroupEstimates => (bs) => run(e.key, bs, x.policy.theta);
+      const items: SizedItem[] = all.map((x) => {
+        const { target, name } = targetOf(x);
+        return {
+          pilot: () => sample(ctx, x, `${tag}/${x.label}/pilot`, PILOT_BATCHES, e.name, user(x)),
+          main: (K) => sample(ctx, x, `${tag}/${x.label}`, K, e.name, user(x)),
+          scaling: groupScaling(x, Math.hypot(...target), name), target, minBatches: Math.max(50, Math.ceil(minSamples / (PROMPTS * x.G))),
+        };
+      });
+      const runs = await sizeAndRun(items, fraction, budget, CHECK_ALPHA);
       const out: Check[] = [];
-      for (const x of xs()) out.push(await check(ctx, x, `${tag}/${x.label}`, batches, declaredScale(e, x.G), e.name, (bs) => run(e.key, bs, x.policy.theta)));
+      for (const [i, x] of all.entries()) {
+        const { est: r, batches } = runs[i]!, { k, target } = targetOf(x), it = items[i]!;
+        sizes.set(x.label, batches);
+        const c = sizedDecision(`${x.label}: ${e.name}`, summarize(r.values, r.dim, false), target, { alpha: CHECK_ALPHA, fraction, scaling: it.scaling, targetTested: target, unit: unit(x), samplesPerBatch: PROMPTS * x.G, sampleName: 'responses', transitions: r.transitions });
+        const checked = { ...c, note: `${c.note}; ${observedNote(r, target)}` };
+        if (c.passed || c.discrepancy <= c.tolerance) { out.push(checked); continue; }
+        const A = x.mdp.numActions;
+        const reader: Reader = { coordinate: (j) => `∇J component at (s=${Math.floor(j / A)}, a=${j % A})`, expected: (j) => target[j]!, weight: () => 1, compared: () => [0, target.length] };
+        out.push({ ...checked, diagnosis: await diagnose(r.values, r.dim, target, c.worstIndex, reader, groupCandidates(x, k), r.batches) });
+      }
       return out;
     },
     control: {
-      description: 'GRPO as published — (r − mean)/(std + ε) per group, 1/|o| per token (Shao et al. 2024) — against the same target',
+      description: 'GRPO as published — (r − mean)/(std + ε) per group, 1/|o| per token (Shao et al. 2024) — against the same target, with the sample size of the user\'s check',
       run: async (ctx) => {
         const out: Check[] = [];
-        for (const x of xs()) out.push(await check(ctx, x, `${tag}/${x.label}/control`, batches, declaredScale(e, x.G), 'published GRPO', (bs) => stacked(bs, x.policy.param.numParams, (b) => gradientOf(x.policy, b, publishedGrpoAdvantages(b)))));
+        for (const x of xs()) {
+          const { target, name } = targetOf(x), d = x.policy.param.numParams;
+          const r = await sample(ctx, x, `${tag}/${x.label}/control`, sizes.get(x.label) ?? Math.max(50, Math.ceil(minSamples / (PROMPTS * x.G))), 'published GRPO', (bs) => stacked(bs, d, (b) => gradientOf(x.policy, b, publishedGrpoAdvantages(b))));
+          const c = meanCheck(`${x.label}: published GRPO`, r, target, { relativeTo: { name, value: Math.hypot(...target) }, unit: unit(x) });
+          out.push({ ...c, note: `${c.note ?? ''}; ${observedNote(r, target)}` });
+        }
         return out;
       },
     },

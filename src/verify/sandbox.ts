@@ -108,6 +108,9 @@ export class UserSandbox {
           kind: d.kind, name: d.name,
           ...(d.clip !== undefined ? { clip: d.clip } : {}),
           ...(d.definition !== undefined ? { definition: d.definition } : {}),
+          ...(d.entropyCoef !== undefined ? { entropyCoef: d.entropyCoef } : {}),
+          ...(d.klCoef !== undefined ? { klCoef: d.klCoef } : {}),
+          ...(d.normalizeAdvantages !== undefined ? { normalizeAdvantages: d.normalizeAdvantages } : {}),
           ...(d.scale !== undefined ? { scale: scaleFromTable(d.name, d.scale) } : {}),
           estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`),
         } as unknown as UserEstimator;

@@ -20,7 +20,7 @@ import type { GroupBatch } from '../sampling/groups.js';
 import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
 import { declaredDefinition } from './claims/critics.js';
 import { describeScale, userGroupGradient, type GroupEstimator } from './group-kind.js';
-import { checkedResult, collectEstimators, policyView, type AdvantageEstimator, type KLEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
+import { checkedResult, collectEstimators, policyView, surrogateDeclaration, type AdvantageEstimator, type KLEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
 
 const f64 = new WeakMap<object, Float64Array>();
 function table(x: readonly number[]): Float64Array {
@@ -42,6 +42,10 @@ export interface EstimatorDescription {
   readonly definition?: AdvantageDefinition;
   /** A group estimator's declared `scale`, evaluated at the group sizes the kind uses ([G, κ(G)] pairs; absent: κ = 1). */
   readonly scale?: Array<[number, number]>;
+  /** A surrogate's declared regularizers and advantage normalization (checked). */
+  readonly entropyCoef?: number;
+  readonly klCoef?: number;
+  readonly normalizeAdvantages?: boolean;
 }
 
 const fileOf = (module: string) => (module.startsWith('file:') ? fileURLToPath(module) : module);
@@ -67,7 +71,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
     return v;
   };
   return {
-    /** The estimators' keys, names, kinds and declared data (clip ranges, advantage definitions, group scales — the last evaluated here, guarded). */
+    /** The estimators' keys, names, kinds and declared data (clip ranges, surrogate regularizers and normalization, advantage definitions, group scales — the last evaluated here, guarded), each checked here. */
     userDescribe(): EstimatorDescription[] {
       return all.map((e) => {
         const k = e.estimator.kind;
@@ -76,6 +80,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
           key: e.key, name: e.name, kind: k, clip: (e.estimator as SurrogateEstimator).clip,
           ...(k === 'advantage' ? { definition: declaredDefinition(e) } : {}),
           ...(scale ? { scale } : {}),
+          ...(k === 'surrogate' ? (({ entropyCoef, klCoef, normalizeAdvantages }) => ({ ...(entropyCoef !== undefined ? { entropyCoef } : {}), ...(klCoef !== undefined ? { klCoef } : {}), ...(normalizeAdvantages !== undefined ? { normalizeAdvantages } : {}) }))(surrogateDeclaration(e)) : {}),
         };
       });
     },

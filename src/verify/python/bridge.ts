@@ -65,6 +65,10 @@ export interface PythonEstimatorInfo {
   readonly definition: AdvantageDefinition | null;
   /** A group estimator's declared scale, evaluated in Python at the group sizes of the group kind ([G, κ(G)] pairs), or null. */
   readonly scale: Array<[number, number]> | null;
+  /** A surrogate's declared regularizers and advantage normalization (absent when not declared). */
+  readonly entropyCoef?: number;
+  readonly klCoef?: number;
+  readonly normalizeAdvantages?: boolean;
 }
 
 /** A column of a request. */

@@ -63,7 +63,9 @@ export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge
         return bridge().call(index, {}, { log_ratio: logRatio }, `${name}(log_ratio)`).arrays.estimates!;
       } } satisfies KLEstimator;
     case 'surrogate':
-      return { kind: 'surrogate', name, ...(info.clip !== null ? { clip: info.clip } : {}), estimate(batch: Batch, policy: PolicyView, advantages: Float64Array) {
+      return { kind: 'surrogate', name, ...(info.clip !== null ? { clip: info.clip } : {}),
+        ...(info.entropyCoef !== undefined ? { entropyCoef: info.entropyCoef } : {}), ...(info.klCoef !== undefined ? { klCoef: info.klCoef } : {}), ...(info.normalizeAdvantages !== undefined ? { normalizeAdvantages: info.normalizeAdvantages } : {}),
+        estimate(batch: Batch, policy: PolicyView, advantages: Float64Array) {
         const r = bridge().call(index, batchScalars(batch), { ...batchColumns(batch), theta: policy.logits, advantages }, `${name}(batch, policy, advantages)`);
         return { loss: r.scalars.loss!, gradient: r.arrays.gradient! };
       } } satisfies SurrogateEstimator;
