@@ -46,6 +46,7 @@ const LOOKS_LIKE: Record<string, string> = {
   'ppo-min-bug.ts': 'looks like: PPO that takes min(ρ, clip(ρ)) before multiplying by Â (mutant.ppo-min-before-multiply)',
   'ppo-entropy-sign-bug.ts': 'looks like: the entropy bonus added to the loss with the wrong sign',
   'ppo-normalized-undeclared.ts': 'looks like: per-batch advantage normalization that is not declared (set normalizeAdvantages: true)',
+  'grpo-bug.ts': 'looks like: GRPO as published: the std normalization and 1/|o| per response (grpo-published)',
 };
 
 describe('examples/estimators: pgtruth check on a correct and a buggy estimator of each kind', () => {

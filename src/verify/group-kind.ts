@@ -24,7 +24,12 @@
  * the user's `estimate` runs (`userGroupTask` in ./user-tasks.ts, through
  * {@link userGroupGradient}); `scale` too is called only there, at the group sizes
  * {@link GROUP_SIZES} this kind uses, and reaches this thread as numbers in the estimator's
- * description.
+ * description. A Python module's group estimator (`'kind': 'group'`, ./python/) runs the same way.
+ *
+ * Power (./power.ts), as for every kind: a pilot sizes each instance's main run to resolve
+ * `resolution` (default 5%) of ‖κ(G)∇J‖₂ at power 0.9 within the budget; a check that cannot
+ * is INCONCLUSIVE (a failure). A failed check names its worst ∇J component and the known
+ * variant whose exact mean (enumerated over every group on the built-in problems) matches.
  *
  * ```ts
  * import type { GroupEstimator } from 'pgtruth';
