@@ -38,7 +38,7 @@ describe('pgtruth check: power and diagnoses', () => {
     expect(heavy.note).toContain('inconclusive');
   }, 120_000);
   it('the text report: resolution per claim, the statistic against its threshold, and where a FAIL failed', () => {
-    const r = run('examples/estimators/gae-truncation-bug.ts', '--budget', '3');
+    const r = run('examples/estimators/gae-truncation-bug.ts', '--budget', '2', '--samples', '1000');
     expect(r.code, r.err).toBe(1);
     expect(r.out).toContain('resolution (weakest, power 0.9)');
     expect(r.out).toMatch(/FAIL +check\.gae-truncation-bug\.unbiased +\d+\/16 +\d+\.\d% max\|[AQ]\^π\| +[\d.]+ \/ [\d.]+/);

@@ -305,6 +305,7 @@ export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readon
     const t0 = performance.now();
     const runs = await sizeAndRun(jobs.map((j) => j.prep.item), p.fraction, p.budget, CHECK_ALPHA);
     const out: Check[] = [];
+    let matched = 0;
     for (const [i, j] of jobs.entries()) {
       let { est, batches: K } = runs[i]!;
       let checks = j.prep.finish(est);
@@ -328,7 +329,8 @@ export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readon
         const sc = j.prep.scaling, acc = summarize(block(est.values, est.batches), half, false), se = acc.standardErrors();
         let worst = 0, z = -1;
         for (let k = 0; k < half; k++) { const zk = se[k]! > 0 ? Math.abs(acc.mean[k]!) / se[k]! : Math.abs(acc.mean[k]!) > 0 ? Infinity : 0; if (zk > z) { z = zk; worst = k; } }
-        const candidates: Candidate[] = (nStep ? NSTEP_CONTROLS : GAE_CONTROLS).map((m) => ({
+        // at most four failed checks are compared with the catalogue (the others name their worst coordinate)
+        const candidates: Candidate[] = matched++ >= 4 ? [] : (nStep ? NSTEP_CONTROLS : GAE_CONTROLS).map((m) => ({
           id: m.mutant, description: findMutation(m.mutant)?.description ?? m.mutant,
           paired: async () => block((await j.prep.paired(m.mutant, rows, stream)).values, rows),
         }));
