@@ -53,10 +53,22 @@ describe('examples', () => {
   });
 });
 
+/** What each buggy example's failure must say it looks like (the catalogue mutant, or the known variant). */
+const LOOKS_LIKE: Record<string, string> = {
+  'reinforce-no-discount.ts': 'looks like: REINFORCE with reward-to-go but without the γ^t weight on the score (mutant.reinforce-no-discount-weight)',
+  'gae-truncation-bug.ts': 'looks like: a time-limit or segment truncation treated as a termination',
+  'kl-bug.ts': 'looks like: k3 computed as (e^r − 1) − r',
+  'ppo-min-bug.ts': 'looks like: PPO that takes min(ρ, clip(ρ)) before multiplying by Â (mutant.ppo-min-before-multiply)',
+  'ppo-entropy-sign-bug.ts': 'looks like: the entropy bonus added to the loss with the wrong sign',
+  'ppo-normalized-undeclared.ts': 'looks like: per-batch advantage normalization that is not declared (set normalizeAdvantages: true)',
+  'grpo-bug.ts': 'looks like: GRPO as published: the std normalization and 1/|o| per response (grpo-published)',
+};
+
 describe('examples/estimators: pgtruth check on a correct and a buggy estimator of each kind', () => {
   const root = new URL('../', import.meta.url).pathname;
-  const check = (file: string) => spawnSync(process.execPath, ['bin/pgtruth.js', 'check', `examples/estimators/${file}`, '--samples', '96000'], { cwd: root, encoding: 'utf8' });
-  for (const [correct, buggy] of [['reinforce.ts', 'reinforce-no-discount.ts'], ['gae.ts', 'gae-truncation-bug.ts'], ['kl.ts', 'kl-bug.ts'], ['ppo.ts', 'ppo-min-bug.ts']] as const) {
+  // default settings: each check is sized by its pilot to resolve 5% of its target's scale
+  const check = (file: string) => spawnSync(process.execPath, ['bin/pgtruth.js', 'check', `examples/estimators/${file}`], { cwd: root, encoding: 'utf8' });
+  for (const [correct, buggy] of [['reinforce.ts', 'reinforce-no-discount.ts'], ['gae.ts', 'gae-truncation-bug.ts'], ['kl.ts', 'kl-bug.ts'], ['ppo.ts', 'ppo-min-bug.ts'], ['ppo-regularized.ts', 'ppo-entropy-sign-bug.ts'], ['ppo-normalized.ts', 'ppo-normalized-undeclared.ts'], ['rloo.ts', 'grpo-bug.ts'], ['dr-grpo.ts', 'grpo-bug.ts']] as const) {
     it(`${correct} passes (exit 0) and ${buggy} fails (exit 1)`, () => {
       const ok = check(correct);
       expect(ok.status, ok.stdout + ok.stderr).toBe(0);
@@ -65,8 +77,16 @@ describe('examples/estimators: pgtruth check on a correct and a buggy estimator 
       expect(bad.status, bad.stdout + bad.stderr).toBe(1);
       expect(bad.stdout).toMatch(/FAIL +check\./);
       expect(bad.stdout).toContain('failed on');
-    }, 300_000);
+      // a failure says where, and which known bug it looks like
+      expect(bad.stdout).toMatch(/worst: .* at \(s=\d+, a=\d+\): expected .*, observed .* ± |worst: E\[k̂\]: expected/);
+      expect(bad.stdout).toContain(LOOKS_LIKE[buggy]);
+    }, 900_000); // the advantage kind at default settings: two claims sized to 5%, up to 2 × 120 s of main runs each
   }
+  it('a PPO surrogate declared with per-batch advantage normalization passes, and the verdict says plainly it is biased for ∇J and by how much', () => {
+    const r = check('ppo-normalized.ts');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/BIASED for ∇J: at θ_old E\[−∇loss\] → ∇J\/σ_A .*σ_A = [\d.]+, biased by \d+% of ‖∇J‖₂/);
+  }, 300_000);
   it('--verbose lists every check and every control check of the buggy KL estimator', () => {
     const r = spawnSync(process.execPath, ['bin/pgtruth.js', 'check', 'examples/estimators/kl-bug.ts', '--samples', '96000', '--verbose'], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stdout + r.stderr).toBe(1);

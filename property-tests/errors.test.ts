@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, isPgTruthError, type ErrorCode } from '../src/errors.js';
 import { chain, denseTransitions, benchmarkGridworld, createMDP, mdpFromJSON, builtinMDP, parseMDP, rationalMDPFromJSON } from '../src/mdp/index.js';
 import { directPolicy, policyFromJSON, softmaxPolicy } from '../src/policy/index.js';
-import { evaluatePolicy, fisherMatrix, klPerState, policyIteration } from '../src/exact/index.js';
+import { evaluatePolicy, expectOverGroups, fisherMatrix, klPerState, policyIteration } from '../src/exact/index.js';
 import { FractionField, NumberField, rational } from '../src/field/index.js';
 import { bicgstab, luFactor } from '../src/linalg/index.js';
 import { validateBatch, allocateBatch } from '../src/sampling/batch.js';
@@ -28,6 +28,12 @@ import { guarded } from '../src/sampling/guard.js';
 import { exactPGCurve } from '../src/algorithms/exact-pg.js';
 import { learningCurvesHtml } from '../src/report/html.js';
 import { preset, resolveConfig } from '../src/algorithms/deep/config.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KLEstimator } from '../src/verify/plugin.js';
+import { resolveInterpreter } from '../src/verify/python/bridge.js';
+import { loadPythonEstimators } from '../src/verify/python/estimators.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -86,6 +92,7 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   WORKER_FAILED: () => mapBatches(chainSpec(), { source: { kind: 'episodes', episodes: 1, maxSteps: 3 }, batches: 1, seed: 1 }, { module: new URL('./helpers.ts', import.meta.url), name: 'noSuchTask' }, { workers: 0 }),
   PLUGIN_INVALID: () => collectEstimators({ x: 1 }, 'module.mjs'),
   CHECK_FAILED: () => expectUnbiased(new URL('../examples/estimators/kl-bug.ts', import.meta.url).pathname, { samples: 5000, workers: 0 }),
+  GROUP_ENUMERATION: () => expectOverGroups([0.5, 0.5], 30, 1, () => {}),
   JSON_PARSE: () => parseMDP('{', 'x.json'),
   JSON_TYPE: () => mdpFromJSON({ ...S3, gama: 1 }),
   FILE_NOT_FOUND: () => readJSONFile('/nonexistent/pgtruth.json'),
@@ -120,7 +127,18 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   CURVE_OPTIONS: () => exactPGCurve(chain(), { method: 'pg', step: -1, iterations: 3 }),
   REPORT_OUTPUT: () => learningCurvesHtml([]),
   TRAIN_OPTIONS: () => resolveConfig(preset('cleanrl', true), { minibatches: 3 }),
+  PYTHON_UNAVAILABLE: () => resolveInterpreter('/nonexistent/python3'),
+  PYTHON_ERROR: () => pythonKL('raise ValueError("no")', 60),
+  PYTHON_TIMEOUT: () => pythonKL('import time; time.sleep(30)', 1),
 };
+
+/** A Python KL estimator whose body is `body`, called once (its worker stops with this process). */
+function pythonKL(body: string, timeout: number): unknown {
+  const file = join(mkdtempSync(join(tmpdir(), 'pgtruth-errors-')), 'k.py');
+  writeFileSync(file, `PGTRUTH = {'kind': 'kl', 'function': 'k'}\ndef k(log_ratio):\n    ${body}\n`);
+  const { bridge, estimators } = loadPythonEstimators(file, { timeout });
+  try { return (estimators[0]!.estimator as KLEstimator).estimate(Float64Array.of(0.5)); } finally { bridge.close(); }
+}
 
 describe('every error code is triggered and names its place', () => {
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {

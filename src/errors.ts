@@ -66,6 +66,12 @@ export const ERROR_CODES = {
   USER_CODE_EXIT: 'user code called process.exit, process.abort or process.kill on its own process (at load time or inside a call); only its worker thread ended',
   USER_CODE_TIMEOUT: 'a call to user code did not return within the time limit (--timeout); its worker thread was stopped',
   USER_CODE_THREW: "user code threw (an Error or any other value); the message names the call and the thrower's file:line",
+  // group-relative estimators (issue 15)
+  GROUP_ENUMERATION: 'an exact group expectation needs finitely many outcomes: a response longer than the limit, too many responses or groups, or Gaussian reward noise',
+  // Python estimators (pgtruth check my.py: src/verify/python)
+  PYTHON_UNAVAILABLE: 'the Python interpreter, numpy, or a framework the module uses (torch, jax) is missing',
+  PYTHON_ERROR: 'a Python estimator raised an exception (the message carries the traceback), or the Python worker died',
+  PYTHON_TIMEOUT: 'a call into the Python worker exceeded the time limit (--timeout) and the worker was killed',
   // files and commands
   JSON_PARSE: 'the file is not valid JSON',
   JSON_TYPE: 'a JSON field has the wrong type or is missing',

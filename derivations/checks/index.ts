@@ -8,6 +8,7 @@
 import type { StepCheck } from '../framework/step.js';
 import { causalityChecks } from './causality.js';
 import { gaeChecks } from './gae.js';
+import { groupChecks } from './group.js';
 import { importanceChecks } from './importance.js';
 import { mirrorChecks } from './mirror.js';
 import { pgtChecks } from './pgt.js';
@@ -21,7 +22,7 @@ import { lqrChecks } from './lqr.js';
 /** Every step check, by key. */
 export function allChecks(): ReadonlyMap<string, StepCheck<unknown>> {
   const out = new Map<string, StepCheck<unknown>>();
-  for (const c of [...pgtChecks, ...scoreChecks, ...causalityChecks, ...importanceChecks, ...gaeChecks, ...trpoChecks, ...ppoChecks, ...vmpoChecks, ...mirrorChecks, ...klChecks, ...lqrChecks]) {
+  for (const c of [...pgtChecks, ...scoreChecks, ...causalityChecks, ...importanceChecks, ...gaeChecks, ...trpoChecks, ...ppoChecks, ...vmpoChecks, ...mirrorChecks, ...groupChecks, ...klChecks, ...lqrChecks]) {
     if (out.has(c.key)) throw new Error(`step check ${c.key} is defined twice`);
     out.set(c.key, c);
   }

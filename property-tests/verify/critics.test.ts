@@ -81,12 +81,20 @@ describe('the declared definition', () => {
 
 describe('a user module through pgtruth check', () => {
   it('a GAE with λ^k weights passes the V^π claim and fails the critic claim; a declared 3-step advantage passes both', async () => {
-    const bug = await checkModule(join(examples, 'gae-lambda-bug.ts'), { workers: 0 });
+    // a coarse resolution (20% of each target's scale) and a short budget keep this test short;
+    // the default (5%) is exercised by examples/examples.test.ts
+    const coarse = { workers: 2, resolution: 0.2, budget: 10 };
+    const bug = await checkModule(join(examples, 'gae-lambda-bug.ts'), coarse);
     expect(bug.results.map((r) => [r.id, r.verdict])).toEqual([['check.gae-lambda-bug.unbiased', 'pass'], ['check.gae-lambda-bug.critics', 'fail']]);
     const failed = bug.results[1]!.checks.filter((c) => !c.passed);
     expect(failed.length).toBeGreaterThan(0);
     for (const c of failed) expect(c.note).toMatch(/worst: critic .+, s = \d+, a = \d+, (advantage|target): mean residual .+ per (episode|environment)/);
-    const ok = await checkModule(join(examples, 'nstep.ts'), { workers: 0, samples: 96_000 });
+    // and names the catalogue mutant it is (paired on the same batches: distance 0); the first
+    // four failed checks are compared with the catalogue, the others name their worst coordinate
+    const matched = failed.filter((x) => x.diagnosis?.candidates.length);
+    expect(matched.length).toBe(Math.min(4, failed.filter((x) => x.discrepancy > x.tolerance).length));
+    for (const c of matched) expect(c.diagnosis?.looksLike, c.instance).toContain('mutant.gae-lambda-without-gamma');
+    const ok = await checkModule(join(examples, 'nstep.ts'), coarse);
     expect(ok.results.map((r) => [r.id, r.verdict])).toEqual([['check.nstep-3.unbiased', 'pass'], ['check.nstep-3.critics', 'pass']]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { thrownError, userFrame } from '../../src/sampling/guard.js';
 import { checkModule } from '../../src/verify/check.js';
+import { UserSandbox } from '../../src/verify/sandbox.js';
 
 const H = fileURLToPath(new URL('./fixtures/hostile/', import.meta.url));
 
@@ -41,6 +42,11 @@ describe('process.exit and friends from user code', () => {
     expect(a.code).toBe(2);
     expect(a.err).toMatch(/\[USER_CODE_EXIT\] aborter\.estimate .* called process\.abort\(\) at .*abort\.mjs:2:/);
   });
+  it('in a group estimator\'s declared scale (evaluated in the worker, at describe time)', async () => {
+    const r = await cli(H + 'group-exit-scale.mjs', '--samples', '1000');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/\[USER_CODE_EXIT\] group-hostile\.scale in .*group-exit-scale\.mjs called process\.exit\(0\) at .*group-exit-scale\.mjs:5:/);
+  });
   it('the library call rejects with the same error (expectUnbiased and checkModule share it)', async () => {
     await expect(checkModule(H + 'exit-in-kl.ts', { samples: 1000, workers: 0 })).rejects.toThrow(/USER_CODE_EXIT/);
   });
@@ -53,6 +59,11 @@ describe('hangs', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/\[USER_CODE_TIMEOUT\] spins\.estimate in .*hang\.mjs did not return within 1 s/);
     expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+  it('a group estimate that never returns (the group kind runs in the workers too)', async () => {
+    const r = await cli(H + 'group-hang.mjs', '--timeout', '1', '--samples', '5000');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/\[USER_CODE_TIMEOUT\] group-spins\.estimate in .*group-hang\.mjs did not return within 1 s/);
   });
   it('a module that never finishes loading', async () => {
     const r = await cli(H + 'hang-at-load.mjs', '--timeout', '1');
@@ -91,4 +102,28 @@ describe('exceptions show the thrower\'s file:line whatever was thrown', () => {
     expect(e.message).toContain('mine.estimate threw a non-Error value, "boom" (no place known)');
     expect(thrownError('x', e)).toBe(e);
   });
+});
+
+describe('declared data crosses the seal in the descriptions', () => {
+  it('clip, entropyCoef, klCoef, an advantage definition and a group scale (evaluated in the worker) reach the main thread; estimate does not', async () => {
+    const ex = (f: string) => fileURLToPath(new URL(`../../examples/estimators/${f}`, import.meta.url));
+    for (const [file, want] of [
+      ['ppo-regularized.ts', { kind: 'surrogate', clip: 0.2, entropyCoef: 0.1, klCoef: 0.5 }],
+      ['ppo-normalized.ts', { kind: 'surrogate', normalizeAdvantages: true }],
+      ['nstep.ts', { kind: 'advantage', definition: { nStep: 3 } }],
+      ['gae.ts', { kind: 'advantage', definition: 'gae' }],
+    ] as const) {
+      const box = await UserSandbox.open(ex(file), { workers: 0 });
+      try {
+        expect(box.estimators[0]!.estimator, file).toMatchObject(want);
+        expect(() => (box.estimators[0]!.estimator as { estimate: () => unknown }).estimate(), file).toThrow(/runs only in the sandbox's workers/);
+      } finally { await box.close(); }
+    }
+    const box = await UserSandbox.open(ex('dr-grpo.ts'), { workers: 0 });
+    try {
+      const scale = (box.estimators[0]!.estimator as { scale: (G: number) => number }).scale;
+      for (const G of [3, 4, 8]) expect(scale(G)).toBeCloseTo(1 - 1 / G, 15);
+      expect(() => scale(5)).toThrow(/scale\(5\) was not evaluated/);
+    } finally { await box.close(); }
+  }, 60_000);
 });

@@ -30,8 +30,8 @@ Usage:
       exact V, Q, A, d, η, J and ∇J of a policy
   pgtruth mdp list | show NAME | check FILE
       the built-in MDPs, and MDP file validation
-  pgtruth check <module.ts | module.js> [--json] [--verbose] [--seed N] [--samples N] [--mdp FILE] [--workers N] [--timeout S]
-      run every applicable claim on your own estimators (policy-gradient, advantage, kl, surrogate)
+  pgtruth check <module.ts | module.js | module.py[:function]> [--json] [--verbose] [--seed N] [--samples N] [--resolution F] [--budget S] [--mdp FILE] [--workers N] [--python PATH] [--timeout S]
+      run every applicable claim on your own estimators (policy-gradient, advantage, kl, surrogate, group), in TypeScript, JavaScript or Python
   pgtruth mirror <mdp.json | builtin:NAME> --drift trivial|ppo:ε|kl:c|tv:c --neighbourhood none|kl:δ|maxkl:δ|tv:δ --iterations N [--json] [--svg FILE]
       exact mirror learning: J, the drift, Theorem 5.4's bound and whether it held, the gap to J*
   pgtruth train <mdp.json | builtin:NAME> --algo reinforce|a2c|trpo|ppo|vmpo [--NAME VALUE …] [--seed N] [--json] [--out FILE]

@@ -25,3 +25,6 @@ export * from './vmpo.js';
 export * from './discount.js';
 export * from './core-advantages.js';
 export * from './coefficients.js';
+export * from './group.js';
+export * from './aggregation.js';
+export * from './refkl.js';

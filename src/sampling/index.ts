@@ -18,3 +18,4 @@ export * from './map.js';
 export * from './pool.js';
 export * from './lqr.js';
 export * from './bandit.js';
+export * from './groups.js';

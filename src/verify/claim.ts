@@ -30,6 +30,25 @@ export interface CheckStatistics {
   readonly test?: string;
   /** A scale to read `minDetectable` against, e.g. `{ name: '‖∇J‖₂', value: 8.5 }`. */
   readonly relativeTo?: { readonly name: string; readonly value: number };
+  /** `pgtruth check`: the resolution as a fraction of `relativeTo` (the weakest stated coordinate's), the fraction required, and the power it is stated at. */
+  readonly resolution?: number;
+  readonly requiredResolution?: number;
+  readonly power?: number;
+  /** The coordinate where the resolution is weakest, in the estimator's own terms. */
+  readonly resolutionAt?: string;
+}
+
+/** Where a failed check of `pgtruth check` failed, in the estimator's own terms, and which known bug it resembles. */
+export interface Diagnosis {
+  /** The worst coordinate (`∇J component (s=2, a=1)`, `advantage Â at (s=3, a=0)`, `target at (s, a)`). */
+  readonly coordinate: string;
+  readonly expected: number;
+  readonly observed: number;
+  readonly standardError: number;
+  /** Catalogue mutants (and other known variants) ranked by distance to the observed mean; `consistent` when the data do not reject the match. */
+  readonly candidates: readonly { readonly id: string; readonly description: string; readonly distance: number; readonly threshold: number; readonly consistent: boolean }[];
+  /** The best consistent match's description, if any. */
+  readonly looksLike?: string;
 }
 
 /** One decision of a claim on one instance. */
@@ -48,6 +67,10 @@ export interface Check {
   readonly exact?: boolean;
   readonly stats?: CheckStatistics;
   readonly note?: string;
+  /** `pgtruth check`: the check could not resolve the required bias; `needed` samples (in `unit`) would. A failure. */
+  readonly inconclusive?: { readonly needed: number; readonly unit: string };
+  /** `pgtruth check`: where a failed check failed. */
+  readonly diagnosis?: Diagnosis;
 }
 
 /** What a claim's `run` receives. */

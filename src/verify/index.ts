@@ -6,3 +6,4 @@ export * from './mutations.js';
 export * from './sampled.js';
 export * from './plugin.js';
 export * from './check.js';
+export * from './group-kind.js';

@@ -23,6 +23,7 @@ import type { AdvantageDefinition } from '../exact/advantage-expectation.js';
 import { fail, show } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
+import type { GroupEstimator } from './group-kind.js';
 
 /** The behaviour policy as a user's estimator sees it: a tabular softmax over logits θ[s*A + a]. */
 export interface PolicyView {
@@ -72,15 +73,21 @@ export interface SurrogateEstimator {
   readonly name?: string;
   /** PPO's clip range when the surrogate is clipped; absent for an unclipped (TRPO-style) surrogate. */
   readonly clip?: number;
+  /** The coefficient c ≥ 0 of an entropy bonus in the loss (−c·(1/E)Σ_t γ^t H(π_θ(·|s_t))); the target adds c ∇_θ Σ_s η(s) H(π_θ(·|s)). */
+  readonly entropyCoef?: number;
+  /** The coefficient β ≥ 0 of a KL penalty in the loss (β·(1/E)Σ_t γ^t KL-estimate); the target subtracts β ∇_θ Σ_s η(s) KL(π_old‖π_θ)(s). */
+  readonly klCoef?: number;
+  /** True when the estimator normalizes the advantages per batch ((Â − mean)/std over the batch's transitions); the verdict states the bias this brings for ∇J. */
+  readonly normalizeAdvantages?: boolean;
   /** Returns the loss and its gradient (length S·A). `advantages` holds one value per transition. */
   estimate(batch: Batch, policy: PolicyView, advantages: Float64Array): { loss: number; gradient: ArrayLike<number> };
 }
 
 /** Any estimator `pgtruth check` accepts. */
-export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator;
+export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator;
 
 /** The kinds, in the order the checks run. */
-export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate'] as const;
+export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate', 'group'] as const;
 
 /** A loaded estimator and where it came from. */
 export interface LoadedEstimator {
@@ -183,4 +190,22 @@ export function checkedResult(x: unknown, n: number, what: string): Float64Array
     out[i] = v;
   }
   return out;
+}
+
+/** The declared extras of a surrogate: regularizer coefficients and per-batch advantage normalization. */
+export interface SurrogateDeclaration { readonly clip?: number; readonly entropyCoef?: number; readonly klCoef?: number; readonly normalizeAdvantages?: boolean }
+
+/**
+ * Checks the optional declarations of a surrogate estimator (`PLUGIN_INVALID` naming the
+ * field). In `pgtruth check` it runs where the module is loaded (the sandbox's worker, see
+ * ./user-tasks.ts `userDescribe`), and again on the description in the main thread.
+ */
+export function surrogateDeclaration(e: LoadedEstimator): SurrogateDeclaration {
+  const x = e.estimator as SurrogateEstimator & Record<string, unknown>;
+  for (const f of ['entropyCoef', 'klCoef'] as const) {
+    const v = x[f];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) fail('PLUGIN_INVALID', `${e.module}: export ${e.key}.${f} is ${show(v)}: expected a finite number ≥ 0`, { where: `${e.key}.${f}`, value: v });
+  }
+  if (x.normalizeAdvantages !== undefined && typeof x.normalizeAdvantages !== 'boolean') fail('PLUGIN_INVALID', `${e.module}: export ${e.key}.normalizeAdvantages is ${show(x.normalizeAdvantages)}: expected true or false`, { where: `${e.key}.normalizeAdvantages`, value: x.normalizeAdvantages });
+  return { ...(x.clip !== undefined ? { clip: x.clip } : {}), ...(x.entropyCoef ? { entropyCoef: x.entropyCoef as number } : {}), ...(x.klCoef ? { klCoef: x.klCoef as number } : {}), ...(x.normalizeAdvantages ? { normalizeAdvantages: true } : {}) };
 }

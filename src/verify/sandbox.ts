@@ -11,6 +11,9 @@
  * | never returns (an infinite loop) | after `timeout` seconds (default {@link DEFAULT_TIMEOUT}): `USER_CODE_TIMEOUT` naming the call; its worker is stopped |
  * | throws anything (`throw undefined`, `throw 42`, an Error) | `USER_CODE_THREW` naming the call, what was thrown, and the thrower's file:line |
  *
+ * A Python module's calls run in a Python worker per thread (./python/): there an exception is
+ * `PYTHON_ERROR` with the traceback and a hang `PYTHON_TIMEOUT` (the Python worker is killed).
+ *
  * A worker thread is not a process: code that deliberately ends the process some other way
  * (a native addon, a child process that signals its parent) is not sealed off.
  *
@@ -23,13 +26,15 @@ import { fileURLToPath } from 'node:url';
 import { fail, show } from '../errors.js';
 import { SamplerPool } from '../sampling/pool.js';
 import { isTypeScript, moduleURL, type LoadedEstimator, type UserEstimator } from './plugin.js';
-import type { EstimatorDescription } from './user-tasks.js';
+import type { GroupBatch } from '../sampling/groups.js';
+import { scaleFromTable } from './group-kind.js';
+import { isPython, preparePythonCheck } from './python/estimators.js';
+import { USER_TASKS, type EstimatorDescription } from './user-tasks.js';
 
 /** The default time limit of one call into user code, in seconds. */
 export const DEFAULT_TIMEOUT = 60;
 
-/** The tasks the generated module exports (see {@link writeTaskModule}). */
-export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userDescribe'] as const;
+export { USER_TASKS };
 
 /** Writes the module that loads the user's module (a guarded call) and re-exports its tasks, for the workers. */
 export function writeTaskModule(userHref: string): string {
@@ -52,7 +57,12 @@ export interface SandboxOptions {
   readonly workers?: number;
   /** Seconds one call into user code may take (default {@link DEFAULT_TIMEOUT}). */
   readonly timeout?: number;
+  /** Python modules: the interpreter (default /usr/bin/python3, then python3 on the PATH). */
+  readonly python?: string;
 }
+
+/** Seconds a Python module's thread may run past the Python side's own limit before the thread is stopped. */
+export const PYTHON_GRACE = 10;
 
 /** A user's module loaded in sandboxed workers. */
 export class UserSandbox {
@@ -65,24 +75,51 @@ export class UserSandbox {
     readonly pool: SamplerPool,
     /** The module's estimators, as descriptions: their `estimate` runs only in the workers. */
     readonly estimators: LoadedEstimator[],
+    /** Stops what the module needs besides the pool (a Python module's workers). */
+    private readonly cleanup?: () => void,
   ) {}
 
-  /** Loads the module at `path` in the workers and describes its estimators. */
+  /**
+   * Loads the module at `path` in the workers and describes its estimators. A Python module
+   * (`path.py[:function]`, ./python/) is imported once by a Python worker that forks one copy
+   * per thread; each thread's user tasks call its copy. The Python side's own time limit
+   * (SIGALRM: `PYTHON_TIMEOUT`) is the one a hang meets; the thread's limit is
+   * {@link PYTHON_GRACE} seconds longer, as a backstop.
+   */
   static async open(path: string, opts: SandboxOptions = {}): Promise<UserSandbox> {
-    const module = moduleURL(path);
     const timeout = opts.timeout ?? DEFAULT_TIMEOUT;
     if (!(typeof timeout === 'number' && timeout > 0 && timeout <= 1e6)) fail('CLI_USAGE', `the time limit is ${show(timeout)}: expected seconds in (0, 1e6]`, { where: '--timeout', value: timeout });
-    const taskFile = writeTaskModule(module);
-    const pool = await SamplerPool.create({ workers: Math.max(1, opts.workers ?? 2), typescript: isTypeScript(module) || isTypeScript(import.meta.url), sandbox: { timeout } });
+    const workers = Math.max(1, opts.workers ?? 2);
+    const py = isPython(path) ? preparePythonCheck(path, { timeout, ...(opts.python !== undefined ? { python: opts.python } : {}) }, workers) : undefined;
+    const module = py ? py.spec : moduleURL(path);
+    const taskFile = py ? py.taskFile : writeTaskModule(module);
+    let pool: SamplerPool;
+    try {
+      pool = await SamplerPool.create({ workers, typescript: isTypeScript(module) || isTypeScript(import.meta.url), sandbox: { timeout: py ? timeout + PYTHON_GRACE : timeout } });
+    } catch (e) {
+      py?.close();
+      throw e;
+    }
     try {
       const described = (await pool.call(taskFile, 'userDescribe')) as EstimatorDescription[];
       const estimators = described.map((d): LoadedEstimator => {
-        const estimator = { kind: d.kind, name: d.name, ...(d.clip !== undefined ? { clip: d.clip } : {}), estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`) } as unknown as UserEstimator;
+        // the declared data, as described; `scale` back as a function of its evaluated values
+        const estimator = {
+          kind: d.kind, name: d.name,
+          ...(d.clip !== undefined ? { clip: d.clip } : {}),
+          ...(d.definition !== undefined ? { definition: d.definition } : {}),
+          ...(d.entropyCoef !== undefined ? { entropyCoef: d.entropyCoef } : {}),
+          ...(d.klCoef !== undefined ? { klCoef: d.klCoef } : {}),
+          ...(d.normalizeAdvantages !== undefined ? { normalizeAdvantages: d.normalizeAdvantages } : {}),
+          ...(d.scale !== undefined ? { scale: scaleFromTable(d.name, d.scale) } : {}),
+          estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`),
+        } as unknown as UserEstimator;
         return { estimator, name: d.name, module, key: d.key };
       });
-      return new UserSandbox(module, taskFile, pool, estimators);
+      return new UserSandbox(module, taskFile, pool, estimators, py ? () => py.close() : undefined);
     } catch (e) {
       await pool.close();
+      py?.close();
       throw e;
     }
   }
@@ -92,8 +129,13 @@ export class UserSandbox {
     return (await this.pool.call(this.taskFile, 'userKLTask', [key, logRatio])) as Float64Array;
   }
 
-  /** Stops the workers. */
-  close(): Promise<void> {
-    return this.pool.close();
+  /** The group estimator `key`'s estimates on each batch (n × S·A) under the softmax policy θ, computed in a worker. */
+  async group(key: string, batches: GroupBatch[], theta: Float64Array): Promise<Float64Array> {
+    return (await this.pool.call(this.taskFile, 'userGroupTask', [key, batches, theta])) as Float64Array;
+  }
+
+  /** Stops the workers (and a Python module's). */
+  async close(): Promise<void> {
+    try { await this.pool.close(); } finally { this.cleanup?.(); }
   }
 }

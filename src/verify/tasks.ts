@@ -19,7 +19,7 @@ import type { Surrogate } from '../estimators/surrogate.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import type { TaskContext } from '../sampling/map.js';
-import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
+import { criticResiduals, hasCuts, stepsToCut, type CriticTaskOptions } from './advantage-targets.js';
 import { MUTATIONS, type AdvantageFn, type ClippedSurrogateFn, type PolicyGradientFn, type RegularizerFn } from './mutations.js';
 
 /** The correct policy-gradient estimators by name. */
@@ -97,6 +97,8 @@ export interface AdvantageOptions {
   readonly values: readonly number[];
   /** The exact conditional mean E[Â_t | s_t, a_t] at `s*A + a` (A^π for V = V^π). */
   readonly target: readonly number[];
+  /** Divide by this fixed count (episodes or environments per batch) instead of the batch's episode fragments. */
+  readonly normalizer?: number;
 }
 
 /**
@@ -114,7 +116,7 @@ export function advantageResidualTask(batch: Batch, ctx: TaskContext<AdvantageOp
     const k = batch.s_t[i]! * A + batch.a_t[i]!;
     out[k] = out[k]! + adv[i]! - target[k]!;
   }
-  const e = countEpisodes(batch);
+  const e = o.normalizer ?? countEpisodes(batch);
   for (let k = 0; k < out.length; k++) out[k] = out[k]! / e;
   return out;
 }
@@ -190,5 +192,41 @@ export function scoreTask(batch: Batch, ctx: TaskContext<{ readonly naive: boole
   return g;
 }
 
+/**
+ * Σ_t e_{(s_t,a_t)} / E: the visits of each (s,a) in the batch per episode, E = `normalizer`
+ * or the batch's episode fragments (the normalization of {@link advantageResidualTask}). Its mean is the expected visits n(s,a) per episode, the
+ * factor between a bias of E[Â | s,a] and the bias of that pair's residual sum.
+ */
+export function visitCountTask(batch: Batch, ctx: TaskContext<{ readonly normalizer?: number }>): Float64Array {
+  const A = batch.numActions;
+  const out = new Float64Array(batch.numStates * A);
+  for (let i = 0; i < batch.size; i++) { const k = batch.s_t[i]! * A + batch.a_t[i]!; out[k] = out[k]! + 1; }
+  const e = ctx.options?.normalizer ?? countEpisodes(batch);
+  for (let k = 0; k < out.length; k++) out[k] = out[k]! / e;
+  return out;
+}
+
+/**
+ * The visits behind each coordinate of the critic check's residual vector
+ * (./advantage-targets.ts), in its layout: per critic the visits of (s,a) over all
+ * transitions (for the advantages and again for the targets), then — with cuts — over the
+ * last transitions before a cut; divided by the same fixed count. A bias b of E[Â | s,a,m]
+ * shows in coordinate j as b times its mean.
+ */
+export function criticVisitTask(batch: Batch, ctx: TaskContext<CriticTaskOptions>): Float64Array {
+  const o = ctx.options, A = batch.numActions, SA = batch.numStates * A, C = o.critics.length, cuts = hasCuts(o);
+  const out = new Float64Array((cuts ? 4 : 2) * C * SA), cutBase = 2 * C * SA;
+  for (let i = 0; i < batch.size; i++) {
+    const k = batch.s_t[i]! * A + batch.a_t[i]!, last = cuts && stepsToCut(batch, i, o.segmentLength, o.maxSteps) === 1;
+    for (let c = 0; c < C; c++) {
+      out[2 * c * SA + k] = out[2 * c * SA + k]! + 1;
+      out[2 * c * SA + SA + k] = out[2 * c * SA + SA + k]! + 1;
+      if (last) { out[cutBase + 2 * c * SA + k] = out[cutBase + 2 * c * SA + k]! + 1; out[cutBase + 2 * c * SA + SA + k] = out[cutBase + 2 * c * SA + SA + k]! + 1; }
+    }
+  }
+  for (let k = 0; k < out.length; k++) out[k] = out[k]! / o.normalizer;
+  return out;
+}
+
 /** The names this module exports as tasks (for the pool's TaskRef). */
-export type TaskName = 'policyGradientTask' | 'policyGradientPairTask' | 'advantageResidualTask' | 'criticResidualTask' | 'surrogateGradientTask' | 'regularizerGradientTask' | 'scoreTask';
+export type TaskName = 'policyGradientTask' | 'policyGradientPairTask' | 'advantageResidualTask' | 'criticResidualTask' | 'surrogateGradientTask' | 'regularizerGradientTask' | 'scoreTask' | 'visitCountTask' | 'criticVisitTask';

@@ -11,11 +11,16 @@
 import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.js';
 import { guarded, guardedAsync } from '../sampling/guard.js';
-import type { Policy } from '../policy/types.js';
+import type { Parameterization, Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import type { TaskContext } from '../sampling/map.js';
+import type { AdvantageDefinition } from '../exact/advantage-expectation.js';
+import { softmaxPolicy } from '../policy/softmax.js';
+import type { GroupBatch } from '../sampling/groups.js';
 import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
-import { checkedResult, collectEstimators, policyView, type AdvantageEstimator, type KLEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
+import { declaredDefinition } from './claims/critics.js';
+import { describeScale, userGroupGradient, type GroupEstimator } from './group-kind.js';
+import { checkedResult, collectEstimators, policyView, surrogateDeclaration, type AdvantageEstimator, type KLEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
 
 const f64 = new WeakMap<object, Float64Array>();
 function table(x: readonly number[]): Float64Array {
@@ -24,12 +29,23 @@ function table(x: readonly number[]): Float64Array {
   return t;
 }
 
+/** The tasks a generated task module exports (./sandbox.ts's writeTaskModule, ./python/estimators.ts's writePythonTaskModule). */
+export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe'] as const;
+
 /** What the main thread learns of a user module's estimators (the code stays in the worker). */
 export interface EstimatorDescription {
   readonly key: string;
   readonly name: string;
   readonly kind: LoadedEstimator['estimator']['kind'];
   readonly clip: number | undefined;
+  /** An advantage estimator's declared definition, checked (`'gae'` when it declares none). */
+  readonly definition?: AdvantageDefinition;
+  /** A group estimator's declared `scale`, evaluated at the group sizes the kind uses ([G, κ(G)] pairs; absent: κ = 1). */
+  readonly scale?: Array<[number, number]>;
+  /** A surrogate's declared regularizers and advantage normalization (checked). */
+  readonly entropyCoef?: number;
+  readonly klCoef?: number;
+  readonly normalizeAdvantages?: boolean;
 }
 
 const fileOf = (module: string) => (module.startsWith('file:') ? fileURLToPath(module) : module);
@@ -47,6 +63,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
   const call = <T>(e: LoadedEstimator, f: () => T): T => guarded(`${e.name}.estimate in ${file}`, f);
   const find = (key: string): LoadedEstimator => all.find((e) => e.key === key) ?? fail('PLUGIN_INVALID', `${module} has no estimator at export ${key}`, { where: key });
   const views = new WeakMap<Policy, PolicyView>();
+  const softmaxParams: Record<string, Parameterization> = {};
   const view = (p: Policy, theta?: Float64Array): PolicyView => {
     if (theta) return policyView({ param: p.param, theta });
     let v = views.get(p);
@@ -54,9 +71,32 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
     return v;
   };
   return {
-    /** The estimators' keys, names, kinds and clip ranges. */
+    /** The estimators' keys, names, kinds and declared data (clip ranges, surrogate regularizers and normalization, advantage definitions, group scales — the last evaluated here, guarded), each checked here. */
     userDescribe(): EstimatorDescription[] {
-      return all.map((e) => ({ key: e.key, name: e.name, kind: e.estimator.kind, clip: (e.estimator as SurrogateEstimator).clip }));
+      return all.map((e) => {
+        const k = e.estimator.kind;
+        const scale = k === 'group' ? guarded(`${e.name}.scale in ${file}`, () => describeScale(e)) : undefined;
+        return {
+          key: e.key, name: e.name, kind: k, clip: (e.estimator as SurrogateEstimator).clip,
+          ...(k === 'advantage' ? { definition: declaredDefinition(e) } : {}),
+          ...(scale ? { scale } : {}),
+          ...(k === 'surrogate' ? (({ entropyCoef, klCoef, normalizeAdvantages }) => ({ ...(entropyCoef !== undefined ? { entropyCoef } : {}), ...(klCoef !== undefined ? { klCoef } : {}), ...(normalizeAdvantages !== undefined ? { normalizeAdvantages } : {}) }))(surrogateDeclaration(e)) : {}),
+        };
+      });
+    },
+    /** The group estimator `key`'s policy-gradient estimates on each batch (n × S·A), under the softmax policy θ (./group-kind.ts). */
+    userGroupTask(key: string, batches: GroupBatch[], theta: Float64Array): Float64Array {
+      const e = find(key);
+      if (!batches.length) return new Float64Array(0);
+      const S = batches[0]!.numStates, A = batches[0]!.numActions;
+      const param = (softmaxParams[`${S}x${A}`] ??= softmaxPolicy(S, A));
+      const policy = { param, theta }, v = view(policy), d = param.numParams;
+      const out = new Float64Array(batches.length * d);
+      batches.forEach((b, k) => {
+        const raw = call(e, () => (e.estimator as GroupEstimator).estimate(b, v));
+        out.set(userGroupGradient(e.name, raw, policy, b), k * d);
+      });
+      return out;
     },
     /** The KL estimator `key`'s per-sample estimates of the log-ratios (checked: finite, one per sample). */
     userKLTask(key: string, logRatio: Float64Array): Float64Array {

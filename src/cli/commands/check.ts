@@ -1,62 +1,100 @@
 /**
- * `pgtruth check <module> [--json] [--verbose] [--seed N] [--samples N] [--mdp FILE] [--workers N] [--timeout S]`
+ * `pgtruth check <module> [--json] [--verbose] [--seed N] [--samples N] [--resolution F] [--budget SECONDS] [--mdp FILE] [--workers N] [--python PATH] [--timeout S]`
  * @module
  */
 import { fail } from '../../errors.js';
 import { progressBar } from '../../report/progress.js';
-import { verdictJSON, verdictTable } from '../../report/verdicts.js';
-import { checkModule } from '../../verify/check.js';
+import { verdictJSON } from '../../report/verdicts.js';
+import { checkTable, checkVerdict } from '../../report/check-table.js';
+import { DETECTION_POWER } from '../../stats/tests.js';
+import { checkModule, DEFAULT_MIN_SAMPLES } from '../../verify/check.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION } from '../../verify/power.js';
 import { allPassed, falseAlarmBound } from '../../verify/runner.js';
 import { parse } from '../args.js';
 import { intOption, loadMDP } from '../io.js';
 
-export const CHECK_HELP = `pgtruth check <module.ts | module.js> [options]
+export const CHECK_HELP = `pgtruth check <module.ts | module.js | module.py[:function]> [options]
 
-Loads your estimators from a TypeScript or JavaScript module and runs every claim that
+Loads your estimators from a TypeScript, JavaScript or Python module and runs every claim that
 applies to each (by its kind) against the exact answers on tabular MDPs, each claim with a
 negative control (a known bug of the same kind that the same check must reject). Prints the
 verdict table; exits 1 if any claim fails, 2 on invalid input.
+
+Every check states its resolution: the smallest bias it detects with probability 0.9, as a
+percentage of its target's scale (‖∇J‖₂; max|A^π| and max|Q^π|; the KL). A pilot run sizes
+each check to resolve --resolution of that scale; a check that cannot within --budget is
+INCONCLUSIVE — a failure — and says how many samples would resolve it. A failing check
+names its worst coordinate (expected against observed ± standard error) and the known bugs
+of the mutation catalogue its bias matches.
 
 The module exports (default: one estimator or an array; or named exports) objects
   { kind: 'policy-gradient', name?, estimate(batch, policy, gamma) → ∇J estimate (length S·A) }
   { kind: 'advantage', name?, estimate(batch, values, gamma, lambda) → { advantages, targets } }
   { kind: 'kl', name?, estimate(logRatio) → per-sample estimates of KL(q‖p) }
-  { kind: 'surrogate', name?, clip?, estimate(batch, policy, advantages) → { loss, gradient } }
+  { kind: 'surrogate', name?, clip?, entropyCoef?, klCoef?, normalizeAdvantages?,
+    estimate(batch, policy, advantages) → { loss, gradient } }
+  { kind: 'group', name?, scale?(G), estimate(groupBatch, policy) → per-token advantages (N·T) or { loss, gradient } }
 (the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
+
+A Python module declares its functions, e.g. PGTRUTH = {'kind': 'advantage', 'function': 'gae'}
+(numpy arrays in and out; 'layout': 'time-major' for Gymnasium's [T, N] arrays; for PyTorch,
+'loss': True and the function returns a loss that pgtruth differentiates). It runs in a
+persistent Python worker (README, "Python estimators").
 
 Options:
   --json          the verdicts as one JSON object
   --verbose       every check and every control check, with its statistics
   --seed N        root seed (default 20240124)
-  --samples N     episodes per check (default 192000; KL checks draw 2N samples)
+  --samples N     the minimum sample size per check (default 6400): episodes on complete
+                  episodes, segments of 32 steps on truncated segments, draws for KL; the
+                  pilot raises it where the resolution needs more
+  --resolution F  the bias each check must resolve, as a fraction of its target's scale
+                  (default 0.05); a check that cannot is INCONCLUSIVE (a failure)
+  --budget S      seconds the main runs of one estimator's checks may take (default 120;
+                  pilots and negative controls come on top)
   --mdp FILE      check on this MDP (with a seeded softmax policy) instead of the built-in ones
   --workers N     worker threads (default 2; 0 = one: your code never runs in the main thread)
-  --timeout S     seconds one call into your code may take (default 60); a call that takes
-                  longer stops the check with USER_CODE_TIMEOUT naming the call
+  --python PATH   Python modules (my.py, my.py:function): the interpreter (default /usr/bin/python3, then python3)
+  --timeout S     seconds one call into your code may take (default 60), in TypeScript, JavaScript
+                  or Python; a call that takes longer stops the check with USER_CODE_TIMEOUT (a
+                  Python worker is killed: PYTHON_TIMEOUT) naming the call
+  -h, --help      this help
 
 Your code runs sealed off in worker threads: process.exit (at load time or in a call),
 process.abort or process.kill of this process is USER_CODE_EXIT naming the module, the call
-and the line (exit 2); an exception is USER_CODE_THREW with your file:line, whatever was thrown.
-  -h, --help      this help`;
+and the line (exit 2); an exception is USER_CODE_THREW with your file:line, whatever was thrown.`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   seed: { type: 'string' },
   samples: { type: 'string' },
+  resolution: { type: 'string' },
+  budget: { type: 'string' },
   mdp: { type: 'string' },
   workers: { type: 'string' },
+  python: { type: 'string' },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** A number in (0, max]; `CLI_USAGE` naming the option otherwise. */
+function positiveOption(value: string | undefined, name: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (!(value.trim() !== '' && Number.isFinite(x) && x > 0 && x <= max)) fail('CLI_USAGE', `${name} must be a number in (0, ${max}], got ${JSON.stringify(value)}`, { where: name, value });
+  return x;
+}
 
 /** Runs `pgtruth check`. */
 export async function checkCommand(argv: string[], write: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(argv, OPTIONS, 'check');
   if (values.help) { write(CHECK_HELP + '\n'); return 0; }
-  if (positionals.length !== 1) fail('CLI_USAGE', `check takes one module (a .ts or .js file), got ${positionals.length} arguments (see pgtruth check --help)`);
+  if (positionals.length !== 1) fail('CLI_USAGE', `check takes one module (a .ts, .js or .py file), got ${positionals.length} arguments (see pgtruth check --help)`);
   const seed = intOption(values.seed as string | undefined, '--seed', 20240124);
-  const samples = intOption(values.samples as string | undefined, '--samples', 192_000);
+  const samples = intOption(values.samples as string | undefined, '--samples', DEFAULT_MIN_SAMPLES);
+  const resolution = positiveOption(values.resolution as string | undefined, '--resolution', DEFAULT_RESOLUTION, 1);
+  const budget = positiveOption(values.budget as string | undefined, '--budget', DEFAULT_BUDGET_SECONDS, 86_400);
   if (samples < 1000) fail('CLI_USAGE', `--samples must be at least 1000, got ${samples}`, { where: '--samples', value: samples });
   const workers = intOption(values.workers as string | undefined, '--workers', 2);
   const timeout = values.timeout === undefined ? 60 : Number(values.timeout);
@@ -65,18 +103,19 @@ export async function checkCommand(argv: string[], write: (s: string) => void): 
   const bar = progressBar(process.stderr, !values.json || process.stderr.isTTY === true);
   const t0 = performance.now();
   const { estimators, results } = await checkModule(positionals[0]!, {
-    seed, samples, workers, timeout, ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
+    seed, samples, resolution, budget, workers, timeout, ...(values.python !== undefined ? { python: values.python as string } : {}), ...(m ? { mdp: m.mdp, mdpLabel: m.label } : {}),
     onProgress: (d, t, id) => bar.update(d, t, id),
   });
   bar.finish();
   const seconds = (performance.now() - t0) / 1000;
-  const budget = falseAlarmBound(results);
+  const alarm = falseAlarmBound(results);
   if (values.json) {
-    write(verdictJSON(results, { module: positionals[0], estimators: estimators.map((e) => ({ name: e.name, kind: e.estimator.kind, export: e.key })), seed, samples, seconds, falseAlarm: budget }) + '\n');
+    // `label`: PASS, FAIL, INCONCLUSIVE (every failing check could not resolve the required bias), WEAK or ERROR
+    write(verdictJSON(results.map((r) => ({ ...r, label: checkVerdict(r) })), { module: positionals[0], estimators: estimators.map((e) => ({ name: e.name, kind: e.estimator.kind, export: e.key })), seed, samples, resolution, budget, power: DETECTION_POWER, seconds, falseAlarm: alarm }) + '\n');
   } else {
-    write(`pgtruth check ${positionals[0]} — ${estimators.map((e) => `${e.name} (${e.estimator.kind})`).join(', ')}; seed ${seed}, ${samples} samples per check, ${seconds.toFixed(1)} s\n\n`);
-    write(verdictTable(results, { seed, verbose: values.verbose === true }) + '\n');
-    write(`\n${budget.checks} stochastic checks; Σα = ${budget.sum.toExponential(1)} (the chance that a correct estimator fails this run)\n`);
+    write(`pgtruth check ${positionals[0]} — ${estimators.map((e) => `${e.name} (${e.estimator.kind})`).join(', ')}; seed ${seed}; each check resolves ${(100 * resolution).toFixed(1)}% of its target's scale at power ${DETECTION_POWER} (≥ ${samples} samples, budget ${budget} s); ${seconds.toFixed(1)} s\n\n`);
+    write(checkTable(results, { seed, verbose: values.verbose === true }) + '\n');
+    write(`\n${alarm.checks} stochastic checks; Σα = ${alarm.sum.toExponential(1)} (the chance that a correct estimator fails this run)\n`);
   }
   return allPassed(results) ? 0 : 1;
 }

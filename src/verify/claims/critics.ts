@@ -40,7 +40,10 @@ import { summarize } from '../../stats/summary.js';
 import { hasCuts, type CriticTaskOptions } from '../advantage-targets.js';
 import type { Check, Claim, RunContext } from '../claim.js';
 import type { AdvantageEstimator, LoadedEstimator } from '../plugin.js';
-import { meanCheck } from '../sampled.js';
+import { CHECK_ALPHA, meanCheck } from '../sampled.js';
+import { diagnose, type Candidate, type Reader } from '../diagnose.js';
+import { findMutation } from '../mutations.js';
+import { batchesFor, PILOT_BATCHES, sizeAndRun, spreads, sizedDecision, STATED_VISIT_FRACTION, type Scaling, type SizedItem } from '../power.js';
 import type { EstimatorInstance } from './estimators.js';
 
 /** One critic: a name and a value table V[s]. */
@@ -148,10 +151,10 @@ export function worstCoordinate(block: BatchEstimates, critics: readonly string[
   return `worst: critic ${critics[c]}, s = ${Math.floor(k / numActions)}, a = ${k % numActions}, ${r < SA ? 'advantage' : 'target'}: mean residual ${acc.mean[worst]!.toExponential(2)} ± ${se[worst]!.toExponential(1)} per ${unit} (|z| = ${Number.isFinite(z) ? z.toFixed(1) : '∞'})`;
 }
 
-/** The checks of one setting's estimates: all transitions, and (with cuts) the last transition before each cut; a failing one names its worst coordinate. `alpha` per check (default CHECK_ALPHA of ../sampled.ts). */
-export function criticChecks(label: string, est: BatchEstimates, cuts: boolean, critics?: readonly string[], numActions?: number, unit?: string, alpha?: number): Check[] {
-  const check = (name: string, block: BatchEstimates): Check => {
-    const c = meanCheck(name, block, new Float64Array(block.dim), alpha === undefined ? {} : { alpha });
+/** The checks of one setting's estimates: all transitions, and (with cuts) the last transition before each cut; a failing one names its worst coordinate. */
+export function criticChecks(label: string, est: BatchEstimates, cuts: boolean, critics?: readonly string[], numActions?: number, unit?: string, decide: (name: string, block: BatchEstimates, half: number) => Check = (name, block) => meanCheck(name, block, new Float64Array(block.dim))): Check[] {
+  const check = (name: string, block: BatchEstimates, h = 0): Check => {
+    const c = decide(name, block, h);
     return c.passed || !critics || !numActions ? c : { ...c, note: `${c.note ?? ''}; ${worstCoordinate(block, critics, numActions, unit)}` };
   };
   if (!cuts) return [check(`${label} (advantages and targets)`, est)];
@@ -161,7 +164,7 @@ export function criticChecks(label: string, est: BatchEstimates, cuts: boolean, 
     for (let k = 0; k < est.batches; k++) v.set(est.values.subarray(k * est.dim + h * d, k * est.dim + (h + 1) * d), k * d);
     return { ...est, dim: d, values: v };
   };
-  return [check(`${label} (advantages and targets)`, half(0)), check(`${label}: the last transition before each cut`, half(1))];
+  return [check(`${label} (advantages and targets)`, half(0), 0), check(`${label}: the last transition before each cut`, half(1), 1)];
 }
 
 /** Draws a setting's batches and runs the task: the user's (`builtin` absent) or a library estimator / mutant by name. */
@@ -214,7 +217,40 @@ export function placeControls(controls: readonly CriticControl[], settings: read
 }
 
 /** The critic claim for one user advantage estimator. */
-export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readonly CriticSetting[], batches: number, tag: string): Claim {
+/** `pgtruth check`'s power settings (../power.ts): the resolution required, the time budget, the minimum sample size. */
+export interface CriticPower { readonly fraction: number; readonly budget: number; readonly minSamples: number }
+
+/**
+ * The scaling of a critic check's coordinates (layout of ../advantage-targets.ts): coordinate
+ * j sums the residuals of one (critic, advantage | target, s, a[, last before a cut]) per
+ * episode (or environment), so a bias b of the conditional mean shows as n_j·b, n_j = the
+ * coordinate's visits per episode (`visits`, from the pilot); it is read against the scale of
+ * its target — the critic's max |E[Â | s,a,m]| (or max |E[target | s,a,m]|) — and stated for
+ * the coordinates visited at least {@link STATED_VISIT_FRACTION} as often as the most visited
+ * one of its block (all transitions; the last ones before a cut).
+ */
+function criticScaling(o: CriticTaskOptions, names: readonly string[], numActions: number, visits: Float64Array): Scaling {
+  const C = o.critics.length, d = visits.length, SA = d / ((hasCuts(o) ? 4 : 2) * C), block = 2 * C * SA;
+  const maxAbs = (t: readonly number[]) => t.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  const scaleOf = C === 0 ? [] : o.advantages.map((a, c) => [Math.max(1e-9, maxAbs(a)), Math.max(1e-9, maxAbs(o.targets[c]!))]);
+  const peak = [0, 0];
+  for (let j = 0; j < d; j++) peak[Math.floor(j / block)] = Math.max(peak[Math.floor(j / block)]!, visits[j]!);
+  const part = (j: number) => { const b = Math.floor(j / block), r = j % block, c = Math.floor(r / (2 * SA)), t = r % (2 * SA) >= SA ? 1 : 0, k = r % SA; return { b, c, t, k }; };
+  return {
+    name: (j) => { const { c, t } = part(j); return `critic ${names[c]}'s max|E[${t ? 'target' : 'Â'} | s,a]|`; },
+    scale: Float64Array.from({ length: d }, (_, j) => { const { c, t } = part(j); return scaleOf[c]![t]!; }),
+    weight: visits,
+    stated: Array.from({ length: d }, (_, j) => visits[j]! > 0 && visits[j]! >= STATED_VISIT_FRACTION * peak[part(j).b]!),
+    coordinate: (j) => { const { b, c, t, k } = part(j); return `critic ${names[c]}, the ${t ? 'value target' : 'advantage Â'} at (s=${Math.floor(k / numActions)}, a=${k % numActions})${b ? ', last transition before a cut' : ''}`; },
+  };
+}
+
+/** A scaling restricted to coordinates lo … lo + d − 1. */
+function sliceScaling(sc: Scaling, lo: number, d: number): Scaling {
+  return { name: (k) => sc.name(lo + k), scale: Array.from({ length: d }, (_, k) => sc.scale[lo + k]!), weight: Array.from({ length: d }, (_, k) => sc.weight[lo + k]!), stated: Array.from({ length: d }, (_, k) => sc.stated[lo + k]!), coordinate: (k) => sc.coordinate(lo + k) };
+}
+
+export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readonly CriticSetting[], batches: number, tag: string, power?: CriticPower): Claim {
   const definition = declaredDefinition(e);
   const nStep = typeof definition === 'object' ? definition.nStep : 0;
   const lambdas = nStep ? [1] : [0.8, 1];
@@ -226,9 +262,83 @@ export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readon
     const options = criticOptions(s, cs, def, builtin && nStep ? 1 : lambda);
     const label = `${s.x.label}: ${builtin ?? e.name}${builtin && nStep ? `, n = ${lambda}` : nStep ? '' : `, λ = ${lambda}`}, ${s.what}; critics ${cs.map((c) => c.name).join(', ')}`;
     const opts = builtin ? { ...options, estimator: builtin, lambda } : { ...options, key: e.key };
-    const est = await run(ctx, s, batches, opts, `${tag}/critics/${s.x.label}/${s.what}/${lambda}/${builtin ?? 'user'}`, builtin ? 'criticResidualTask' : undefined);
-    // a control is one check over every coordinate (rejected when any block shows the bug)
-    return criticChecks(label, est, hasCuts(options) && !builtin, cs.map((c) => c.name), s.x.mdp.numActions, s.source.kind === 'episodes' ? 'episode' : 'environment');
+    const stream = `${tag}/critics/${s.x.label}/${s.what}/${lambda}/${builtin ?? 'user'}`, unit = s.source.kind === 'episodes' ? 'episode' : 'environment';
+    const per = s.source.kind === 'episodes' ? s.source.episodes : s.source.envs;
+    const names = cs.map((c) => c.name), cuts = hasCuts(options) && !builtin;
+    if (!power || builtin) {
+      // a control runs with the largest sample size the user's checks of its setting had
+      const est = await run(ctx, s, (builtin ? sized.get(s) : undefined) ?? batches, opts, stream, builtin ? 'criticResidualTask' : undefined);
+      // a control is one check over every coordinate (rejected when any block shows the bug)
+      return criticChecks(label, est, cuts, names, s.x.mdp.numActions, unit);
+    }
+    return [];
+  };
+  /** The user's check of one setting and λ: the pilot's visits and scaling, its sized run, and how to decide it. */
+  const prepare = async (ctx: RunContext, s: CriticSetting, lambda: number, p: CriticPower): Promise<{ item: SizedItem; second: (batches: number) => Promise<BatchEstimates>; paired: (m: string, rows: number, stream: string) => Promise<BatchEstimates>; stream: string; scaling: Scaling; finish: (est: BatchEstimates) => Check[] }> => {
+    const cs = critics.get(s.x)!, options = criticOptions(s, cs, definition, lambda), names = cs.map((c) => c.name);
+    const label = `${s.x.label}: ${e.name}${nStep ? '' : `, λ = ${lambda}`}, ${s.what}; critics ${names.join(', ')}`;
+    const opts = { ...options, key: e.key }, cuts = hasCuts(options);
+    const stream = `${tag}/critics/${s.x.label}/${s.what}/${lambda}/user`, unit = s.source.kind === 'episodes' ? 'episode' : 'environment';
+    const per = s.source.kind === 'episodes' ? s.source.episodes : s.source.envs;
+    const zeros = (d: number) => new Float64Array(d);
+    const dim = (cuts ? 4 : 2) * cs.length * s.x.mdp.numStates * s.x.mdp.numActions;
+    const visits = summarize((await run(ctx, s, PILOT_BATCHES, options, `${stream}/pilot`, 'criticVisitTask')).values, dim, false).mean;
+    const scaling = criticScaling(options, names, s.x.mdp.numActions, visits);
+    return {
+      item: { pilot: () => run(ctx, s, PILOT_BATCHES, opts, `${stream}/pilot`), main: (k) => run(ctx, s, k, opts, stream), scaling, target: zeros(dim), minBatches: Math.max(batches, Math.ceil(p.minSamples / per)) },
+      second: (k) => run(ctx, s, k, opts, `${stream}/second`),
+      /** The catalogue mutants of the declared definition, on the first `rows` batches of the stream the user's main run had (paired). */
+      // the mutant at the user's λ (for an n-step definition: at the user's n, its fourth argument)
+      paired: (m: string, rows: number, main: string) => run(ctx, s, rows, { ...options, estimator: m, lambda: nStep || lambda }, main, 'criticResidualTask'),
+      stream, scaling,
+      // no zero-mean guard here: the V^π claim of the same estimator has it
+      finish: (est) => criticChecks(label, est, cuts, names, s.x.mdp.numActions, unit, (name, block, h) => sizedDecision(name, summarize(block.values, block.dim, false), zeros(block.dim), {
+        alpha: CHECK_ALPHA, fraction: p.fraction, scaling: sliceScaling(scaling, h * block.dim, block.dim), unit: `batches of ${per} ${unit}s`, samplesPerBatch: per, sampleName: s.source.kind === 'episodes' ? 'episodes' : `segments of ${s.source.length} steps`, transitions: block.transitions,
+      })),
+    };
+  };
+  const sized = new Map<CriticSetting, number>();
+  /** The user's checks: pilots, one shared budget (../power.ts), main runs. */
+  const sizedRun = async (ctx: RunContext, p: CriticPower): Promise<Check[]> => {
+    const jobs: { s: CriticSetting; prep: Awaited<ReturnType<typeof prepare>> }[] = [];
+    for (const s of settings) for (const l of lambdas) jobs.push({ s, prep: await prepare(ctx, s, l, p) });
+    const t0 = performance.now();
+    const runs = await sizeAndRun(jobs.map((j) => j.prep.item), p.fraction, p.budget, CHECK_ALPHA);
+    const out: Check[] = [];
+    let matched = 0;
+    for (const [i, j] of jobs.entries()) {
+      let { est, batches: K } = runs[i]!;
+      let checks = j.prep.finish(est);
+      // as in ../check.ts: a check that passed short of its resolution gets one second, independent
+      // run sized from the first one's spread, if the budget has room (α counted twice)
+      if (checks.some((c) => c.inconclusive)) {
+        const K2 = Math.max(K, batchesFor(spreads(est.values, est.dim), CHECK_ALPHA, j.prep.item.scaling, p.fraction));
+        if (K2 * ((performance.now() - t0) / 1000 / runs.reduce((a, r) => a + r.batches, 0)) <= p.budget - (performance.now() - t0) / 1000) {
+          est = await j.prep.second(K2); K = K2;
+          checks = j.prep.finish(est).map((c) => ({ ...c, stats: { ...c.stats!, falseAlarmRate: 2 * CHECK_ALPHA }, note: `${c.note}; a second, independent run (the first could not resolve the bias): α counted twice` }));
+        }
+      }
+      sized.set(j.s, Math.max(sized.get(j.s) ?? 0, K));
+      // a failed check: its worst coordinate per visit, and the catalogue mutants (the controls'
+      // ones, at their λ or n) compared on the same batches (../diagnose.ts)
+      const stream = K === runs[i]!.batches && est === runs[i]!.est ? j.prep.stream : `${j.prep.stream}/second`;
+      const half = est.dim / checks.length;
+      for (const [h, c] of checks.entries()) {
+        if (c.passed || c.discrepancy <= c.tolerance) { out.push(c); continue; }
+        const rows = Math.min(1000, K), block = (v: Float64Array, n: number) => { const o = new Float64Array(n * half); for (let r = 0; r < n; r++) o.set(v.subarray(r * est.dim + h * half, r * est.dim + (h + 1) * half), r * half); return o; };
+        const sc = j.prep.scaling, acc = summarize(block(est.values, est.batches), half, false), se = acc.standardErrors();
+        let worst = 0, z = -1;
+        for (let k = 0; k < half; k++) { const zk = se[k]! > 0 ? Math.abs(acc.mean[k]!) / se[k]! : Math.abs(acc.mean[k]!) > 0 ? Infinity : 0; if (zk > z) { z = zk; worst = k; } }
+        // at most four failed checks are compared with the catalogue (the others name their worst coordinate)
+        const candidates: Candidate[] = matched++ >= 4 ? [] : (nStep ? NSTEP_CONTROLS : GAE_CONTROLS).map((m) => ({
+          id: m.mutant, description: findMutation(m.mutant)?.description ?? m.mutant,
+          paired: async () => block((await j.prep.paired(m.mutant, rows, stream)).values, rows),
+        }));
+        const reader: Reader = { coordinate: (k) => `${sc.coordinate(h * half + k)} (mean residual per visit)`, expected: () => 0, weight: (k) => sc.weight[h * half + k]! || 1, compared: () => [0, half] };
+        out.push({ ...c, diagnosis: await diagnose(block(est.values, est.batches), half, new Float64Array(half), worst, reader, candidates, rows) });
+      }
+    }
+    return out;
   };
   const controls = placeControls(nStep ? NSTEP_CONTROLS : GAE_CONTROLS, settings);
   return {
@@ -238,7 +348,7 @@ export function criticClaim(e: LoadedEstimator, run: CriticRun, settings: readon
     statement: String.raw`\mathbb E[\hat A_t \mid s_t=s,a_t=a,m_t=m] = \textstyle\sum_{k<\min(m,w)} \kappa^k\,\mathbb E[\delta_{t+k}\mathbb 1\{\text{alive}\}\mid s,a],\quad \mathbb E[\text{target}_t\mid s,a,m] = \text{that} + V(s)`,
     relation: 'unbiased',
     rule: 'studentized max over (critic, s, a, advantage | target), Šidák, α = 1e-6 per check; the last transition before each cut checked on its own',
-    run: async (ctx) => { const out: Check[] = []; for (const s of settings) for (const l of lambdas) out.push(...(await one(ctx, s, l))); return out; },
+    run: async (ctx) => { if (power) return sizedRun(ctx, power); const out: Check[] = []; for (const s of settings) for (const l of lambdas) out.push(...(await one(ctx, s, l))); return out; },
     control: {
       description: nStep
         ? 'the 3-step advantage with its bootstrap discounted by γ^{k−1} (mutant.nstep-bootstrap-off-by-one), on segments of a γ < 1 instance'

@@ -34,7 +34,7 @@ import type { AdvantageDefinition } from '../../exact/advantage-expectation.js';
 import { DETECTION_POWER } from '../../stats/tests.js';
 import { hasCuts } from '../advantage-targets.js';
 import type { Check, Claim, RunContext } from '../claim.js';
-import { sampleEstimates } from '../sampled.js';
+import { meanCheck, sampleEstimates } from '../sampled.js';
 import { GAE_CONTROLS, NSTEP_CONTROLS, continuingGarnetInstance, criticChecks, criticOptions, criticSettings, criticsFor, placeControls, type CriticControl, type CriticSetting } from './critics.js';
 import { episodicInstances } from './estimators.js';
 
@@ -72,7 +72,7 @@ async function criticRun(ctx: RunContext, s: CriticSetting, estimator: string, d
   const label = `${s.x.label}: ${estimator}, ${nStep ? 'n' : 'λ'} = ${parameter}, ${s.what}; critics ${cs.map((c) => c.name).join(', ')}`;
   const unit = s.source.kind === 'episodes' ? 'episode' : 'environment';
   // a control is one check over every coordinate (rejected when any block shows the bug)
-  const checks = criticChecks(label, est, hasCuts(options) && !control, cs.map((c) => c.name), s.x.mdp.numActions, unit, GAE_CRITICS_ALPHA);
+  const checks = criticChecks(label, est, hasCuts(options) && !control, cs.map((c) => c.name), s.x.mdp.numActions, unit, (name, block) => meanCheck(name, block, new Float64Array(block.dim), { alpha: GAE_CRITICS_ALPHA }));
   return checks.map((c) => ({ ...c, note: `${c.note ?? ''}; ${resolution(c, unit)}` }));
 }
 

@@ -6,6 +6,7 @@ import type { Claim } from '../claim.js';
 import { estimatorClaims } from './estimators.js';
 import { gaeCriticsClaim } from './gae-critics.js';
 import { exactClaims } from './exact.js';
+import { groupClaims } from './group.js';
 import { klClaims } from './kl.js';
 import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
@@ -17,6 +18,7 @@ import { mlpClaims } from './mlp.js';
 export * from './estimators.js';
 export * from './gae-critics.js';
 export * from './exact.js';
+export * from './group.js';
 export * from './kl.js';
 export * from './known.js';
 export * from './mirror.js';
@@ -32,7 +34,7 @@ export function exactSuite(): Claim[] {
 
 /** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
 export function statisticalSuite(): Claim[] {
-  return [...klClaims, ...estimatorClaims, gaeCriticsClaim, ...continuousClaims, ...mlpClaims];
+  return [...klClaims, ...estimatorClaims, gaeCriticsClaim, ...continuousClaims, ...mlpClaims, ...groupClaims];
 }
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */

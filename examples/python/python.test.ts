@@ -1,0 +1,34 @@
+// `pgtruth check` on the Python examples: the correct ones pass (exit 0), the buggy ones fail
+// (exit 1) — numpy GAE on [T, N], numpy REINFORCE, PyTorch PPO losses differentiated by
+// autograd, a numpy RLOO and a PyTorch GRPO loss (the group kind). Needs /usr/bin/python3 with numpy and torch (Debian: python3-numpy, python3-torch).
+// Sample sizes: chosen by each check's pilot (the power guard) to resolve 5% of the target's
+// scale — 10% for the two GAE examples, whose 34 advantage checks at 5% take over 3 minutes
+// each here (a correct GAE still has to pass, its controls rejected, and the bug to fail).
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const check = (file: string, resolution: number) => spawnSync(process.execPath, ['bin/pgtruth.js', 'check', `examples/python/${file}`, '--resolution', String(resolution), '--json'], { cwd: root, encoding: 'utf8' });
+
+describe('examples/python: pgtruth check passes the correct estimators and fails the buggy ones', () => {
+  for (const [file, resolution, passes] of [
+    ['gae.py', 0.1, true], ['gae_truncation_bug.py', 0.1, false],
+    ['reinforce.py', 0.05, true],
+    ['ppo.py', 0.05, true], ['ppo_min_bug.py', 0.05, false], ['ppo_regularized.py', 0.05, true],
+    ['rloo.py', 0.05, true], ['grpo_bug.py', 0.05, false],
+  ] as const) {
+    it(`${file} ${passes ? 'passes (exit 0)' : 'fails (exit 1)'}`, () => {
+      const r = check(file, resolution);
+      expect(r.status, r.stdout + r.stderr).toBe(passes ? 0 : 1);
+      const report = JSON.parse(r.stdout) as { passed: boolean; claims: { verdict: string; checks: { passed: boolean; instance: string }[]; control: { rejected: number; checks: unknown[] } }[] };
+      expect(report.passed).toBe(passes);
+      for (const c of report.claims) {
+        expect(c.verdict).toBe(passes ? 'pass' : 'fail');
+        expect(c.control.rejected).toBe(c.control.checks.length); // the control was caught at this sample size
+      }
+      if (file === 'gae_truncation_bug.py') expect(report.claims[0]!.checks.filter((c) => !c.passed).every((c) => /segments cut by truncation/.test(c.instance))).toBe(true);
+      if (file === 'grpo_bug.py') for (const c of report.claims[0]!.checks) expect(c.passed, c.instance).toBe(false); // biased on every instance
+      if (file === 'ppo_min_bug.py') expect(report.claims[0]!.checks.filter((c) => !c.passed).every((c) => /θ ≠ θ_old/.test(c.instance))).toBe(true);
+    }, 300_000);
+  }
+});

@@ -1,0 +1,149 @@
+/**
+ * Python estimators as {@link LoadedEstimator}s: `pgtruth check my_gae.py` (or
+ * `path.py:function`) turns each estimator the module declares into an object of the
+ * TypeScript interface whose `estimate` calls the Python worker (./bridge.ts), so that every
+ * claim, statistic, control, verdict, `--json` field and exit code is the one TypeScript
+ * modules get. The sampling pool's threads each start their own worker through a generated
+ * task module ({@link writePythonTaskModule}); the calling thread keeps one for the module's
+ * description and the KL kind.
+ *
+ * @module
+ */
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fail } from '../../errors.js';
+import type { Batch } from '../../sampling/batch.js';
+import type { GroupBatch } from '../../sampling/groups.js';
+import { scaleFromTable, type GroupEstimator } from '../group-kind.js';
+import type { AdvantageEstimator, KLEstimator, LoadedEstimator, PolicyGradientEstimator, PolicyView, SurrogateEstimator, UserEstimator } from '../plugin.js';
+import { USER_TASKS } from '../user-tasks.js';
+import { PythonBridge, stopRegistered, type Column, type PythonEstimatorInfo, type PythonOptions } from './bridge.js';
+
+/** True for a Python module path, `path.py` or `path.py:function`. */
+export const isPython = (path: string) => /\.py(:[A-Za-z_][A-Za-z0-9_]*)?$/.test(path);
+
+/** `path.py[:function]` with the path made absolute; `FILE_NOT_FOUND` when the file does not exist. */
+export function pythonModuleSpec(path: string): string {
+  const m = /^(.*\.py)(:[A-Za-z_][A-Za-z0-9_]*)?$/.exec(path);
+  if (!m) fail('CLI_USAGE', `${path} is not a Python module path (path.py or path.py:function)`, { where: path });
+  const file = isAbsolute(m[1]!) ? m[1]! : resolve(m[1]!);
+  if (!existsSync(file)) fail('FILE_NOT_FOUND', `cannot read ${m[1]}: no such file`, { where: m[1] });
+  return file + (m[2] ?? '');
+}
+
+function batchColumns(b: Batch): Record<string, Column> {
+  return { s_t: b.s_t, a_t: b.a_t, r_t: b.r_t, s_tp1: b.s_tp1, terminated_t: b.terminated_t, truncated_t: b.truncated_t, t_index: b.t_index, logp_t: b.logp_t, episode_t: b.episode_t };
+}
+
+function batchScalars(b: Batch): Record<string, number> {
+  return { size: b.size, numStates: b.numStates, numActions: b.numActions, batchGamma: b.gamma };
+}
+
+/**
+ * The estimator object of the TypeScript interface that calls Python estimator `index` of
+ * `bridge` (started lazily). Its arrays are views into the bridge's reply buffer, valid until
+ * the next call (./user-tasks.ts and the KL claim copy them at once).
+ */
+export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge: () => PythonBridge): UserEstimator {
+  const name = info.name;
+  switch (info.kind) {
+    case 'policy-gradient':
+      return { kind: 'policy-gradient', name, estimate(batch: Batch, policy: PolicyView, gamma: number) {
+        return bridge().call(index, { ...batchScalars(batch), gamma }, { ...batchColumns(batch), theta: policy.logits }, `${name}(batch, policy, gamma)`).arrays.gradient!;
+      } } satisfies PolicyGradientEstimator;
+    case 'advantage':
+      return { kind: 'advantage', name, ...(info.definition !== null && info.definition !== undefined ? { definition: info.definition } : {}), estimate(batch: Batch, values: Float64Array, gamma: number, lambda: number) {
+        const r = bridge().call(index, { ...batchScalars(batch), gamma, lambda }, { ...batchColumns(batch), values }, `${name}(batch, values, gamma, lam)`);
+        return { advantages: r.arrays.advantages!, targets: r.arrays.targets! };
+      } } satisfies AdvantageEstimator;
+    case 'kl':
+      return { kind: 'kl', name, estimate(logRatio: Float64Array) {
+        return bridge().call(index, {}, { log_ratio: logRatio }, `${name}(log_ratio)`).arrays.estimates!;
+      } } satisfies KLEstimator;
+    case 'surrogate':
+      return { kind: 'surrogate', name, ...(info.clip !== null ? { clip: info.clip } : {}),
+        ...(info.entropyCoef !== undefined ? { entropyCoef: info.entropyCoef } : {}), ...(info.klCoef !== undefined ? { klCoef: info.klCoef } : {}), ...(info.normalizeAdvantages !== undefined ? { normalizeAdvantages: info.normalizeAdvantages } : {}),
+        estimate(batch: Batch, policy: PolicyView, advantages: Float64Array) {
+        const r = bridge().call(index, batchScalars(batch), { ...batchColumns(batch), theta: policy.logits, advantages }, `${name}(batch, policy, advantages)`);
+        return { loss: r.scalars.loss!, gradient: r.arrays.gradient! };
+      } } satisfies SurrogateEstimator;
+    case 'group':
+      return { kind: 'group', name, ...(info.scale ? { scale: scaleFromTable(name, info.scale) } : {}), estimate(batch: GroupBatch, policy: PolicyView) {
+        const scalars = { numPrompts: batch.numPrompts, groupSize: batch.groupSize, maxTokens: batch.maxTokens, numStates: batch.numStates, numActions: batch.numActions };
+        const columns = { prompts: batch.prompts, mask: batch.mask, s_t: batch.s_t, a_t: batch.a_t, logp_t: batch.logp_t, r_t: batch.r_t, rewards: batch.rewards, lengths: batch.lengths, theta: policy.logits };
+        const r = bridge().call(index, scalars, columns, `${name}(batch, policy)`);
+        return info.loss ? { loss: r.scalars.loss!, gradient: r.arrays.gradient! } : r.arrays.advantages!;
+      } } satisfies GroupEstimator;
+    default:
+      return fail('PLUGIN_INVALID', `the Python estimator ${name} has kind ${String((info as { kind: unknown }).kind)}`);
+  }
+}
+
+/** A bridge and the {@link LoadedEstimator}s of the module `spec` (`path.py[:function]`, absolute). */
+export function loadPythonEstimators(spec: string, opts: PythonOptions = {}): { bridge: PythonBridge; estimators: LoadedEstimator[] } {
+  const bridge = PythonBridge.start(spec, opts);
+  const estimators = bridge.estimators.map((info, i) => ({ estimator: pythonEstimator(info, i, () => bridge), name: info.name, module: spec, key: info.key }));
+  return { bridge, estimators };
+}
+
+const started = new Set<PythonBridge>();
+process.on('exit', () => { for (const b of started) b.close(); });
+
+/**
+ * A module namespace for ./user-tasks.ts: one named export per estimator of the Python
+ * module, each calling this thread's own worker — a forked copy of the calling thread's
+ * worker when one is free (claimed with an exclusive-create file), else a new one — started
+ * on first use.
+ */
+export function pythonNamespace(spec: string, opts: PythonOptions, infos: readonly PythonEstimatorInfo[], children: readonly { dir: string; pid: number }[] = []): Record<string, unknown> {
+  let bridge: PythonBridge | undefined;
+  const get = () => {
+    if (!bridge) {
+      const free = children.find((c) => { try { closeSync(openSync(join(c.dir, 'claimed'), 'wx')); return true; } catch { return false; } });
+      bridge = free ? PythonBridge.attach(free, spec, opts) : PythonBridge.start(spec, opts);
+      started.add(bridge);
+    }
+    return bridge;
+  };
+  return Object.fromEntries(infos.map((info, i) => [info.key, pythonEstimator(info, i, get)]));
+}
+
+/** Writes the task module the pool's threads load for a Python module (see ../check.ts's writeTaskModule). */
+export function writePythonTaskModule(spec: string, opts: PythonOptions, infos: readonly PythonEstimatorInfo[], children: readonly { dir: string; pid: number }[]): { file: string; dir: string } {
+  const near = (name: string) => {
+    const js = new URL(`${name}.js`, import.meta.url);
+    return existsSync(fileURLToPath(js)) ? js.href : new URL(`${name}.ts`, import.meta.url).href;
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'pgtruth-check-py-'));
+  const file = join(dir, 'tasks.mjs');
+  writeFileSync(file, [
+    `import { pythonNamespace } from ${JSON.stringify(near('./estimators'))};`,
+    `import { userTasks } from ${JSON.stringify(near('../user-tasks'))};`,
+    `const ns = pythonNamespace(${JSON.stringify(spec)}, ${JSON.stringify({ ...opts, registry: dir })}, ${JSON.stringify(infos)}, ${JSON.stringify(children)});`,
+    `const t = userTasks(ns, ${JSON.stringify(spec)});`,
+    ...USER_TASKS.map((n) => `export const ${n} = t.${n};`),
+    '',
+  ].join('\n'));
+  return { file, dir };
+}
+
+/**
+ * What `checkModule` needs for a Python module: its estimators (this thread's worker), the
+ * pool's task module with `workers` forked copies of the worker waiting for the pool's
+ * threads, and the cleanup.
+ */
+export function preparePythonCheck(path: string, opts: PythonOptions, workers: number): { spec: string; estimators: LoadedEstimator[]; taskFile: string; close(): void } {
+  const spec = pythonModuleSpec(path);
+  const { bridge, estimators } = loadPythonEstimators(spec, opts);
+  try {
+    // every estimate runs in the sandbox's threads (./sandbox.ts), the KL kind's too: one forked copy per thread
+    const children = bridge.fork(Math.max(1, workers));
+    const { file, dir } = writePythonTaskModule(spec, opts, bridge.estimators, children);
+    return { spec, estimators, taskFile: file, close() { bridge.close(); stopRegistered(dir); rmSync(dir, { recursive: true, force: true }); } };
+  } catch (e) {
+    bridge.close();
+    throw e;
+  }
+}
