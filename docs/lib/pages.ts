@@ -30,8 +30,8 @@ export type Section = 'reference' | 'guide';
 
 /** The order pages are listed in; pages not named here follow, alphabetically. */
 export const PAGE_ORDER: Record<Section, readonly string[]> = {
-  guide: ['checking-your-estimator', 'vitest', 'exact-learning-curves'],
-  reference: ['cli', 'commands', 'formats', 'sampling', 'statistics', 'library', 'mutations', 'derivations', 'tests', 'benchmarks', 'environments', 'continuous', 'neural'],
+  guide: ['checking-your-estimator', 'python', 'vitest', 'exact-learning-curves'],
+  reference: ['cli', 'commands', 'formats', 'sampling', 'statistics', 'library', 'mutations', 'derivations', 'tests', 'benchmarks', 'environments', 'continuous', 'neural', 'learners', 'check', 'group'],
 };
 
 /** One page of a section, rendered: its slug, title, one-line summary and HTML body. */
