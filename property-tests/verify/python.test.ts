@@ -273,13 +273,13 @@ describe('Python modules through the sandbox: declared data, the critic claim, t
     '    return adv, adv + values[batch.s_t]',
     '',
   ].join('\n'));
-  // at a resolution of 10% (a quarter of the default sample sizes): the default 5% run takes 77 s here
+  // at a resolution of 20% (a sixteenth of the default sample sizes): the default 5% run takes 77 s here
   it('a declared definition reaches the critic claim: a 3-step advantage declared as such passes both claims; undeclared (GAE assumed), the critic claim fails', async () => {
-    const ok = await checkModule(nstep(", 'definition': {'nStep': 3}"), { resolution: 0.1, seed: 3 });
+    const ok = await checkModule(nstep(", 'definition': {'nStep': 3}"), { resolution: 0.2, seed: 3 });
     expect(ok.results.map((r) => [r.id, r.verdict])).toEqual([['check.py-nstep-3.unbiased', 'pass'], ['check.py-nstep-3.critics', 'pass']]);
     expect(ok.results[1]!.control.rejected).toBe(ok.results[1]!.control.checks.length);
     // undeclared: the critic claim rejects GAE's mean outright (a rejection needs no resolution, so a small budget will do)
-    const bad = await checkModule(nstep(''), { resolution: 0.1, budget: 5, seed: 3 });
+    const bad = await checkModule(nstep(''), { resolution: 0.2, budget: 5, seed: 3 });
     const critics = bad.results.find((r) => r.id === 'check.py-nstep-3.critics')!;
     expect(critics.verdict).toBe('fail');
     expect(critics.checks.some((c) => !c.passed && c.discrepancy > c.tolerance)).toBe(true);
