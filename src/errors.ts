@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   USER_CODE_EXIT: 'user code called process.exit, process.abort or process.kill on its own process (at load time or inside a call); only its worker thread ended',
   USER_CODE_TIMEOUT: 'a call to user code did not return within the time limit (--timeout); its worker thread was stopped',
   USER_CODE_THREW: "user code threw (an Error or any other value); the message names the call and the thrower's file:line",
+  LOSS_DECLARATION: 'a value-loss or actor-critic estimator declares an invalid definition, reduction, half, valueClip, valueCoef or entropyCoef, or a clipped value loss whose exact mean cannot be enumerated',
   // group-relative estimators (issue 15)
   GROUP_ENUMERATION: 'an exact group expectation needs finitely many outcomes: a response longer than the limit, too many responses or groups, or Gaussian reward noise',
   // Python estimators (pgtruth check my.py: src/verify/python)

@@ -56,6 +56,7 @@ import type { TaskName } from './tasks.js';
 import { diagnose, type Candidate, type Reader } from './diagnose.js';
 import { undiscountedWeightedGradient } from './claims/estimators.js';
 import { policyGradient } from '../exact/gradient.js';
+import { actorCriticClaims, valueLossClaims, type DeepRun } from './deep-claims.js';
 
 /** Options of {@link checkModule} and {@link expectUnbiased}. */
 export interface CheckOptions {
@@ -118,7 +119,7 @@ function instances(opts: CheckOptions): { episodic: EstimatorInstance[]; continu
 export { writeTaskModule } from './sandbox.js';
 
 /** The user tasks of the generated module. */
-type UserTask = 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'userCriticTask';
+type UserTask = 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'userCriticTask' | 'userValueLossTask' | 'userActorCriticTask';
 
 /** How user tasks run: on the sandbox's pool (./sandbox.ts), never in this thread. */
 export interface Runner {
@@ -397,6 +398,13 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
       return [klClaim(e, (x) => runner.kl(e.key, x), tag, p, rule)];
     case 'group':
       return groupEstimatorClaims(e, runner.group, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
+    case 'value-loss':
+    case 'actor-critic': {
+      // ./deep-claims.ts: on the critic claim's segment settings
+      const deepRun: DeepRun = (ctx, x, source, batches, task, options, stream) => (task === 'visitCountTask' ? runner.run(ctx, x, source, batches, 'builtin', options, stream, 'visitCountTask') : runner.run(ctx, x, source, batches, task, options, stream));
+      const where = opts.mdp ? inst : { ...inst, continuing: [continuingGarnetInstance()] };
+      return (e.estimator.kind === 'value-loss' ? valueLossClaims : actorCriticClaims)(e, deepRun, where, p, tag);
+    }
     case 'surrogate': {
       const decl = surrogateDeclaration(e);
       const moved = (x: EstimatorInstance) => { const rng = Rng.from(`check/moved/${x.label}`); return x.policy.theta.map((t) => t + 0.5 * rng.normal()); };

@@ -7,3 +7,4 @@ export * from './sampled.js';
 export * from './plugin.js';
 export * from './check.js';
 export * from './group-kind.js';
+export type { ValueLossEstimator, ActorCriticEstimator, LossReduction } from './value-loss-kind.js';

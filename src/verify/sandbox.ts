@@ -112,6 +112,7 @@ export class UserSandbox {
           ...(d.klCoef !== undefined ? { klCoef: d.klCoef } : {}),
           ...(d.normalizeAdvantages !== undefined ? { normalizeAdvantages: d.normalizeAdvantages } : {}),
           ...(d.scale !== undefined ? { scale: scaleFromTable(d.name, d.scale) } : {}),
+          ...(d.loss ?? {}),
           estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`),
         } as unknown as UserEstimator;
         return { estimator, name: d.name, module, key: d.key };

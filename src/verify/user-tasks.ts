@@ -20,6 +20,7 @@ import type { GroupBatch } from '../sampling/groups.js';
 import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
 import { declaredDefinition } from './claims/critics.js';
 import { describeScale, userGroupGradient, type GroupEstimator } from './group-kind.js';
+import { actorCriticResiduals, checkedLoss, lossDeclaration, valueLossResiduals, type ActorCriticDeclaration, type ActorCriticEstimator, type ActorCriticTaskOptions, type ValueLossDeclaration, type ValueLossEstimator, type ValueLossTaskOptions } from './value-loss-kind.js';
 import { checkedResult, collectEstimators, policyView, surrogateDeclaration, type AdvantageEstimator, type KLEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
 
 const f64 = new WeakMap<object, Float64Array>();
@@ -30,7 +31,7 @@ function table(x: readonly number[]): Float64Array {
 }
 
 /** The tasks a generated task module exports (./sandbox.ts's writeTaskModule, ./python/estimators.ts's writePythonTaskModule). */
-export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe'] as const;
+export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe', 'userValueLossTask', 'userActorCriticTask'] as const;
 
 /** What the main thread learns of a user module's estimators (the code stays in the worker). */
 export interface EstimatorDescription {
@@ -46,6 +47,8 @@ export interface EstimatorDescription {
   readonly entropyCoef?: number;
   readonly klCoef?: number;
   readonly normalizeAdvantages?: boolean;
+  /** A value-loss or actor-critic estimator's checked declaration (./value-loss-kind.ts). */
+  readonly loss?: ValueLossDeclaration | ActorCriticDeclaration;
 }
 
 const fileOf = (module: string) => (module.startsWith('file:') ? fileURLToPath(module) : module);
@@ -80,6 +83,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
           key: e.key, name: e.name, kind: k, clip: (e.estimator as SurrogateEstimator).clip,
           ...(k === 'advantage' ? { definition: declaredDefinition(e) } : {}),
           ...(scale ? { scale } : {}),
+          ...(k === 'value-loss' || k === 'actor-critic' ? { loss: lossDeclaration(e) } : {}),
           ...(k === 'surrogate' ? (({ entropyCoef, klCoef, normalizeAdvantages }) => ({ ...(entropyCoef !== undefined ? { entropyCoef } : {}), ...(klCoef !== undefined ? { klCoef } : {}), ...(normalizeAdvantages !== undefined ? { normalizeAdvantages } : {}) }))(surrogateDeclaration(e)) : {}),
         };
       });
@@ -155,6 +159,21 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
       const r = call(e, () => (e.estimator as SurrogateEstimator).estimate(batch, view(ctx.policy, table(ctx.options.theta)), perStep));
       if (typeof r?.loss !== 'number' || !Number.isFinite(r.loss)) fail('ESTIMATOR_INVALID', `${e.name}.estimate(…).loss is ${String(r?.loss)}: expected a finite number`, { where: `${e.name}.loss`, value: r?.loss });
       return checkedResult(r.gradient, ctx.policy.param.numParams, `${e.name}.estimate(…).gradient`).map((x) => -x);
+    },
+    /** The value-loss residuals (./value-loss-kind.ts) of the user's ∇_V loss at V, with targets from V_old (copies: an estimator that writes into a table must not change the next batch's). */
+    userValueLossTask(batch: Batch, ctx: TaskContext<ValueLossTaskOptions & { key: string }>): Float64Array {
+      const e = find(ctx.options.key), o = ctx.options;
+      const r = call(e, () => (e.estimator as ValueLossEstimator).estimate(batch, Float64Array.from(o.values), Float64Array.from(o.valuesOld), o.gamma, o.lambda));
+      checkedLoss(e.name, r);
+      return valueLossResiduals(batch, o, checkedResult(r.gradient, batch.numStates, `${e.name}.estimate(…).gradient`));
+    },
+    /** The actor-critic residuals (./value-loss-kind.ts) of the user's ∇_θ L and ∇_V L on the batch. */
+    userActorCriticTask(batch: Batch, ctx: TaskContext<ActorCriticTaskOptions & { key: string }>): Float64Array {
+      const e = find(ctx.options.key), o = ctx.options;
+      const r = call(e, () => (e.estimator as ActorCriticEstimator).estimate(batch, view(ctx.policy), Float64Array.from(o.values), o.gamma, o.lambda));
+      checkedLoss(e.name, r);
+      const gTheta = checkedResult(r.gradTheta, ctx.policy.param.numParams, `${e.name}.estimate(…).gradTheta`);
+      return actorCriticResiduals(batch, o, ctx.policy, gTheta, checkedResult(r.gradV, batch.numStates, `${e.name}.estimate(…).gradV`));
     },
   };
 }
