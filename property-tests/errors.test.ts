@@ -24,6 +24,7 @@ import { lqr, lqrCost } from '../src/exact/lqr.js';
 import { quadraticReward } from '../src/exact/gaussian-bandit.js';
 import { gaussHermite } from '../src/linalg/quadrature.js';
 import { checkModule } from '../src/verify/check.js';
+import { lossDeclaration } from '../src/verify/value-loss-kind.js';
 import { guarded } from '../src/sampling/guard.js';
 import { exactPGCurve } from '../src/algorithms/exact-pg.js';
 import { learningCurvesHtml } from '../src/report/html.js';
@@ -124,6 +125,7 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   USER_CODE_EXIT: () => checkModule(new URL('./verify/fixtures/hostile/exit-at-load.mjs', import.meta.url).pathname, { workers: 0 }),
   USER_CODE_TIMEOUT: () => checkModule(new URL('./verify/fixtures/hostile/hang-at-load.mjs', import.meta.url).pathname, { workers: 0, timeout: 0.5 }),
   USER_CODE_THREW: () => guarded('mine.estimate', () => { throw 42; }),
+  LOSS_DECLARATION: () => lossDeclaration({ estimator: { kind: 'value-loss', reduction: 'avg', estimate: () => ({ loss: 0, gradient: [] }) } as never, key: 'default', module: 'm.ts' }),
   CURVE_OPTIONS: () => exactPGCurve(chain(), { method: 'pg', step: -1, iterations: 3 }),
   REPORT_OUTPUT: () => learningCurvesHtml([]),
   TRAIN_OPTIONS: () => resolveConfig(preset('cleanrl', true), { minibatches: 3 }),
