@@ -34,6 +34,10 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'surrogate', name?, clip?, entropyCoef?, klCoef?, normalizeAdvantages?,
     estimate(batch, policy, advantages) → { loss, gradient } }
   { kind: 'group', name?, scale?(G), estimate(groupBatch, policy) → per-token advantages (N·T) or { loss, gradient } }
+  { kind: 'value-loss', name?, definition?, reduction?, half?, valueClip?,
+    estimate(batch, values, valuesOld, gamma, lambda) → { loss, gradient } (∇_V, length S) }
+  { kind: 'actor-critic', name?, definition?, reduction?, half?, valueCoef, entropyCoef?,
+    estimate(batch, policy, values, gamma, lambda) → { loss, gradTheta, gradV } }
 (the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
 
 A Python module declares its functions, e.g. PGTRUTH = {'kind': 'advantage', 'function': 'gae'}
