@@ -33,6 +33,15 @@ The kinds mirror the TypeScript interface (README, "pgtruth check"):
   per-token advantages of shape (N, T), N = B·G (padding ignored); with ``'loss': True`` a loss
   whose −∇_θ is the estimate.
 
+- ``value-loss`` (``'definition'``, ``'reduction'``: 'mean' | 'sum', ``'half'``, ``'valueClip'``: ε):
+  ``f(batch, values, values_old, gamma, lam)`` → ``(loss, gradient)``, ∇ of the loss in the value
+  table V (shape (S,)), targets computed from ``values_old``; with ``'loss': True`` a loss of
+  tensors in which ``values`` is a leaf.
+- ``actor-critic`` (``'valueCoef'`` required, ``'entropyCoef'``, ``'definition'``, ``'reduction'``,
+  ``'half'``): ``f(batch, policy, values, gamma, lam)`` → ``(loss, grad_theta, grad_v)``; with
+  ``'loss': True`` a loss in which ``policy.logits`` and ``values`` are leaves, so a missing
+  ``.detach()`` shows as bias. Flat layout only for these two kinds.
+
 An advantage estimator may declare ``'definition'``: ``'gae'`` (default), ``'lambda-return'``
 or ``{'nStep': n}`` — the critic claim compares it with that definition's exact mean.
 
@@ -54,11 +63,14 @@ import subprocess
 import sys
 import traceback
 
-KINDS = ('policy-gradient', 'advantage', 'kl', 'surrogate', 'group')
+KINDS = ('policy-gradient', 'advantage', 'kl', 'surrogate', 'group', 'value-loss', 'actor-critic')
+# the deep-RL loss kinds (src/verify/value-loss-kind.ts): their declared fields are checked on the Node side (LOSS_DECLARATION)
+LOSS_KINDS = ('value-loss', 'actor-critic')
+LOSS_KEYS = ('reduction', 'half', 'valueClip', 'valueCoef')
 LAYOUTS = ('flat', 'time-major')
 FRAMEWORKS = ('torch', 'jax')
 BATCH_COLUMNS = ('s_t', 'a_t', 'r_t', 's_tp1', 'terminated_t', 'truncated_t', 't_index', 'logp_t', 'episode_t')
-DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages')
+DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages', 'reduction', 'half', 'valueClip', 'valueCoef')
 GROUP_COLUMNS = ('prompts', 'mask', 's_t', 'a_t', 'logp_t', 'r_t', 'rewards', 'lengths')
 # the group sizes G of pgtruth's group kind, where a declared scale is evaluated (src/verify/group-kind.ts, GROUP_SIZES)
 GROUP_SIZES = (3, 4, 8)
@@ -69,10 +81,10 @@ np = None  # numpy, imported by the worker after it has connected (so that its a
 
 # ---------------------------------------------------------------- declarations
 
-def estimator(kind, name=None, layout='flat', clip=None, loss=False, framework=None, definition=None, scale=None, entropyCoef=None, klCoef=None, normalizeAdvantages=None):
+def estimator(kind, name=None, layout='flat', clip=None, loss=False, framework=None, definition=None, scale=None, entropyCoef=None, klCoef=None, normalizeAdvantages=None, reduction=None, half=None, valueClip=None, valueCoef=None):
     """Decorator declaring a function as a pgtruth estimator (same keys as a ``PGTRUTH`` entry)."""
     def mark(fn):
-        fn.pgtruth = {k: v for k, v in (('kind', kind), ('name', name), ('layout', layout), ('clip', clip), ('loss', loss), ('framework', framework), ('definition', definition), ('scale', scale), ('entropyCoef', entropyCoef), ('klCoef', klCoef), ('normalizeAdvantages', normalizeAdvantages)) if v is not None}
+        fn.pgtruth = {k: v for k, v in (('kind', kind), ('name', name), ('layout', layout), ('clip', clip), ('loss', loss), ('framework', framework), ('definition', definition), ('scale', scale), ('entropyCoef', entropyCoef), ('klCoef', klCoef), ('normalizeAdvantages', normalizeAdvantages), ('reduction', reduction), ('half', half), ('valueClip', valueClip), ('valueCoef', valueCoef)) if v is not None}
         return fn
     return mark
 
@@ -105,8 +117,10 @@ class Estimator:
         if self.layout == 'time-major' and kind == 'group':
             raise Fail('PLUGIN_INVALID', f'{where}: layout "time-major" is for batches of transitions; a group estimator gets (N, T) token arrays', key)
         self.definition = decl.get('definition')
-        if self.definition is not None and kind != 'advantage':
-            raise Fail('PLUGIN_INVALID', f'{where}: definition is for the advantage kind, not {kind}', key)
+        if self.definition is not None and kind not in ('advantage',) + LOSS_KINDS:
+            raise Fail('PLUGIN_INVALID', f'{where}: definition is for the advantage, value-loss and actor-critic kinds, not {kind}', key)
+        if self.layout == 'time-major' and kind in LOSS_KINDS:
+            raise Fail('PLUGIN_INVALID', f'{where}: layout "time-major" is not supported for the {kind} kind yet: use the flat layout', key)
         if self.definition is not None and not (self.definition in ('gae', 'lambda-return') or (isinstance(self.definition, dict) and set(self.definition) == {'nStep'} and isinstance(self.definition['nStep'], int) and not isinstance(self.definition['nStep'], bool) and self.definition['nStep'] >= 1)):
             raise Fail('PLUGIN_INVALID', f"{where} has definition {self.definition!r}: expected 'gae', 'lambda-return' or {{'nStep': n}} with an integer n ≥ 1", key)
         scale = decl.get('scale')
@@ -132,11 +146,16 @@ class Estimator:
             raise Fail('PLUGIN_INVALID', f'{where}: clip is for the surrogate kind, not {kind}', key)
         # a surrogate's declared regularizers and advantage normalization (pgtruth's SurrogateEstimator)
         self.extras = {}
+        for f in LOSS_KEYS:
+            if f in decl:
+                if kind not in LOSS_KINDS:
+                    raise Fail('PLUGIN_INVALID', f'{where}: {f} is for the value-loss and actor-critic kinds, not {kind}', key)
+                self.extras[f] = decl[f]
         for f in ('entropyCoef', 'klCoef', 'normalizeAdvantages'):
             v = decl.get(f)
             if v is None:
                 continue
-            if kind != 'surrogate':
+            if kind != 'surrogate' and not (f == 'entropyCoef' and kind == 'actor-critic'):
                 raise Fail('PLUGIN_INVALID', f'{where}: {f} is for the surrogate kind, not {kind}', key)
             if f == 'normalizeAdvantages':
                 if not isinstance(v, bool):
@@ -145,8 +164,8 @@ class Estimator:
                 raise Fail('PLUGIN_INVALID', f'{where} has {f} {v!r}: expected a finite number ≥ 0', key)
             self.extras[f] = v if isinstance(v, bool) else float(v)
         self.loss = bool(decl.get('loss', False))
-        if self.loss and kind not in ('surrogate', 'policy-gradient', 'group'):
-            raise Fail('PLUGIN_INVALID', f'{where}: loss: True is for the surrogate, policy-gradient and group kinds, not {kind}', key)
+        if self.loss and kind not in ('surrogate', 'policy-gradient', 'group') + LOSS_KINDS:
+            raise Fail('PLUGIN_INVALID', f'{where}: loss: True is for the surrogate, policy-gradient, group, value-loss and actor-critic kinds, not {kind}', key)
         self.framework = decl.get('framework')
         if self.framework is not None and self.framework not in FRAMEWORKS:
             raise Fail('PLUGIN_INVALID', f'{where} has framework {self.framework!r}: expected torch or jax', key)
@@ -441,6 +460,8 @@ def call(est, h, cols):
         return call_group(est, s, cols)
     S, A, n = s['numStates'], s['numActions'], s['size']
     flat = {k: cols[k] for k in BATCH_COLUMNS}
+    if est.kind in LOSS_KINDS:
+        return call_loss(est, Batch(flat, n, S, A, s['batchGamma']), s, cols)
     if est.kind == 'advantage':
         if est.layout == 'time-major':
             tn, index = time_major(flat, n)
@@ -481,6 +502,57 @@ def call(est, h, cols):
         loss, g = pair(est.fn(batch, Policy(theta.copy(), backend('numpy')), adv), ('loss', 'gradient'), f'{est.name}(batch, policy, advantages)')
         loss = as_scalar(loss, f'{est.name} loss')
     return {'gradient': as_f64(g, (S, A), f'{est.name} gradient')}, {'loss': loss}
+
+
+def call_loss(est, batch, s, cols):
+    """A value-loss or actor-critic estimator on one batch (flat layout): the loss and its gradients.
+
+    value-loss: ``f(batch, values, values_old, gamma, lam)`` → ``(loss, gradient)``, ∇_V of the
+    loss (shape (S,)); with ``'loss': True`` a loss of tensors in which ``values`` is a leaf
+    (``values_old`` is not). actor-critic: ``f(batch, policy, values, gamma, lam)`` →
+    ``(loss, grad_theta, grad_v)`` (shapes (S, A) and (S,)); with ``'loss': True`` a loss in which
+    ``policy.logits`` and ``values`` are leaves: the bridge differentiates through whatever
+    the function does not detach.
+    """
+    S, A = batch.num_states, batch.num_actions
+    V, g, lam = cols['values'], float(s['gamma']), float(s['lambda'])
+    what = f'{est.name}(batch, {"values, values_old" if est.kind == "value-loss" else "policy, values"}, gamma, lam)'
+    if est.kind == 'value-loss':
+        if est.loss:
+            loss, (gv,) = differentiate_loss(est, batch, [V], lambda tb, b, leaves: est.fn(tb, leaves[0], b.tensor(cols['values_old']), g, lam))
+        else:
+            loss, gv = pair(est.fn(batch, V.copy(), cols['values_old'].copy(), g, lam), ('loss', 'gradient'), what)
+        return {'gradient': as_f64(gv, (S,), f'{est.name} gradient')}, {'loss': as_scalar(loss, f'{est.name} loss')}
+    theta = cols['theta'].reshape(S, A)
+    if est.loss:
+        loss, (gt, gv) = differentiate_loss(est, batch, [theta, V], lambda tb, b, leaves: est.fn(tb, Policy(leaves[0], b), leaves[1], g, lam))
+    else:
+        r = est.fn(batch, Policy(theta.copy(), backend('numpy')), V.copy(), g, lam)
+        names = ('loss', 'grad_theta', 'grad_v')
+        if isinstance(r, dict) and all(n in r for n in names):
+            loss, gt, gv = (r[n] for n in names)
+        elif isinstance(r, (tuple, list)) and len(r) == 3:
+            loss, gt, gv = r
+        else:
+            raise Fail('ESTIMATOR_INVALID', f'{what} returned {type(r).__name__}: expected (loss, grad_theta, grad_v) as a tuple or a dict', what)
+    return {'gradTheta': as_f64(gt, (S, A), f'{est.name} grad_theta gradient'), 'gradV': as_f64(gv, (S,), f'{est.name} grad_v')}, {'loss': as_scalar(loss, f'{est.name} loss')}
+
+
+def differentiate_loss(est, batch, leaves, f):
+    """The loss ``f(tensor batch, backend, leaf tensors)`` and its gradient in every leaf (torch.autograd or jax.grad)."""
+    b = backend(est.framework)
+    tb = Batch({k: b.tensor(v) for k, v in batch.__dict__.items() if isinstance(v, np.ndarray)}, batch.size, batch.num_states, batch.num_actions, batch.gamma)
+    if est.framework == 'torch':
+        ts = [b.t.tensor(np.array(x), dtype=b.t.float64, requires_grad=True) for x in leaves]
+        loss = f(tb, b, ts)
+        if not (hasattr(loss, 'requires_grad') and hasattr(loss, 'backward')) or loss.numel() != 1:
+            raise Fail('ESTIMATOR_INVALID', f'{est.name} returned {type(loss).__name__}: expected a scalar torch tensor (the loss)', est.name)
+        if not loss.requires_grad:
+            raise Fail('ESTIMATOR_INVALID', f'{est.name} returned a loss that depends on none of its inputs (no gradient)', est.name)
+        grads = b.t.autograd.grad(loss, ts, allow_unused=True)
+        return as_scalar(loss, f'{est.name} loss'), [b.t.zeros_like(t) if gr is None else gr for t, gr in zip(ts, grads)]
+    value, grads = b.jax.value_and_grad(lambda xs: f(tb, b, xs).reshape(()))([b.jnp.asarray(x) for x in leaves])
+    return as_scalar(value, f'{est.name} loss'), [np.asarray(x) for x in grads]
 
 
 class GroupBatch:

@@ -70,7 +70,7 @@ describe('the actor-critic claim with the reference loss', () => {
     expect(claim!.title).toMatch(/entropy sign flip at c_H = 0\.001 is a bias of at most .*% of max\|E\[Â\]\|.*not covered/);
     expect(claim!.control!.description).not.toMatch(/entropy/);
   });
-  for (const bug of ['target-not-detached', 'entropy-sign-flipped'] as const) {
+  for (const bug of ['target-not-detached', 'advantage-not-detached-in-both', 'entropy-sign-flipped'] as const) {
     it(`a loss with ${bug} fails, and the diagnosis names it`, async () => {
       const [claim] = actorCriticClaims(loaded({ valueCoef: 0.5, entropyCoef: 1, definition: { nStep: 3 }, reduction: 'sum' }), fakeRun(bug), inst, P, 'test');
       const failed = (await claim!.run(ctx)).filter((c) => !c.passed && c.discrepancy > c.tolerance);

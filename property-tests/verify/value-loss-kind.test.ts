@@ -103,3 +103,12 @@ describe('pgtruth check on the examples (sandboxed; one module re-exporting all 
     }
   }, 120_000);
 });
+
+describe('Python modules (needs /usr/bin/python3 with numpy and torch)', () => {
+  it('numpy value loss and torch A2C loss pass; the torch loss without .detach() fails, named — one module, one worker', async () => {
+    const { results } = await checkModule(new URL('./fixtures/deep_losses.py', import.meta.url).pathname, { samples: 1600, resolution: 0.1, workers: 1 });
+    expect(results.map((r) => [r.id, r.verdict])).toEqual([['check.ppo-value-loss-numpy.value-loss', 'pass'], ['check.a2c-torch.actor-critic', 'pass'], ['check.a2c-torch-no-detach-bug.actor-critic', 'fail']]);
+    expect(results[2]!.checks.some((c) => c.diagnosis?.looksLike?.includes('(advantage-not-detached)'))).toBe(true);
+    for (const r of results) expect(r.control.rejected, r.id).toBe(r.control.checks.length);
+  }, 120_000);
+});

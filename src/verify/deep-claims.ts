@@ -54,6 +54,7 @@ const DESCRIPTIONS: Record<ValueLossBug | ActorCriticBug, string> = {
   'half-mismatch': 'the gradient of (V − R)² where ½(V − R)² is declared, or the reverse (a factor 2)',
   'clip-min': 'value clipping with min instead of max of the clipped and unclipped squared errors',
   'advantage-not-detached': 'the policy loss differentiated through Â into the critic (a missing stop-gradient on the advantages)',
+  'advantage-not-detached-in-both': 'the advantages not detached, and the targets built from them (R = Â + V.detach()): both losses differentiate through Â into the critic',
   'target-not-detached': 'the value loss differentiated through its target (a missing stop-gradient on the returns: the residual gradient)',
   'entropy-sign-flipped': 'the entropy term with the wrong sign (+c_H·H in the loss)',
 };
@@ -237,7 +238,7 @@ export function actorCriticClaims(e: LoadedEstimator, run: DeepRun, inst: { epis
     return {
       entropyShare: flip / aScale,
       key: `${s.x.label}/${s.what}`, s, options,
-      bugs: ['advantage-not-detached', 'target-not-detached', ...(d.entropyCoef ? ['entropy-sign-flipped'] : [])],
+      bugs: ['advantage-not-detached', 'advantage-not-detached-in-both', 'target-not-detached', ...(d.entropyCoef ? ['entropy-sign-flipped'] : [])],
       label: `${s.x.label}, ${s.what}: ∇_θ L and ∇_V L of ${e.name} (${describe(d)}, c_v = ${d.valueCoef}, c_H = ${d.entropyCoef}${nStep ? '' : `, λ = ${lambda}`}), critic V^π + offset`,
       scaling: (visits) => ({
         name: (k) => (k < SA ? 'max|E[Â]|' : 'c_v·max|E[∂ℓ/∂V]|'),

@@ -12,6 +12,7 @@
  * | `half-mismatch` | ∇ of (V − R)² where ½(V − R)² is declared (or the reverse): a factor 2 | |
  * | `clip-min` | min instead of max of the clipped and unclipped squared errors | |
  * | `advantage-not-detached` | the policy loss −Â log π differentiated through Â into V | a missing `.detach()` on the advantages |
+ * | `advantage-not-detached-in-both` | Â not detached and the targets built from it (R = Â + V.detach()): both losses differentiate through Â | the same, with returns computed from the advantages |
  * | `target-not-detached` | the value loss differentiated through its target (the residual gradient) | a missing `.detach()` on the returns |
  * | `entropy-sign-flipped` | + c_H·H in the loss instead of − c_H·H | |
  *
@@ -30,7 +31,7 @@ import { actorCriticResiduals, addAdvantageJacobianT, clippedValueTerm, f64, hal
 /** The known bugs of a value loss. */
 export type ValueLossBug = 'bootstrap-through-termination' | 'targets-from-current-V' | 'half-mismatch' | 'clip-min';
 /** The known bugs of an actor-critic loss. */
-export type ActorCriticBug = 'advantage-not-detached' | 'target-not-detached' | 'entropy-sign-flipped';
+export type ActorCriticBug = 'advantage-not-detached' | 'advantage-not-detached-in-both' | 'target-not-detached' | 'entropy-sign-flipped';
 
 /** The URL of this module (compiled, or its TypeScript source when running from src/). */
 export function deepTaskModule(): URL {
@@ -72,7 +73,7 @@ export function referenceActorCriticGradients(batch: Batch, policy: Policy, V: F
   const gradTheta = new Float64Array(policy.param.numParams), gradV = new Float64Array(S), counts = new Float64Array(S);
   const cv = d.valueCoef * halfFactor(d);
   // the weights of ∂Â_t/∂V a missing stop-gradient brings in
-  const through = bug === 'advantage-not-detached' || bug === 'target-not-detached' ? new Float64Array(N) : undefined;
+  const through = bug === 'advantage-not-detached' || bug === 'advantage-not-detached-in-both' || bug === 'target-not-detached' ? new Float64Array(N) : undefined;
   for (let i = 0; i < N; i++) {
     const s = batch.s_t[i]!, a = batch.a_t[i]!, err = V[s]! - (adv[i]! + V[s]!);
     policy.param.addScore(policy.theta, s, a, -k * adv[i]!, gradTheta);
@@ -80,6 +81,8 @@ export function referenceActorCriticGradients(batch: Batch, policy: Policy, V: F
     if (bug === 'target-not-detached') through![i] = -k * cv * err; // ∂(V(s_t) − R_t)/∂V = −∂Â_t/∂V
     else gradV[s] = gradV[s]! + k * cv * err;
     if (bug === 'advantage-not-detached') through![i] = -k * policy.param.logProb(policy.theta, s, a);
+    // ∂(V(s_t) − Â_t − V̄(s_t))/∂V = e_{s_t} − ∂Â_t/∂V: the semi-gradient above plus −err·∂Â_t/∂V
+    if (bug === 'advantage-not-detached-in-both') through![i] = -k * policy.param.logProb(policy.theta, s, a) - k * cv * err;
   }
   if (through) addAdvantageJacobianT(batch, through, d.definition, gamma, lambda, gradV);
   if (d.entropyCoef) {

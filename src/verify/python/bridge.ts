@@ -55,7 +55,7 @@ export interface PythonEstimatorInfo {
   /** The function's name in the module. */
   readonly key: string;
   readonly name: string;
-  readonly kind: 'policy-gradient' | 'advantage' | 'kl' | 'surrogate' | 'group';
+  readonly kind: 'policy-gradient' | 'advantage' | 'kl' | 'surrogate' | 'group' | 'value-loss' | 'actor-critic';
   readonly layout: 'flat' | 'time-major';
   readonly clip: number | null;
   /** True when the function returns a loss that the bridge differentiates. */
@@ -69,6 +69,11 @@ export interface PythonEstimatorInfo {
   readonly entropyCoef?: number;
   readonly klCoef?: number;
   readonly normalizeAdvantages?: boolean;
+  /** A value-loss or actor-critic estimator's declared fields, as given (checked on the Node side: LOSS_DECLARATION). */
+  readonly reduction?: unknown;
+  readonly half?: unknown;
+  readonly valueClip?: unknown;
+  readonly valueCoef?: unknown;
 }
 
 /** A column of a request. */

@@ -19,6 +19,7 @@ import type { GroupBatch } from '../../sampling/groups.js';
 import { scaleFromTable, type GroupEstimator } from '../group-kind.js';
 import type { AdvantageEstimator, KLEstimator, LoadedEstimator, PolicyGradientEstimator, PolicyView, SurrogateEstimator, UserEstimator } from '../plugin.js';
 import { USER_TASKS } from '../user-tasks.js';
+import type { ActorCriticEstimator, ValueLossEstimator } from '../value-loss-kind.js';
 import { PythonBridge, stopRegistered, type Column, type PythonEstimatorInfo, type PythonOptions } from './bridge.js';
 
 /** True for a Python module path, `path.py` or `path.py:function`. */
@@ -76,9 +77,26 @@ export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge
         const r = bridge().call(index, scalars, columns, `${name}(batch, policy)`);
         return info.loss ? { loss: r.scalars.loss!, gradient: r.arrays.gradient! } : r.arrays.advantages!;
       } } satisfies GroupEstimator;
+    case 'value-loss':
+      return { kind: 'value-loss', name, ...lossFields(info), estimate(batch: Batch, values: Float64Array, valuesOld: Float64Array, gamma: number, lambda: number) {
+        const r = bridge().call(index, { ...batchScalars(batch), gamma, lambda }, { ...batchColumns(batch), values, values_old: valuesOld }, `${name}(batch, values, values_old, gamma, lam)`);
+        return { loss: r.scalars.loss!, gradient: r.arrays.gradient! };
+      } } as ValueLossEstimator;
+    case 'actor-critic':
+      return { kind: 'actor-critic', name, ...lossFields(info), estimate(batch: Batch, policy: PolicyView, values: Float64Array, gamma: number, lambda: number) {
+        const r = bridge().call(index, { ...batchScalars(batch), gamma, lambda }, { ...batchColumns(batch), theta: policy.logits, values }, `${name}(batch, policy, values, gamma, lam)`);
+        return { loss: r.scalars.loss!, gradTheta: r.arrays.gradTheta!, gradV: r.arrays.gradV! };
+      } } as unknown as ActorCriticEstimator;
     default:
       return fail('PLUGIN_INVALID', `the Python estimator ${name} has kind ${String((info as { kind: unknown }).kind)}`);
   }
+}
+
+/** The declared fields of a value-loss or actor-critic estimator, as given (../value-loss-kind.ts checks them: LOSS_DECLARATION). */
+function lossFields(info: PythonEstimatorInfo): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of ['definition', 'reduction', 'half', 'valueClip', 'valueCoef', 'entropyCoef'] as const) if (info[f] !== undefined && info[f] !== null) out[f] = info[f];
+  return out;
 }
 
 /** A bridge and the {@link LoadedEstimator}s of the module `spec` (`path.py[:function]`, absolute). */
