@@ -118,7 +118,7 @@ class Estimator:
             raise Fail('PLUGIN_INVALID', f'{where}: layout "time-major" is for batches of transitions; a group estimator gets (N, T) token arrays', key)
         self.definition = decl.get('definition')
         if self.definition is not None and kind not in ('advantage',) + LOSS_KINDS:
-            raise Fail('PLUGIN_INVALID', f'{where}: definition is for the advantage, value-loss and actor-critic kinds, not {kind}', key)
+            raise Fail('PLUGIN_INVALID', f'{where}: definition is for the advantage kind, not {kind} (and for value-loss and actor-critic)', key)
         if self.layout == 'time-major' and kind in LOSS_KINDS:
             raise Fail('PLUGIN_INVALID', f'{where}: layout "time-major" is not supported for the {kind} kind yet: use the flat layout', key)
         if self.definition is not None and not (self.definition in ('gae', 'lambda-return') or (isinstance(self.definition, dict) and set(self.definition) == {'nStep'} and isinstance(self.definition['nStep'], int) and not isinstance(self.definition['nStep'], bool) and self.definition['nStep'] >= 1)):
