@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { advantageExpectation } from '../../src/exact/advantage-expectation.js';
+import { createMDP } from '../../src/mdp/index.js';
 import { mapBatchesSync, type BatchTask } from '../../src/sampling/map.js';
 import type { RunContext } from '../../src/verify/claim.js';
 import { continuingGarnetInstance, criticSettings, criticsFor } from '../../src/verify/claims/critics.js';
@@ -47,6 +48,15 @@ describe('the exact clipped-loss table', () => {
         for (let k = 0; k < 8 * SA; k++) expect(t[SA + k]!).toBeCloseTo(V[Math.floor((k % SA) / x.mdp.numActions)]! - lin.targets[k]!, 10);
       }
     }
+  });
+  it('equals a hand computation where the clip binds (a 2-state MDP, one-step targets: ψ = 0 on the clipped branch, V − R on the other)', () => {
+    // state 1 terminal; from 0: a = 0 → 0 or 1 with probability ½ each (reward 1), a = 1 → 1 (reward 2); γ = 0.9
+    const mdp = createMDP({ states: 2, actions: 2, transitions: [[[0.5, 0.5], [0, 1]], [[0, 1], [0, 1]]], rewards: [[1, 2], [0, 0]], gamma: 0.9, initial: [1, 0], terminal: [1] });
+    const t = clippedTermTable(mdp, [0.5, 0.5, 0.5, 0.5], [3.6, 5], [3, 5], 'gae', 0, 0.2, 1);
+    // (0,0): R = 1 + 0.9·3 = 3.7 → (3.6 − 3.7)² < (3.2 − 3.7)², clipped, |V − V_old| ≥ ε → 0; R = 1 → (2.6)² ≥ (2.2)² → 2.6; mean 1.3
+    // (0,1): R = 2 → (1.6)² ≥ (1.2)² → 1.6
+    expect(t[4]).toBeCloseTo(1.3, 14);
+    expect(t[5]).toBeCloseTo(1.6, 14);
   });
   it('refuses GAE at λ > 0 (an unbounded target window) and reward noise: LOSS_DECLARATION', () => {
     const x = inst.continuing[0]!, pi = x.policy.param.probs(x.policy.theta), V = x.ev.V;

@@ -159,19 +159,19 @@ export const MAX_TARGET_OUTCOMES = 200_000;
 
 /**
  * E[ψ(R_t) | s_t = s, a_t = a, m_t = m] for the clipped value loss, at `m·S·A + s·A + a`
- * for m = 1 … `horizons` (row 0, no cut, only for finite windows), by enumerating the target's
+ * for m = 1 … `horizons` (row 0, no cut, when `uncut`; zeros otherwise), by enumerating the target's
  * outcomes: R = Σ_{k<j} γ^k r(s_{t+k}, a_{t+k}) + γ^j V_old(s_{t+j}), j = min(window, m,
  * steps to termination), no bootstrap at a termination. The window is the n of an n-step
  * definition, 1 for GAE and the λ-return at λ = 0 (their target is r + γV_old(s′)); other λ
  * have unbounded windows and are refused (`LOSS_DECLARATION`). Rewards must be deterministic
  * (no reward noise). Exact up to rounding: a finite sum of products.
  */
-export function clippedTermTable(mdp: FiniteMDP, pi: ArrayLike<number>, V: ArrayLike<number>, Vold: ArrayLike<number>, definition: AdvantageDefinition, lambda: number, eps: number, horizons: number): Float64Array {
+export function clippedTermTable(mdp: FiniteMDP, pi: ArrayLike<number>, V: ArrayLike<number>, Vold: ArrayLike<number>, definition: AdvantageDefinition, lambda: number, eps: number, horizons: number, uncut = false): Float64Array {
   const window = typeof definition === 'object' ? definition.nStep : lambda === 0 ? 1 : fail('LOSS_DECLARATION', `the clipped value loss's exact mean needs a finite target window: GAE and the λ-return at λ = 0 (got λ = ${lambda}) or an n-step return`, { where: 'lambda', value: lambda });
   if (mdp.rewardNoise !== undefined) fail('LOSS_DECLARATION', 'the clipped value loss\'s exact mean enumerates targets and needs deterministic rewards: this MDP has reward noise', { where: 'rewardNoise' });
   const S = mdp.numStates, A = mdp.numActions, SA = S * A, { rowPtr, col, val } = mdp.transitions, g = mdp.gamma;
   const out = new Float64Array((horizons + 1) * SA);
-  for (let m = 0; m <= horizons; m++) {
+  for (let m = uncut ? 0 : 1; m <= horizons; m++) {
     const depth = m === 0 ? window : Math.min(window, m);
     if (m > 0 && m > window) { out.set(out.subarray(window * SA, (window + 1) * SA), m * SA); continue; }
     for (let s = 0; s < S; s++) for (let a = 0; a < A; a++) {
