@@ -45,6 +45,7 @@ import { continuingGarnetInstance, criticClaim, criticSettings } from './claims/
 import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation, klK3ExpOfRatio } from './mutations.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
+import { machineryClaims, type MachineryRun } from './machinery.js';
 import { surrogateDeclaration, type LoadedEstimator, type SurrogateDeclaration } from './plugin.js';
 import { UserSandbox } from './sandbox.js';
 import { runClaims, type ClaimResult } from './runner.js';
@@ -127,6 +128,8 @@ export interface Runner {
   kl(key: string, logRatio: Float64Array): Promise<ArrayLike<number>>;
   /** A group estimator's estimates on a chunk of batches (./group-kind.ts; the user's code runs in the sandbox). */
   group: GroupRun;
+  /** A TRPO or V-MPO kind's outputs on a payload of cases (./machinery.ts; the user's code runs in the sandbox). */
+  machinery: MachineryRun;
 }
 
 const EP = (n: number): BatchSource => ({ kind: 'episodes', episodes: n });
@@ -397,6 +400,8 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
       return [klClaim(e, (x) => runner.kl(e.key, x), tag, p, rule)];
     case 'group':
       return groupEstimatorClaims(e, runner.group, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
+    case 'trpo-fvp': case 'trpo-cg': case 'trpo-linesearch': case 'vmpo':
+      return machineryClaims(e, runner.machinery, opts);
     case 'surrogate': {
       const decl = surrogateDeclaration(e);
       const moved = (x: EstimatorInstance) => { const rng = Rng.from(`check/moved/${x.label}`); return x.policy.theta.map((t) => t + 0.5 * rng.normal()); };
@@ -564,6 +569,7 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
     },
     kl: (key, logRatio) => sealed(() => box.kl(key, logRatio)),
     group: (key, batches, theta) => sealed(() => box.group(key, batches, theta)),
+    machinery: (key, payload) => sealed(() => box.machinery(key, payload)),
   };
   try {
     const claims = estimators.flatMap((e) => userEstimatorClaims(e, runner, opts));

@@ -7,3 +7,7 @@ export * from './sampled.js';
 export * from './plugin.js';
 export * from './check.js';
 export * from './group-kind.js';
+export * from './machinery.js';
+export * from './exact-compare.js';
+export type { TrpoFvpEstimator, TrpoCgEstimator, TrpoLineSearchEstimator, TrpoMachinery } from './trpo-kind.js';
+export type { VmpoLossEstimator, VmpoDuals } from './vmpo-kind.js';

@@ -1,0 +1,45 @@
+/**
+ * `pgtruth check` for a learner's own machinery — the TRPO kinds (`trpo-fvp`, `trpo-cg`,
+ * `trpo-linesearch`: ./trpo-kind.ts) and the V-MPO losses (`vmpo`: ./vmpo-kind.ts) — in one
+ * place for the plumbing: the worker-side dispatch (the user's code runs only in the sandbox's
+ * workers, ./sandbox.ts, through `userMachineryTask` in ./user-tasks.ts), the declared numbers
+ * a description carries, and the claims.
+ *
+ * Every claim of these kinds is exact (no sampling, no false-alarm rate): the user's function
+ * is deterministic on the inputs the check gives it, and its output (or its exact expectation
+ * over every batch, for V-MPO) is compared with the exact target to a tolerance relative to the
+ * target's scale (./exact-compare.ts); each claim's control is a set of known wrong variants
+ * that the same tolerance rejects.
+ *
+ * @module
+ */
+import { fail, show } from '../errors.js';
+import type { FiniteMDP } from '../mdp/model.js';
+import type { Claim } from './claim.js';
+import type { LoadedEstimator } from './plugin.js';
+import { runTrpoMachinery, TRPO_KINDS, trpoClaims, trpoDeclaration, type MachineryRun, type TrpoPayload } from './trpo-kind.js';
+import { runVmpoLosses, vmpoClaims, type VmpoPayload } from './vmpo-kind.js';
+
+export type { MachineryRun };
+
+/** The machinery kinds. */
+export const MACHINERY_KINDS = [...TRPO_KINDS, 'vmpo'] as const;
+
+const isMachinery = (k: string) => (MACHINERY_KINDS as readonly string[]).includes(k);
+
+/** The declared numbers of a machinery kind (checked), or undefined for other kinds. */
+export function machineryDeclaration(e: LoadedEstimator): Record<string, number> | undefined {
+  return isMachinery(e.estimator.kind) ? trpoDeclaration(e) : undefined;
+}
+
+/** The user's outputs on a payload (in a worker); `call` guards each call into user code. */
+export function runMachinery(e: LoadedEstimator, payload: unknown, call: <T>(f: () => T) => T): Float64Array {
+  const p = payload as TrpoPayload | VmpoPayload;
+  if (p?.op !== e.estimator.kind) fail('PLUGIN_INVALID', `${e.name} has kind ${show(e.estimator.kind)}, asked for ${show(p?.op)}`, { where: e.key });
+  return p.op === 'vmpo' ? runVmpoLosses(e, p, call) : runTrpoMachinery(e, p, call);
+}
+
+/** The claims for a machinery estimator. */
+export function machineryClaims(e: LoadedEstimator, run: MachineryRun, opts: { mdp?: FiniteMDP; mdpLabel?: string }): Claim[] {
+  return e.estimator.kind === 'vmpo' ? vmpoClaims(e, run, opts) : trpoClaims(e, run, opts);
+}
