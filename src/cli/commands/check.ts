@@ -34,6 +34,13 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'surrogate', name?, clip?, entropyCoef?, klCoef?, normalizeAdvantages?,
     estimate(batch, policy, advantages) → { loss, gradient } }
   { kind: 'group', name?, scale?(G), estimate(groupBatch, policy) → per-token advantages (N·T) or { loss, gradient } }
+  a learner's machinery, checked exactly (no sampling; docs/reference/check.md):
+  { kind: 'trpo-fvp', name?, damping?, estimate(policy, old, stateWeights, v) → (F_w(θ) + λI)v }
+  { kind: 'trpo-cg', name?, estimate(apply, b, iterations) → x }
+  { kind: 'trpo-linesearch', name?, shrink?, maxBacktracks?, acceptRatio?,
+    estimate(theta, fullStep, expectedImprovement, maxKl, evaluate) → accepted (theta updated in place) }
+  { kind: 'vmpo', name?, estimate(batch, policy, old, advantages, { eta, nu, epsilonEta, epsilonNu })
+    → { theta, eta, nu }: the gradients of L_π + L_η + L_ν }
 (the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
 
 A Python module declares its functions, e.g. PGTRUTH = {'kind': 'advantage', 'function': 'gae'}
