@@ -13,9 +13,10 @@ import { fisherMatrix } from '../../src/exact/fisher.js';
 import { weightedKLHessian } from '../../src/exact/klhessian.js';
 import { klPerState } from '../../src/exact/divergence.js';
 import { collectEstimators, type LoadedEstimator } from '../../src/verify/plugin.js';
+import { checkModule } from '../../src/verify/check.js';
 import { machineryClaims, runMachinery } from '../../src/verify/machinery.js';
 import { runClaims, type ClaimResult } from '../../src/verify/runner.js';
-import { krylovIterate, reversedKLHessian, runTrpoMachinery, trpoInstances, type TrpoLineSearchEstimator } from '../../src/verify/trpo-kind.js';
+import { krylovIterate, reversedKLHessian, runTrpoMachinery, trpoInstances, type TrpoCgEstimator, type TrpoLineSearchEstimator } from '../../src/verify/trpo-kind.js';
 import { expectError, rel } from '../helpers.js';
 
 const example = async (f: string): Promise<LoadedEstimator> => collectEstimators(await import(`../../examples/estimators/${f}.ts`), f)[0]!;
@@ -86,6 +87,15 @@ describe('pgtruth check, TRPO kinds: the examples', () => {
       expect(r.checks.filter((c) => !c.passed).map((c) => c.instance.includes('uphill'))).toEqual([true, true]);
     }
     expect(safe!.checks.find((c) => !c.passed)!.note).toMatch(/θ is not restored/);
+  });
+  it('through the sandbox (evaluate and the in-place θ live in the worker): the same verdicts', async () => {
+    const { results } = await checkModule(new URL('../../examples/estimators/trpo-linesearch-norestore-bug.ts', import.meta.url).pathname, { workers: 0 });
+    expect(results.map((r) => r.verdict)).toEqual(['fail', 'fail']);
+    expect(results[0]!.checks.filter((c) => !c.passed).map((c) => c.note)).toEqual([expect.stringMatching(/left 56 of 64 entries of θ changed/), expect.stringMatching(/left 15 of 21 entries/)]);
+  }, 30_000);
+  it('the library\'s conjugateGradient, wrapped as a user CG, passes', async () => {
+    const builtin: TrpoCgEstimator = { kind: 'trpo-cg', name: 'builtin', estimate: (apply, b, iterations) => conjugateGradient((v, out) => out.set(apply(v)), b, { maxIterations: iterations }).x };
+    passesWithControls(await check({ estimator: builtin, name: 'builtin', module: 'test', key: 'builtin' }));
   });
   it('the library\'s backtrackingLineSearch, wrapped as a user line search, passes both claims', async () => {
     const builtin: TrpoLineSearchEstimator = {

@@ -214,8 +214,10 @@ function trpoInstance(label: string, mdp: FiniteMDP, policy: Policy): TrpoInstan
   const ev = evaluatePolicy(mdp, policy.param.probs(policy.theta));
   const etaDec = decisionVisitation(mdp, ev.eta);
   const total = etaDec.reduce((a, b) => a + b, 0);
-  const rng = Rng.from(`check/trpo/moved/${label}`);
-  return { label, mdp, policy, ev, grad: policyGradient(mdp, policy, ev), etaDec, weights: etaDec.map((x) => x / total), moved: policy.theta.map((t) => t + 0.5 * rng.normal()) };
+  const rng = Rng.from(`check/trpo/moved/${label}`), grad = policyGradient(mdp, policy, ev);
+  // CG's right-hand side and the line search's direction are ∇J: it must not vanish
+  if (!grad.some((g) => g !== 0)) fail('CLI_USAGE', `${label}: ∇J = 0 under the check's seeded policy, so there is no TRPO direction to check (an MDP whose rewards do not depend on the actions?)`, { where: label });
+  return { label, mdp, policy, ev, grad, etaDec, weights: etaDec.map((x) => x / total), moved: policy.theta.map((t) => t + 0.5 * rng.normal()) };
 }
 
 /** The instances: the built-in softmax ones (4×4 gridworld, discounted episodic Garnet), or the user's MDP with a seeded softmax policy. */

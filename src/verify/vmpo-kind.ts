@@ -26,7 +26,8 @@
  * - the temperature loss with the log-mean-exp over the whole batch instead of the top half.
  *
  * With `--mdp` the instance is the user's MDP (decision states weighted by the normalized
- * visitation, A^{π_old} as the advantages) when its (s, a) pairs are few enough to enumerate
+ * visitation of π_old; a seeded table of distinct advantages, so that no tie decides the top
+ * half) when its (s, a) pairs are few enough to enumerate
  * batches of 4 ({@link VMPO_MAX_BATCHES}); otherwise `VMPO_ENUMERATION`.
  *
  * @module
@@ -97,7 +98,10 @@ export function vmpoInstances(mdp?: FiniteMDP, label?: string): VmpoInstance[] {
   if (mdp) {
     const S = mdp.numStates, A = mdp.numActions, { old, policy } = seeded(S, A, 'check/vmpo/user-mdp');
     const ev = evaluatePolicy(mdp, old.param.probs(old.theta)), eta = decisionVisitation(mdp, ev.eta), total = eta.reduce((a, b) => a + b, 0);
-    return [{ label: label ?? 'your MDP', S, A, weights: eta.map((x) => x / total), advantage: ev.A, old, policy, duals: { eta: 0.8, nu: 1.5, epsilonEta: 0.1, epsilonNu: 0.01 }, n: 4 }];
+    // the losses take the advantages as data: a seeded table with distinct values (A^π can tie
+    // between pairs, and then which tied pair the top half keeps would be the implementation's choice)
+    const rng = Rng.from('check/vmpo/user-mdp/advantages');
+    return [{ label: label ?? 'your MDP', S, A, weights: eta.map((x) => x / total), advantage: Float64Array.from({ length: S * A }, () => rng.normal()), old, policy, duals: { eta: 0.8, nu: 1.5, epsilonEta: 0.1, epsilonNu: 0.01 }, n: 4 }];
   }
   return [
     { label: 'contextual bandit 2×2, batches of 4', S: 2, A: 2, weights: Float64Array.of(0.6, 0.4), advantage: Float64Array.of(1.0, -0.5, 0.3, -1.2), ...seeded(2, 2, 'check/vmpo/cb'), duals: { eta: 0.8, nu: 1.5, epsilonEta: 0.1, epsilonNu: 0.01 }, n: 4 },
