@@ -16,11 +16,11 @@ import { collectEstimators, type LoadedEstimator } from '../../src/verify/plugin
 import { checkModule } from '../../src/verify/check.js';
 import { machineryClaims, runMachinery } from '../../src/verify/machinery.js';
 import { runClaims, type ClaimResult } from '../../src/verify/runner.js';
-import { krylovIterate, reversedKLHessian, runTrpoMachinery, trpoInstances, type TrpoCgEstimator, type TrpoLineSearchEstimator } from '../../src/verify/trpo-kind.js';
+import { krylovIterate, reversedKLHessian, runTrpoMachinery, trpoInstances, type TrpoCgEstimator, type TrpoFvpBatchEstimator, type TrpoLineSearchEstimator } from '../../src/verify/trpo-kind.js';
 import { expectError, rel } from '../helpers.js';
 
 const example = async (f: string): Promise<LoadedEstimator> => collectEstimators(await import(`../../examples/estimators/${f}.ts`), f)[0]!;
-const check = async (e: LoadedEstimator): Promise<ClaimResult[]> => runClaims(machineryClaims(e, async (_k, p) => runMachinery(e, p, (g) => g()), {}));
+const check = async (e: LoadedEstimator, opts: { resolution?: number; budget?: number } = {}): Promise<ClaimResult[]> => runClaims(machineryClaims(e, async (_k, p) => runMachinery(e, p, (g) => g()), opts));
 const passesWithControls = (rs: ClaimResult[]) => {
   for (const r of rs) {
     expect(r.verdict, `${r.id}: ${r.error ?? r.checks.filter((c) => !c.passed).map((c) => c.note).join('; ')}`).toBe('pass');
@@ -110,11 +110,41 @@ describe('pgtruth check, TRPO kinds: the examples', () => {
   });
 });
 
+describe('pgtruth check, trpo-fvp with fisher: \'batch\' (sampled, sized by the power guard)', () => {
+  it('trpo-fvp-batch.ts (the batch mean KL\'s Hessian) and the empirical Fisher g gᵀ v pass, their controls rejected; the uncentered batch Fisher fails and is named (at resolutions of 10% and 20%: the default 5% runs in the CLI figures)', async () => {
+    passesWithControls(await check(await example('trpo-fvp-batch'), { resolution: 0.1 }));
+    const empirical: TrpoFvpBatchEstimator = {
+      kind: 'trpo-fvp', name: 'empirical', fisher: 'batch',
+      estimate(policy, _old, batch, v) {
+        const out = new Float64Array(v.length);
+        for (let i = 0; i < batch.size; i++) { const g = policy.score(batch.s_t[i]!, batch.a_t[i]!); let gv = 0; g.forEach((x, k) => { gv += x * v[k]!; }); g.forEach((x, k) => { out[k]! += (x * gv) / batch.size; }); }
+        return out;
+      },
+    };
+    passesWithControls(await check({ estimator: empirical, name: 'empirical', module: 'test', key: 'empirical' }, { resolution: 0.2 }));
+    const uncentered: TrpoFvpBatchEstimator = {
+      kind: 'trpo-fvp', name: 'uncentered', fisher: 'batch',
+      estimate(policy, _old, batch, v) {
+        const out = new Float64Array(v.length), A = policy.numActions;
+        for (let i = 0; i < batch.size; i++) { const s = batch.s_t[i]!, pi = policy.probs(s); for (let a = 0; a < A; a++) out[s * A + a]! += (pi[a]! * v[s * A + a]!) / batch.size; }
+        return out;
+      },
+    };
+    const [bad] = await check({ estimator: uncentered, name: 'uncentered', module: 'test', key: 'uncentered' }, { resolution: 0.2 });
+    expect(bad!.verdict).toBe('fail');
+    for (const c of bad!.checks) {
+      expect(c.passed).toBe(false);
+      expect(c.diagnosis?.looksLike, c.instance).toMatch(/without the mean-score subtraction/);
+    }
+  }, 30_000);
+});
+
 describe('pgtruth check, TRPO kinds: bad declarations and results', () => {
   const loaded = (x: object): LoadedEstimator => ({ estimator: x as never, name: 'mine', module: 'm.ts', key: 'default' });
   it('PLUGIN_INVALID names a bad damping or backtracking factor', () => {
     expectError(() => machineryClaims(loaded({ kind: 'trpo-fvp', damping: -1, estimate: () => [] }), async () => new Float64Array(), {}), 'PLUGIN_INVALID', 'default.damping', '-1');
     expectError(() => machineryClaims(loaded({ kind: 'trpo-linesearch', shrink: 1.5, estimate: () => true }), async () => new Float64Array(), {}), 'PLUGIN_INVALID', 'default.shrink', '1.5');
+    expectError(() => machineryClaims(loaded({ kind: 'trpo-fvp', fisher: 'sampled', estimate: () => [] }), async () => new Float64Array(), {}), 'PLUGIN_INVALID', 'default.fisher', 'sampled');
   });
   it('ESTIMATOR_INVALID names a line search that returns no boolean and an FVP of the wrong length', () => {
     const x = garnet!, { param } = x.policy;

@@ -9,5 +9,5 @@ export * from './check.js';
 export * from './group-kind.js';
 export * from './machinery.js';
 export * from './exact-compare.js';
-export type { TrpoFvpEstimator, TrpoCgEstimator, TrpoLineSearchEstimator, TrpoMachinery } from './trpo-kind.js';
+export type { TrpoFvpEstimator, TrpoFvpWeightsEstimator, TrpoFvpBatchEstimator, TrpoCgEstimator, TrpoLineSearchEstimator, TrpoMachinery } from './trpo-kind.js';
 export type { VmpoLossEstimator, VmpoDuals } from './vmpo-kind.js';

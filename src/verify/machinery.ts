@@ -17,6 +17,7 @@ import { fail, show } from '../errors.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import type { Claim } from './claim.js';
 import type { LoadedEstimator } from './plugin.js';
+import type { FvpBatchPayload } from './trpo-fvp-batch.js';
 import { runTrpoMachinery, TRPO_KINDS, trpoClaims, trpoDeclaration, type MachineryRun, type TrpoPayload } from './trpo-kind.js';
 import { runVmpoLosses, vmpoClaims, type VmpoPayload } from './vmpo-kind.js';
 
@@ -28,18 +29,18 @@ export const MACHINERY_KINDS = [...TRPO_KINDS, 'vmpo'] as const;
 const isMachinery = (k: string) => (MACHINERY_KINDS as readonly string[]).includes(k);
 
 /** The declared numbers of a machinery kind (checked), or undefined for other kinds. */
-export function machineryDeclaration(e: LoadedEstimator): Record<string, number> | undefined {
+export function machineryDeclaration(e: LoadedEstimator): Record<string, number | string> | undefined {
   return isMachinery(e.estimator.kind) ? trpoDeclaration(e) : undefined;
 }
 
 /** The user's outputs on a payload (in a worker); `call` guards each call into user code. */
 export function runMachinery(e: LoadedEstimator, payload: unknown, call: <T>(f: () => T) => T): Float64Array {
-  const p = payload as TrpoPayload | VmpoPayload;
+  const p = payload as TrpoPayload | FvpBatchPayload | VmpoPayload;
   if (p?.op !== e.estimator.kind) fail('PLUGIN_INVALID', `${e.name} has kind ${show(e.estimator.kind)}, asked for ${show(p?.op)}`, { where: e.key });
   return p.op === 'vmpo' ? runVmpoLosses(e, p, call) : runTrpoMachinery(e, p, call);
 }
 
 /** The claims for a machinery estimator. */
-export function machineryClaims(e: LoadedEstimator, run: MachineryRun, opts: { mdp?: FiniteMDP; mdpLabel?: string }): Claim[] {
+export function machineryClaims(e: LoadedEstimator, run: MachineryRun, opts: { mdp?: FiniteMDP; mdpLabel?: string; resolution?: number; budget?: number; samples?: number }): Claim[] {
   return e.estimator.kind === 'vmpo' ? vmpoClaims(e, run, opts) : trpoClaims(e, run, opts);
 }

@@ -46,18 +46,25 @@ import { pinvSolve } from '../linalg/eigen.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { softmaxPolicy } from '../policy/softmax.js';
 import type { Policy } from '../policy/types.js';
+import type { Batch } from '../sampling/batch.js';
+import { fvpBatchClaim, type FvpBatchOptions, type FvpBatchPayload } from './trpo-fvp-batch.js';
 import { Rng } from '../stats/rng.js';
 import type { Check, Claim } from './claim.js';
 import { episodicInstances } from './claims/estimators.js';
 import { exactCheck, type ExactCandidate } from './exact-compare.js';
 import { checkedResult, policyView, type LoadedEstimator, type PolicyView } from './plugin.js';
 
-/** A Fisher–vector product on given state weights (module comment). */
-export interface TrpoFvpEstimator {
+/** What both forms of a Fisher–vector product declare. */
+interface TrpoFvpBase {
   readonly kind: 'trpo-fvp';
   readonly name?: string;
   /** The damping λ ≥ 0 the function adds (default 0): the target is (F_w(θ) + λI)v. */
   readonly damping?: number;
+}
+
+/** A Fisher–vector product on given state weights, checked exactly (module comment; the default form). */
+export interface TrpoFvpWeightsEstimator extends TrpoFvpBase {
+  readonly fisher?: 'weights';
   /**
    * Returns (F_w(θ) + λI)v, length S·A laid out like the logits: F_w(θ) the Fisher of the
    * softmax policy at θ (`policy`) weighted by `weights[s]` (Σ = 1), i.e. the Hessian at θ of
@@ -65,6 +72,16 @@ export interface TrpoFvpEstimator {
    */
   estimate(policy: PolicyView, old: PolicyView, weights: Float64Array, v: Float64Array): ArrayLike<number>;
 }
+
+/** A Fisher–vector product from a batch, checked for E[F̂v] = (F + λI)v on batches of i.i.d. states (./trpo-fvp-batch.ts). */
+export interface TrpoFvpBatchEstimator extends TrpoFvpBase {
+  readonly fisher: 'batch';
+  /** Returns the batch's F̂v + λv at θ_old (`policy` = `old`), e.g. the Hessian of the batch's mean KL times v. */
+  estimate(policy: PolicyView, old: PolicyView, batch: Batch, v: Float64Array): ArrayLike<number>;
+}
+
+/** A Fisher–vector product, in either form. */
+export type TrpoFvpEstimator = TrpoFvpWeightsEstimator | TrpoFvpBatchEstimator;
 
 /** A conjugate-gradient solver (module comment). */
 export interface TrpoCgEstimator {
@@ -93,7 +110,7 @@ export interface TrpoLineSearchEstimator {
   estimate(theta: Float64Array, fullStep: Float64Array, expectedImprovement: number, maxKl: number, evaluate: (theta?: Float64Array) => LineSearchEvaluation): boolean;
 }
 
-export type TrpoMachinery = TrpoFvpEstimator | TrpoCgEstimator | TrpoLineSearchEstimator;
+export type TrpoMachinery = TrpoFvpWeightsEstimator | TrpoFvpBatchEstimator | TrpoCgEstimator | TrpoLineSearchEstimator;
 
 /** The TRPO kinds. */
 export const TRPO_KINDS = ['trpo-fvp', 'trpo-cg', 'trpo-linesearch'] as const;
@@ -111,8 +128,8 @@ const DELTA = 0.01;
 
 // ─── declarations ─────────────────────────────────────────────────────────────────────────
 
-/** The declared numbers of a TRPO kind (checked: `PLUGIN_INVALID` naming the field), with defaults. */
-export function trpoDeclaration(e: LoadedEstimator): Record<string, number> {
+/** The declared numbers (and the Fisher's form) of a TRPO kind (checked: `PLUGIN_INVALID` naming the field), with defaults. */
+export function trpoDeclaration(e: LoadedEstimator): Record<string, number | string> {
   const x = e.estimator as unknown as Record<string, unknown>;
   const num = (f: string, def: number, ok: (v: number) => boolean, what: string): number => {
     const v = x[f];
@@ -121,7 +138,11 @@ export function trpoDeclaration(e: LoadedEstimator): Record<string, number> {
     return v as number;
   };
   switch (e.estimator.kind) {
-    case 'trpo-fvp': return { damping: num('damping', 0, (v) => v >= 0, 'a finite number ≥ 0') };
+    case 'trpo-fvp': {
+      const fisher = x.fisher ?? 'weights';
+      if (fisher !== 'weights' && fisher !== 'batch') fail('PLUGIN_INVALID', `${e.module}: export ${e.key}.fisher is ${show(fisher)}: expected 'weights' (exact, on given state weights) or 'batch' (sampled)`, { where: `${e.key}.fisher`, value: fisher });
+      return { damping: num('damping', 0, (v) => v >= 0, 'a finite number ≥ 0'), fisher };
+    }
     case 'trpo-linesearch': return {
       shrink: num('shrink', 0.5, (v) => v > 0 && v < 1, 'a number in (0, 1)'),
       maxBacktracks: num('maxBacktracks', 10, (v) => Number.isSafeInteger(v) && v >= 1 && v <= 1000, 'an integer in 1…1000'),
@@ -143,7 +164,7 @@ export interface LineSearchPayload {
   readonly piOld: Float64Array; readonly etaOld: Float64Array; readonly advantage: Float64Array; readonly weights: Float64Array;
   readonly cases: readonly { theta0: Float64Array; fullStep: Float64Array; expectedImprovement: number; maxKl: number }[];
 }
-export type TrpoPayload = FvpPayload | CgPayload | LineSearchPayload;
+export type TrpoPayload = FvpPayload | FvpBatchPayload | CgPayload | LineSearchPayload;
 
 /** The exact surrogate loss and mean KL at θ (module comment). */
 export function exactLineSearchEvaluation(p: Pick<LineSearchPayload, 'S' | 'A' | 'piOld' | 'etaOld' | 'advantage' | 'weights'>, param = softmaxPolicy(p.S, p.A)): (theta: Float64Array) => LineSearchEvaluation {
@@ -162,7 +183,13 @@ export function runTrpoMachinery(e: LoadedEstimator, p: TrpoPayload, call: <T>(f
   const name = e.name, out: number[] = [];
   switch (p.op) {
     case 'trpo-fvp': {
-      const param = softmaxPolicy(p.S, p.A), n = param.numParams, est = e.estimator as TrpoFvpEstimator;
+      const param = softmaxPolicy(p.S, p.A), n = param.numParams;
+      if ('mode' in p) {
+        const est = e.estimator as TrpoFvpBatchEstimator;
+        for (const b of p.batches) out.push(...checkedResult(call(() => est.estimate(policyView({ param, theta: Float64Array.from(p.theta) }), policyView({ param, theta: Float64Array.from(p.theta) }), b, Float64Array.from(p.v))), n, `${name}.estimate`));
+        break;
+      }
+      const est = e.estimator as TrpoFvpWeightsEstimator;
       for (const c of p.cases) {
         const r = call(() => est.estimate(policyView({ param, theta: Float64Array.from(c.theta) }), policyView({ param, theta: Float64Array.from(c.thetaOld) }), Float64Array.from(c.weights), Float64Array.from(c.v)));
         out.push(...checkedResult(r, n, `${name}.estimate`));
@@ -379,8 +406,8 @@ function lineSearchSetting(x: TrpoInstance): { payload: Omit<LineSearchPayload, 
 type LineSearchFn = TrpoLineSearchEstimator['estimate'];
 
 /** The built-in wrong line searches (controls), with the declared grid. */
-export function lineSearchVariant(bug: 'no-improvement-check' | 'no-restore' | 'kl-after-shrink' | 'gives-up', d: Record<string, number>): LineSearchFn {
-  const shrink = d.shrink ?? 0.5, tries = d.maxBacktracks ?? 10, ratio = d.acceptRatio ?? 0.1;
+export function lineSearchVariant(bug: 'no-improvement-check' | 'no-restore' | 'kl-after-shrink' | 'gives-up', d: Record<string, number | string>): LineSearchFn {
+  const shrink = (d.shrink as number | undefined) ?? 0.5, tries = (d.maxBacktracks as number | undefined) ?? 10, ratio = (d.acceptRatio as number | undefined) ?? 0.1;
   return (theta, step, expected, maxKl, evaluate) => {
     const theta0 = Float64Array.from(theta), before = evaluate(theta0);
     if (bug === 'gives-up') return false;
@@ -406,7 +433,7 @@ const LINESEARCH_BUGS = {
 } as const;
 
 /** The outcome of one line-search case: the safety claim's and the grid claim's checks. */
-function lineSearchOutcome(instance: string, c: LineSearchCase, setting: Omit<LineSearchPayload, 'cases'>, accepted: boolean, theta: Float64Array, d: Record<string, number>): { safe: Check; grid: Check } {
+function lineSearchOutcome(instance: string, c: LineSearchCase, setting: Omit<LineSearchPayload, 'cases'>, accepted: boolean, theta: Float64Array, d: Record<string, number | string>): { safe: Check; grid: Check } {
   const exact = exactLineSearchEvaluation(setting), n = theta.length;
   const start = exact(c.theta0), scaleTheta = maxAbs(c.theta0) + maxAbs(c.fullStep);
   // the step taken: θ − θ₀ = f Δ with f from the projection, and its distance from the line
@@ -426,7 +453,7 @@ function lineSearchOutcome(instance: string, c: LineSearchCase, setting: Omit<Li
     safe = { instance, passed: why.length === 0, discrepancy: Math.max(vKl, vImp, vLine), tolerance: LINESEARCH_TOLERANCE, note: why.length ? why.join('; ') : `accepted f = ${f.toPrecision(4)}: exact KL ${at.kl.toPrecision(4)} ≤ δ = ${c.maxKl}, exact surrogate improvement ${improvement.toPrecision(4)} > 0` };
   }
   // the reference: the built-in backtracking search with the declared grid, on the exact evaluation
-  const ref = backtrackingLineSearch(exact, c.theta0, c.fullStep, c.expectedImprovement, { maxKl: c.maxKl, shrink: d.shrink!, maxBacktracks: d.maxBacktracks!, acceptRatio: d.acceptRatio! });
+  const ref = backtrackingLineSearch(exact, c.theta0, c.fullStep, c.expectedImprovement, { maxKl: c.maxKl, shrink: d.shrink as number, maxBacktracks: d.maxBacktracks as number, acceptRatio: d.acceptRatio as number });
   const dev = maxAbs(theta.map((t, k) => t - ref.theta[k]!)) / scaleTheta;
   const gridOk = ref.accepted === accepted && dev <= LINESEARCH_TOLERANCE;
   const grid: Check = {
@@ -452,13 +479,14 @@ function controlChecks(rows: { instance: string; checks: Check[] }[]): Check[] {
 }
 
 /** The claims `pgtruth check` runs for a TRPO kind (module comment). */
-export function trpoClaims(e: LoadedEstimator, run: MachineryRun, opts: { mdp?: FiniteMDP; mdpLabel?: string }): Claim[] {
+export function trpoClaims(e: LoadedEstimator, run: MachineryRun, opts: { mdp?: FiniteMDP; mdpLabel?: string } & FvpBatchOptions): Claim[] {
   const d = trpoDeclaration(e), tag = `check.${e.name}`;
   const xs = () => trpoInstances(opts.mdp, opts.mdpLabel);
   const coord = (x: TrpoInstance) => (k: number) => `coordinate (s=${Math.floor(k / x.mdp.numActions)}, a=${k % x.mdp.numActions})`;
   switch (e.estimator.kind) {
     case 'trpo-fvp': {
-      const lambda = d.damping!;
+      const lambda = d.damping as number;
+      if (d.fisher === 'batch') return [fvpBatchClaim(e, run, xs, lambda, opts)];
       const checksOf = (x: TrpoInstance, outs: Float64Array, label: string, damping: number) => fvpCases(x).map((c, i) => {
         const n = c.v.length, { target, scale, variants } = fvpTruth(x, c, damping);
         return exactCheck(`${x.label}, ${c.label}: ${label}`, outs.subarray(i * n, (i + 1) * n), target, { scale: { name: 'max_i Σ_j |M_ij v_j|', value: scale }, tolerance: FVP_TOLERANCE, coordinate: coord(x), candidates: variants });

@@ -48,7 +48,7 @@ export interface EstimatorDescription {
   readonly klCoef?: number;
   readonly normalizeAdvantages?: boolean;
   /** The TRPO and V-MPO kinds' declared numbers (damping; shrink, maxBacktracks, acceptRatio), checked (./machinery.ts). */
-  readonly declared?: Record<string, number>;
+  readonly declared?: Record<string, number | string>;
 }
 
 const fileOf = (module: string) => (module.startsWith('file:') ? fileURLToPath(module) : module);
