@@ -2,7 +2,7 @@
 // the exact expectation over every batch of two tiny problems; its ν-parts are checked against
 // their closed forms, the ψ-not-detached control against a finite difference in η. The correct
 // example passes with its three controls rejected; the example that leaves ψ attached to η fails
-// through the sandbox (checkModule) and is named.
+// and is named.
 import { describe, expect, it } from 'vitest';
 import { klPerState } from '../../src/exact/divergence.js';
 import { klGradient } from '../../src/exact/objectives.js';

@@ -36,6 +36,7 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'group', name?, scale?(G), estimate(groupBatch, policy) → per-token advantages (N·T) or { loss, gradient } }
   a learner's machinery, checked exactly (no sampling; docs/reference/check.md):
   { kind: 'trpo-fvp', name?, damping?, estimate(policy, old, stateWeights, v) → (F_w(θ) + λI)v }
+    (or fisher: 'batch', estimate(policy, old, batch, v): sampled, E[F̂v] = (F + λI)v)
   { kind: 'trpo-cg', name?, estimate(apply, b, iterations) → x }
   { kind: 'trpo-linesearch', name?, shrink?, maxBacktracks?, acceptRatio?,
     estimate(theta, fullStep, expectedImprovement, maxKl, evaluate) → accepted (theta updated in place) }
