@@ -17,7 +17,10 @@ import { checkModule } from '../../src/verify/check.js';
 import { machineryClaims, runMachinery } from '../../src/verify/machinery.js';
 import { runClaims, type ClaimResult } from '../../src/verify/runner.js';
 import { krylovIterate, reversedKLHessian, runTrpoMachinery, trpoInstances, type TrpoCgEstimator, type TrpoFvpBatchEstimator, type TrpoLineSearchEstimator } from '../../src/verify/trpo-kind.js';
-import { expectError, rel } from '../helpers.js';
+import { expectError, expectErrorAsync, rel } from '../helpers.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const example = async (f: string): Promise<LoadedEstimator> => collectEstimators(await import(`../../examples/estimators/${f}.ts`), f)[0]!;
 const check = async (e: LoadedEstimator, opts: { resolution?: number; budget?: number } = {}): Promise<ClaimResult[]> => runClaims(machineryClaims(e, async (_k, p) => runMachinery(e, p, (g) => g()), opts));
@@ -92,6 +95,11 @@ describe('pgtruth check, TRPO kinds: the examples', () => {
     const { results } = await checkModule(new URL('../../examples/estimators/trpo-linesearch-norestore-bug.ts', import.meta.url).pathname, { workers: 0 });
     expect(results.map((r) => r.verdict)).toEqual(['fail', 'fail']);
     expect(results[0]!.checks.filter((c) => !c.passed).map((c) => c.note)).toEqual([expect.stringMatching(/left 56 of 64 entries of θ changed/), expect.stringMatching(/left 15 of 21 entries/)]);
+  }, 30_000);
+  it('a CG that never returns is stopped by --timeout (USER_CODE_TIMEOUT naming the call)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pgtruth-trpo-')), 'hang.mjs');
+    writeFileSync(file, "export default { kind: 'trpo-cg', name: 'hang', estimate() { for (;;) {} } };\n");
+    await expectErrorAsync(() => checkModule(file, { workers: 0, timeout: 0.5 }), 'USER_CODE_TIMEOUT', 'hang.estimate');
   }, 30_000);
   it('the library\'s conjugateGradient, wrapped as a user CG, passes', async () => {
     const builtin: TrpoCgEstimator = { kind: 'trpo-cg', name: 'builtin', estimate: (apply, b, iterations) => conjugateGradient((v, out) => out.set(apply(v)), b, { maxIterations: iterations }).x };

@@ -2,7 +2,8 @@
  * `pgtruth check` for the machinery of a user's TRPO step on tabular softmax policies
  * (Schulman et al. 2015, Appendix C; Lehmann 2024, §4.3): three kinds, each checked EXACTLY
  * (deterministic inputs, no sampling, so no false-alarm rate: a tolerance relative to the
- * target's scale, with negative controls showing that it is tight).
+ * target's scale, with negative controls showing that it is tight) — except the sampled form
+ * of the Fisher–vector product (`fisher: 'batch'`, ./trpo-fvp-batch.ts).
  *
  * | kind | the user's function | claim | controls (bugs public implementations shipped) |
  * | --- | --- | --- | --- |
@@ -10,13 +11,15 @@
  * | `trpo-cg` | `estimate(apply, b, iterations)` → x | after k ≤ 3 iterations: the exact CG iterate (the minimizer over the Krylov space); after n: (F + λI)⁻¹b, and with λ = 0 F⁺b in the quotient by F's null space | r·r not updated (stale), one iteration only, a sign error |
  * | `trpo-linesearch` | `estimate(theta, fullStep, expectedImprovement, maxKl, evaluate)` → accepted | an accepted step keeps the exact KL ≤ δ and improves the exact surrogate; a rejected search leaves θ bit-for-bit θ₀; it accepts the first acceptable step of its declared grid | accepting without the improvement condition, not restoring θ after the last rejected trial, checking the KL after the backtracking factor is applied, giving up without trying |
  *
- * **The Fisher–vector product is checked on given state weights, not on a batch.** The user's
+ * **The Fisher–vector product, by default, is checked on given state weights.** The user's
  * function receives the weights w(s) (the normalized visitation of decision states of π_old)
  * and returns F_w(θ)v + λv with F_w(θ) = Σ_s w(s) Σ_a π_θ(a|s) ∇log π_θ(a|s) ∇log π_θ(a|s)ᵀ —
  * the Hessian at θ of Σ_s w(s) KL(π_old(·|s) ‖ π_θ(·|s)) (for the softmax the Hessian of this
  * KL in θ is F_w(θ) at every θ, not only at θ_old). A batch implementation (the mean KL's
- * Hessian over the batch's states) passes when given the states with these weights; the
- * sampled empirical Fisher E[ĝĝᵀ] is not checked here. λ is the declared `damping`.
+ * Hessian over the batch's states) passes when given the states with these weights. Declared
+ * `fisher: 'batch'`, the product is computed from batches of i.i.d. states and checked for
+ * E[F̂v] = (F_w + λI)v under the power guard (./trpo-fvp-batch.ts; the empirical Fisher of
+ * sampled actions passes there too). λ is the declared `damping`.
  *
  * **Conjugate gradient in the quotient.** The softmax Fisher is singular along the per-state
  * constant directions (and on unvisited states). With λ = 0 the target is the minimum-norm
