@@ -38,7 +38,9 @@ function worstStatistic(checks: readonly Check[]): string {
     const q = c.tolerance > 0 ? c.discrepancy / c.tolerance : c.discrepancy > 0 ? Infinity : 0;
     if (q > ratio) { ratio = q; best = c; }
   }
-  return best ? `${Number.isFinite(best.discrepancy) ? best.discrepancy.toFixed(2) : '∞'} / ${best.tolerance.toFixed(2)}` : '—';
+  // exact (non-sampled) checks state a relative discrepancy and a tolerance like 1e-9: in scientific notation
+  const f = (x: number) => (best?.stats ? x.toFixed(2) : sci(x, 2));
+  return best ? `${Number.isFinite(best.discrepancy) ? f(best.discrepancy) : '∞'} / ${f(best.tolerance)}` : '—';
 }
 
 /** The lines that say where a check failed. */
