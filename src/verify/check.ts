@@ -596,7 +596,10 @@ export async function expectUnbiased(path: string, opts: CheckOptions = {}): Pro
   if (bad.length) {
     const why = (c: Check) => c.inconclusive && c.discrepancy <= c.tolerance
       ? `inconclusive: resolves ${(100 * (c.stats?.resolution ?? Infinity)).toPrecision(3)}% of ${c.stats?.relativeTo?.name ?? 'the scale'}; about ${fmtCount(c.inconclusive.needed)} ${c.inconclusive.unit} would resolve it`
-      : `|z| = ${c.discrepancy.toFixed(1)} > ${c.tolerance.toFixed(1)}${c.diagnosis ? `; worst ${c.diagnosis.coordinate}: expected ${c.diagnosis.expected.toPrecision(4)}, observed ${c.diagnosis.observed.toPrecision(4)} ± ${c.diagnosis.standardError.toPrecision(2)}${c.diagnosis.looksLike ? `; looks like ${c.diagnosis.looksLike}` : ''}` : ''}`;
+      : !c.stats && !c.inconclusive
+        // an exact check (the machinery kinds, ./machinery.ts): its discrepancy relative to the target's scale against its tolerance, no standard error
+        ? `exact: discrepancy ${c.discrepancy.toPrecision(2)} > tolerance ${c.tolerance.toPrecision(2)}${c.diagnosis ? `; worst ${c.diagnosis.coordinate}: observed ${c.diagnosis.observed.toPrecision(4)}, expected ${c.diagnosis.expected.toPrecision(4)}, |difference| ${Math.abs(c.diagnosis.observed - c.diagnosis.expected).toPrecision(2)}${c.diagnosis.looksLike ? `; looks like ${c.diagnosis.looksLike}` : ''}` : ''}`
+        : `|z| = ${c.discrepancy.toFixed(1)} > ${c.tolerance.toFixed(1)}${c.diagnosis ? `; worst ${c.diagnosis.coordinate}: expected ${c.diagnosis.expected.toPrecision(4)}, observed ${c.diagnosis.observed.toPrecision(4)} ± ${c.diagnosis.standardError.toPrecision(2)}${c.diagnosis.looksLike ? `; looks like ${c.diagnosis.looksLike}` : ''}` : ''}`;
     const lines = bad.map((r) => `${r.verdict.toUpperCase()} ${r.id}: ${r.error ?? r.checks.filter((c) => !c.passed).map((c) => `${c.instance} (${why(c)})`).join('; ') ?? ''}${r.verdict === 'control-not-rejected' ? ' — the check could not tell a known bug apart here' : ''}`);
     throw new PgTruthError('CHECK_FAILED', `${path}: ${bad.length} claim(s) did not pass:\n${lines.join('\n')}`, { where: path });
   }

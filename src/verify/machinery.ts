@@ -18,8 +18,8 @@ import type { FiniteMDP } from '../mdp/model.js';
 import type { Claim } from './claim.js';
 import type { LoadedEstimator } from './plugin.js';
 import type { FvpBatchPayload } from './trpo-fvp-batch.js';
-import { runTrpoMachinery, TRPO_KINDS, trpoClaims, trpoDeclaration, type MachineryRun, type TrpoPayload } from './trpo-kind.js';
-import { runVmpoLosses, vmpoClaims, type VmpoPayload } from './vmpo-kind.js';
+import { CG_TOLERANCE, FVP_TOLERANCE, LINESEARCH_TOLERANCE, runTrpoMachinery, TRPO_KINDS, trpoClaims, trpoDeclaration, type MachineryRun, type TrpoPayload } from './trpo-kind.js';
+import { runVmpoLosses, VMPO_TOLERANCE, vmpoClaims, type VmpoPayload } from './vmpo-kind.js';
 
 export type { MachineryRun };
 
@@ -43,4 +43,20 @@ export function runMachinery(e: LoadedEstimator, payload: unknown, call: <T>(f: 
 /** The claims for a machinery estimator. */
 export function machineryClaims(e: LoadedEstimator, run: MachineryRun, opts: { mdp?: FiniteMDP; mdpLabel?: string; resolution?: number; budget?: number; samples?: number }): Claim[] {
   return e.estimator.kind === 'vmpo' ? vmpoClaims(e, run, opts) : trpoClaims(e, run, opts);
+}
+
+/**
+ * How `pgtruth check` judges an estimator: `exact` (no sampling, no false-alarm rate: the
+ * discrepancy relative to the target's scale against `tolerance`) for the machinery kinds —
+ * except the sampled Fisher–vector product (`fisher: 'batch'`) — and `sampled` (the power
+ * guard: a resolution at power 0.9, α per check) for every other kind.
+ */
+export function checkComparison(e: LoadedEstimator): { readonly comparison: 'exact'; readonly tolerance: number } | { readonly comparison: 'sampled' } {
+  switch (e.estimator.kind) {
+    case 'trpo-fvp': return trpoDeclaration(e).fisher === 'batch' ? { comparison: 'sampled' } : { comparison: 'exact', tolerance: FVP_TOLERANCE };
+    case 'trpo-cg': return { comparison: 'exact', tolerance: CG_TOLERANCE };
+    case 'trpo-linesearch': return { comparison: 'exact', tolerance: LINESEARCH_TOLERANCE };
+    case 'vmpo': return { comparison: 'exact', tolerance: VMPO_TOLERANCE };
+    default: return { comparison: 'sampled' };
+  }
 }
