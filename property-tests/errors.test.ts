@@ -29,6 +29,7 @@ import { guarded } from '../src/sampling/guard.js';
 import { exactPGCurve } from '../src/algorithms/exact-pg.js';
 import { learningCurvesHtml } from '../src/report/html.js';
 import { preset, resolveConfig } from '../src/algorithms/deep/config.js';
+import { enumerateBatches, vmpoInstances } from '../src/verify/vmpo-kind.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,6 +133,7 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   PYTHON_UNAVAILABLE: () => resolveInterpreter('/nonexistent/python3'),
   PYTHON_ERROR: () => pythonKL('raise ValueError("no")', 60),
   PYTHON_TIMEOUT: () => pythonKL('import time; time.sleep(30)', 1),
+  VMPO_ENUMERATION: () => enumerateBatches(vmpoInstances(benchmarkGridworld(4), 'gridworld')[0]!),
 };
 
 /** A Python KL estimator whose body is `body`, called once (its worker stops with this process). */

@@ -109,6 +109,8 @@ export const ERROR_CODES = {
   REPORT_OUTPUT: 'an HTML report cannot be produced: no curve, a curve with no record, a record with a non-finite number, or the file cannot be written',
   // deep learners on environments (issue 12)
   TRAIN_OPTIONS: 'a deep-learner option is invalid: an unknown preset, algorithm or option, a count that is not a positive integer, a batch that the minibatch count does not divide, or a rate out of range',
+  // pgtruth check for a learner's machinery (issue 11 item 6: src/verify/trpo-kind.ts, vmpo-kind.ts)
+  VMPO_ENUMERATION: 'the V-MPO check enumerates every batch of its instance: the MDP given with --mdp has too many reachable (s, a) pairs',
 } as const;
 
 /** A stable error code. */

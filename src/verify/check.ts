@@ -45,6 +45,7 @@ import { continuingGarnetInstance, criticClaim, criticSettings } from './claims/
 import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation, klK3ExpOfRatio } from './mutations.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
+import { machineryClaims, type MachineryRun } from './machinery.js';
 import { surrogateDeclaration, type LoadedEstimator, type SurrogateDeclaration } from './plugin.js';
 import { UserSandbox } from './sandbox.js';
 import { runClaims, type ClaimResult } from './runner.js';
@@ -128,6 +129,8 @@ export interface Runner {
   kl(key: string, logRatio: Float64Array): Promise<ArrayLike<number>>;
   /** A group estimator's estimates on a chunk of batches (./group-kind.ts; the user's code runs in the sandbox). */
   group: GroupRun;
+  /** A TRPO or V-MPO kind's outputs on a payload of cases (./machinery.ts; the user's code runs in the sandbox). */
+  machinery: MachineryRun;
 }
 
 const EP = (n: number): BatchSource => ({ kind: 'episodes', episodes: n });
@@ -405,6 +408,8 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
       const where = opts.mdp ? inst : { ...inst, continuing: [continuingGarnetInstance()] };
       return (e.estimator.kind === 'value-loss' ? valueLossClaims : actorCriticClaims)(e, deepRun, where, p, tag);
     }
+    case 'trpo-fvp': case 'trpo-cg': case 'trpo-linesearch': case 'vmpo':
+      return machineryClaims(e, runner.machinery, opts);
     case 'surrogate': {
       const decl = surrogateDeclaration(e);
       const moved = (x: EstimatorInstance) => { const rng = Rng.from(`check/moved/${x.label}`); return x.policy.theta.map((t) => t + 0.5 * rng.normal()); };
@@ -572,6 +577,7 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
     },
     kl: (key, logRatio) => sealed(() => box.kl(key, logRatio)),
     group: (key, batches, theta) => sealed(() => box.group(key, batches, theta)),
+    machinery: (key, payload) => sealed(() => box.machinery(key, payload)),
   };
   try {
     const claims = estimators.flatMap((e) => userEstimatorClaims(e, runner, opts));
@@ -598,7 +604,10 @@ export async function expectUnbiased(path: string, opts: CheckOptions = {}): Pro
   if (bad.length) {
     const why = (c: Check) => c.inconclusive && c.discrepancy <= c.tolerance
       ? `inconclusive: resolves ${(100 * (c.stats?.resolution ?? Infinity)).toPrecision(3)}% of ${c.stats?.relativeTo?.name ?? 'the scale'}; about ${fmtCount(c.inconclusive.needed)} ${c.inconclusive.unit} would resolve it`
-      : `|z| = ${c.discrepancy.toFixed(1)} > ${c.tolerance.toFixed(1)}${c.diagnosis ? `; worst ${c.diagnosis.coordinate}: expected ${c.diagnosis.expected.toPrecision(4)}, observed ${c.diagnosis.observed.toPrecision(4)} ± ${c.diagnosis.standardError.toPrecision(2)}${c.diagnosis.looksLike ? `; looks like ${c.diagnosis.looksLike}` : ''}` : ''}`;
+      : !c.stats && !c.inconclusive
+        // an exact check (the machinery kinds, ./machinery.ts): its discrepancy relative to the target's scale against its tolerance, no standard error
+        ? `exact: discrepancy ${c.discrepancy.toPrecision(2)} > tolerance ${c.tolerance.toPrecision(2)}${c.diagnosis ? `; worst ${c.diagnosis.coordinate}: observed ${c.diagnosis.observed.toPrecision(4)}, expected ${c.diagnosis.expected.toPrecision(4)}, |difference| ${Math.abs(c.diagnosis.observed - c.diagnosis.expected).toPrecision(2)}${c.diagnosis.looksLike ? `; looks like ${c.diagnosis.looksLike}` : ''}` : ''}`
+        : `|z| = ${c.discrepancy.toFixed(1)} > ${c.tolerance.toFixed(1)}${c.diagnosis ? `; worst ${c.diagnosis.coordinate}: expected ${c.diagnosis.expected.toPrecision(4)}, observed ${c.diagnosis.observed.toPrecision(4)} ± ${c.diagnosis.standardError.toPrecision(2)}${c.diagnosis.looksLike ? `; looks like ${c.diagnosis.looksLike}` : ''}` : ''}`;
     const lines = bad.map((r) => `${r.verdict.toUpperCase()} ${r.id}: ${r.error ?? r.checks.filter((c) => !c.passed).map((c) => `${c.instance} (${why(c)})`).join('; ') ?? ''}${r.verdict === 'control-not-rejected' ? ' — the check could not tell a known bug apart here' : ''}`);
     throw new PgTruthError('CHECK_FAILED', `${path}: ${bad.length} claim(s) did not pass:\n${lines.join('\n')}`, { where: path });
   }

@@ -8,3 +8,7 @@ export * from './plugin.js';
 export * from './check.js';
 export * from './group-kind.js';
 export type { ValueLossEstimator, ActorCriticEstimator, LossReduction } from './value-loss-kind.js';
+export * from './machinery.js';
+export * from './exact-compare.js';
+export type { TrpoFvpEstimator, TrpoFvpWeightsEstimator, TrpoFvpBatchEstimator, TrpoCgEstimator, TrpoLineSearchEstimator, TrpoMachinery } from './trpo-kind.js';
+export type { VmpoLossEstimator, VmpoDuals } from './vmpo-kind.js';

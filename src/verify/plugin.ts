@@ -25,6 +25,8 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import type { GroupEstimator } from './group-kind.js';
 import type { ActorCriticEstimator, ValueLossEstimator } from './value-loss-kind.js';
+import type { TrpoMachinery } from './trpo-kind.js';
+import type { VmpoLossEstimator } from './vmpo-kind.js';
 
 /** The behaviour policy as a user's estimator sees it: a tabular softmax over logits θ[s*A + a]. */
 export interface PolicyView {
@@ -85,10 +87,10 @@ export interface SurrogateEstimator {
 }
 
 /** Any estimator `pgtruth check` accepts. */
-export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | ValueLossEstimator | ActorCriticEstimator;
+export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | ValueLossEstimator | ActorCriticEstimator | TrpoMachinery | VmpoLossEstimator;
 
 /** The kinds, in the order the checks run. */
-export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate', 'group', 'value-loss', 'actor-critic'] as const;
+export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate', 'group', 'value-loss', 'actor-critic', 'trpo-fvp', 'trpo-cg', 'trpo-linesearch', 'vmpo'] as const;
 
 /** A loaded estimator and where it came from. */
 export interface LoadedEstimator {

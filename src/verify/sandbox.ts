@@ -113,6 +113,7 @@ export class UserSandbox {
           ...(d.normalizeAdvantages !== undefined ? { normalizeAdvantages: d.normalizeAdvantages } : {}),
           ...(d.scale !== undefined ? { scale: scaleFromTable(d.name, d.scale) } : {}),
           ...(d.loss ?? {}),
+          ...(d.declared ?? {}),
           estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`),
         } as unknown as UserEstimator;
         return { estimator, name: d.name, module, key: d.key };
@@ -133,6 +134,11 @@ export class UserSandbox {
   /** The group estimator `key`'s estimates on each batch (n × S·A) under the softmax policy θ, computed in a worker. */
   async group(key: string, batches: GroupBatch[], theta: Float64Array): Promise<Float64Array> {
     return (await this.pool.call(this.taskFile, 'userGroupTask', [key, batches, theta])) as Float64Array;
+  }
+
+  /** A TRPO or V-MPO kind's outputs on a payload of cases (./machinery.ts), computed in a worker. */
+  async machinery(key: string, payload: unknown): Promise<Float64Array> {
+    return (await this.pool.call(this.taskFile, 'userMachineryTask', [key, payload])) as Float64Array;
   }
 
   /** Stops the workers (and a Python module's). */

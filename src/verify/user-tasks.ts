@@ -21,6 +21,7 @@ import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js'
 import { declaredDefinition } from './claims/critics.js';
 import { describeScale, userGroupGradient, type GroupEstimator } from './group-kind.js';
 import { actorCriticResiduals, checkedLoss, lossDeclaration, valueLossResiduals, type ActorCriticDeclaration, type ActorCriticEstimator, type ActorCriticTaskOptions, type ValueLossDeclaration, type ValueLossEstimator, type ValueLossTaskOptions } from './value-loss-kind.js';
+import { runMachinery, machineryDeclaration } from './machinery.js';
 import { checkedResult, collectEstimators, policyView, surrogateDeclaration, type AdvantageEstimator, type KLEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
 
 const f64 = new WeakMap<object, Float64Array>();
@@ -31,7 +32,7 @@ function table(x: readonly number[]): Float64Array {
 }
 
 /** The tasks a generated task module exports (./sandbox.ts's writeTaskModule, ./python/estimators.ts's writePythonTaskModule). */
-export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe', 'userValueLossTask', 'userActorCriticTask'] as const;
+export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe', 'userValueLossTask', 'userActorCriticTask', 'userMachineryTask'] as const;
 
 /** What the main thread learns of a user module's estimators (the code stays in the worker). */
 export interface EstimatorDescription {
@@ -49,6 +50,8 @@ export interface EstimatorDescription {
   readonly normalizeAdvantages?: boolean;
   /** A value-loss or actor-critic estimator's checked declaration (./value-loss-kind.ts). */
   readonly loss?: ValueLossDeclaration | ActorCriticDeclaration;
+  /** The TRPO and V-MPO kinds' declared numbers (damping; shrink, maxBacktracks, acceptRatio), checked (./machinery.ts). */
+  readonly declared?: Record<string, number | string>;
 }
 
 const fileOf = (module: string) => (module.startsWith('file:') ? fileURLToPath(module) : module);
@@ -84,6 +87,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
           ...(k === 'advantage' ? { definition: declaredDefinition(e) } : {}),
           ...(scale ? { scale } : {}),
           ...(k === 'value-loss' || k === 'actor-critic' ? { loss: lossDeclaration(e) } : {}),
+          ...(machineryDeclaration(e) ? { declared: machineryDeclaration(e)! } : {}),
           ...(k === 'surrogate' ? (({ entropyCoef, klCoef, normalizeAdvantages }) => ({ ...(entropyCoef !== undefined ? { entropyCoef } : {}), ...(klCoef !== undefined ? { klCoef } : {}), ...(normalizeAdvantages !== undefined ? { normalizeAdvantages } : {}) }))(surrogateDeclaration(e)) : {}),
         };
       });
@@ -101,6 +105,11 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
         out.set(userGroupGradient(e.name, raw, policy, b), k * d);
       });
       return out;
+    },
+    /** A TRPO or V-MPO kind's outputs on the cases of `payload` (./machinery.ts), each call into the user's code guarded. */
+    userMachineryTask(key: string, payload: unknown): Float64Array {
+      const e = find(key);
+      return runMachinery(e, payload, (f) => call(e, f));
     },
     /** The KL estimator `key`'s per-sample estimates of the log-ratios (checked: finite, one per sample). */
     userKLTask(key: string, logRatio: Float64Array): Float64Array {

@@ -5,9 +5,10 @@
 import { fail } from '../../errors.js';
 import { progressBar } from '../../report/progress.js';
 import { verdictJSON } from '../../report/verdicts.js';
-import { checkTable, checkVerdict } from '../../report/check-table.js';
+import { checkFooter, checkHeader, checkTable, checkVerdict, claimComparison, type CheckedEstimator } from '../../report/check-table.js';
 import { DETECTION_POWER } from '../../stats/tests.js';
 import { checkModule, DEFAULT_MIN_SAMPLES } from '../../verify/check.js';
+import { checkComparison } from '../../verify/machinery.js';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION } from '../../verify/power.js';
 import { allPassed, falseAlarmBound } from '../../verify/runner.js';
 import { parse } from '../args.js';
@@ -38,6 +39,14 @@ The module exports (default: one estimator or an array; or named exports) object
     estimate(batch, values, valuesOld, gamma, lambda) → { loss, gradient } (∇_V, length S) }
   { kind: 'actor-critic', name?, definition?, reduction?, half?, valueCoef, entropyCoef?,
     estimate(batch, policy, values, gamma, lambda) → { loss, gradTheta, gradV } }
+  a learner's machinery, checked exactly (no sampling; docs/reference/check.md):
+  { kind: 'trpo-fvp', name?, damping?, estimate(policy, old, stateWeights, v) → (F_w(θ) + λI)v }
+    (or fisher: 'batch', estimate(policy, old, batch, v): sampled, E[F̂v] = (F + λI)v)
+  { kind: 'trpo-cg', name?, estimate(apply, b, iterations) → x }
+  { kind: 'trpo-linesearch', name?, shrink?, maxBacktracks?, acceptRatio?,
+    estimate(theta, fullStep, expectedImprovement, maxKl, evaluate) → accepted (theta updated in place) }
+  { kind: 'vmpo', name?, estimate(batch, policy, old, advantages, { eta, nu, epsilonEta, epsilonNu })
+    → { theta, eta, nu }: the gradients of L_π + L_η + L_ν }
 (the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
 
 A Python module declares its functions, e.g. PGTRUTH = {'kind': 'advantage', 'function': 'gae'}
@@ -113,13 +122,17 @@ export async function checkCommand(argv: string[], write: (s: string) => void): 
   bar.finish();
   const seconds = (performance.now() - t0) / 1000;
   const alarm = falseAlarmBound(results);
+  // how each estimator is judged: exact (the machinery kinds: a tolerance relative to the target's scale) or sampled (the power guard)
+  const judged: CheckedEstimator[] = estimators.map((e) => ({ name: e.name, kind: e.estimator.kind, ...checkComparison(e) }));
   if (values.json) {
-    // `label`: PASS, FAIL, INCONCLUSIVE (every failing check could not resolve the required bias), WEAK or ERROR
-    write(verdictJSON(results.map((r) => ({ ...r, label: checkVerdict(r) })), { module: positionals[0], estimators: estimators.map((e) => ({ name: e.name, kind: e.estimator.kind, export: e.key })), seed, samples, resolution, budget, power: DETECTION_POWER, seconds, falseAlarm: alarm }) + '\n');
+    // `label`: PASS, FAIL, INCONCLUSIVE (every failing check could not resolve the required bias), WEAK or ERROR;
+    // `comparison` ('exact' | 'sampled', with `tolerance` relative to the target's scale when exact) per claim, per estimator and for the run ('mixed' when both)
+    const comparison = judged.every((e) => e.comparison === 'sampled') ? 'sampled' : judged.every((e) => e.comparison === 'exact') ? 'exact' : 'mixed';
+    write(verdictJSON(results.map((r) => ({ ...r, label: checkVerdict(r), ...claimComparison(r, judged) })), { module: positionals[0], estimators: estimators.map((e, i) => ({ name: e.name, kind: e.estimator.kind, export: e.key, comparison: judged[i]!.comparison, ...(judged[i]!.tolerance !== undefined ? { tolerance: judged[i]!.tolerance } : {}) })), seed, samples, resolution, budget, power: DETECTION_POWER, comparison, seconds, falseAlarm: alarm }) + '\n');
   } else {
-    write(`pgtruth check ${positionals[0]} — ${estimators.map((e) => `${e.name} (${e.estimator.kind})`).join(', ')}; seed ${seed}; each check resolves ${(100 * resolution).toFixed(1)}% of its target's scale at power ${DETECTION_POWER} (≥ ${samples} samples, budget ${budget} s); ${seconds.toFixed(1)} s\n\n`);
-    write(checkTable(results, { seed, verbose: values.verbose === true }) + '\n');
-    write(`\n${alarm.checks} stochastic checks; Σα = ${alarm.sum.toExponential(1)} (the chance that a correct estimator fails this run)\n`);
+    write(checkHeader(positionals[0]!, judged, { seed, resolution, power: DETECTION_POWER, samples, budget, seconds }) + '\n\n');
+    write(checkTable(results, { seed, verbose: values.verbose === true, estimators: judged }) + '\n');
+    write(`\n${checkFooter(results, judged)}\n`);
   }
   return allPassed(results) ? 0 : 1;
 }
