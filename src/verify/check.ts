@@ -563,7 +563,7 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
       return sealed(() => pool.mapBatches(spec, plan, { module: taskFile, name: task }, options));
     },
     kl: (key, logRatio) => sealed(() => box.kl(key, logRatio)),
-    group: (key, batches, theta) => sealed(() => box.group(key, batches, theta)),
+    group: (key, batches, theta, part) => sealed(() => box.group(key, batches, theta, part)),
   };
   try {
     const claims = estimators.flatMap((e) => userEstimatorClaims(e, runner, opts));

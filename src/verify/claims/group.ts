@@ -197,12 +197,12 @@ export function tokenMeanLimit(x: GroupInstance): Float64Array {
 }
 
 /** A seeded reference softmax policy π_ref (the "SFT model" of RL fine-tuning). */
-export function referencePolicy(x: GroupInstance): Policy {
+export function referencePolicy(x: Pick<GroupInstance, 'mdp' | 'label'>): Policy {
   return seededSoftmax(x.mdp, `group/ref/${x.label}`, 0.7);
 }
 
 /** ∇_θ KL(π_θ ‖ π_ref) of whole responses: the policy gradient with the cost c(s,a) = log π_θ(a|s) − log π_ref(a|s). */
-export function sequenceKlGradient(x: GroupInstance, ref: Policy): Float64Array {
+export function sequenceKlGradient(x: Pick<GroupInstance, 'mdp' | 'policy'>, ref: Policy): Float64Array {
   const { param, theta } = x.policy, S = x.mdp.numStates, A = x.mdp.numActions;
   const c = new Float64Array(S * A);
   for (let s = 0; s < S; s++) if (!x.mdp.terminal[s]) for (let a = 0; a < A; a++) c[s * A + a] = param.logProb(theta, s, a) - ref.param.logProb(ref.theta, s, a);
