@@ -20,7 +20,7 @@ import { referenceKlTerm, klRewardPenalty, tokenRewardToGo } from '../../estimat
 import { evaluatePolicy, type Evaluation } from '../../exact/evaluate.js';
 import { policyGradient } from '../../exact/gradient.js';
 import { decisionVisitation, klGradient } from '../../exact/objectives.js';
-import { enumerateResponses, expectOverGroups, rewardOutcomes, type ResponseTable } from '../../exact/responses.js';
+import { enumerateResponses, expectOverGroups, MAX_GROUPS, rewardOutcomes, type ResponseTable } from '../../exact/responses.js';
 import { builtinContextualBandit, builtinTokenMDP, contextualBandit } from '../../mdp/library/index.js';
 import { withChanges, type FiniteMDP } from '../../mdp/model.js';
 import { softmaxPolicy } from '../../policy/softmax.js';
@@ -132,6 +132,39 @@ export function exactGroupMean(x: GroupInstance, G: number, adv: GroupAdvantages
     for (let k = 0; k < dim; k++) total[k] = total[k]! + rho * m[k]!;
   });
   return total;
+}
+
+/**
+ * E[ĝ] for batches of B groups of G, with ĝ = (1/N) Σ_i A_i φ(o_i) (N = B·G, the tokens summed)
+ * and advantages `adv` computed over the **whole batch** — for estimators that couple the
+ * groups (REINFORCE++'s batch-wide normalization, `reinforcePlusPlusAdvantages`). Every batch
+ * is enumerated: B i.i.d. groups, each a prompt q ∼ ρ and G (response, sampled reward)
+ * outcomes of π(·|q). Throws `GROUP_ENUMERATION` past {@link MAX_GROUPS} groups or batches.
+ */
+export function exactBatchMean(x: GroupInstance, B: number, G: number, adv: GroupAdvantages): Float64Array {
+  const dim = x.policy.param.numParams, N = B * G;
+  // every group outcome: its prompt, its members' rewards and scores, and its probability ρ(q) Π π(o|q) P(r|o)
+  const groups: { r: number[]; phi: Float64Array[]; p: number }[] = [];
+  x.responses.responses.forEach((list, qi) => {
+    const phi: Float64Array[] = [], val: number[] = [], prob: number[] = [];
+    list.forEach((o) => { const d = rewardOutcomes(x.mdp, o); d.values.forEach((v, j) => { phi.push(o.score); val.push(v); prob.push(o.probability * d.probs[j]!); }); });
+    expectOverGroups(prob, G, 0, (members, weight) => {
+      groups.push({ r: Array.from(members, (m) => val[m]!), phi: Array.from(members, (m) => phi[m]!), p: x.responses.promptProbs[qi]! * weight });
+    });
+  });
+  const r = new Float64Array(N);
+  return expectOverGroups(groups.map((g) => g.p), B, dim, (members, weight, out) => {
+    for (let b = 0; b < B; b++) for (let i = 0; i < G; i++) r[b * G + i] = groups[members[b]!]!.r[i]!;
+    const A = adv(r, G);
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < G; i++) {
+        const c = (weight * A[b * G + i]!) / N;
+        if (c === 0) continue;
+        const phi = groups[members[b]!]!.phi[i]!;
+        for (let k = 0; k < dim; k++) out[k] = out[k]! + c * phi[k]!;
+      }
+    }
+  });
 }
 
 /** ∇J_q: the policy gradient of prompt q alone (p0 = δ_q), by the policy gradient theorem. */
