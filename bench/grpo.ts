@@ -18,7 +18,7 @@
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { GROUP_VARIANTS, runGrpo, type GroupVariant } from '../src/algorithms/grpo.js';
+import { GROUP_VARIANTS, promptKey, runGrpo, type GroupVariant } from '../src/algorithms/grpo.js';
 import type { Curve } from '../src/algorithms/curve.js';
 import { policyIteration } from '../src/exact/control.js';
 import { evaluatePolicy } from '../src/exact/evaluate.js';
@@ -70,7 +70,7 @@ for (const [name, mdp] of PROBLEMS) {
   const VStar = policyIteration(mdp).V, V0 = evaluatePolicy(mdp, new Float64Array(mdp.numStates * mdp.numActions).fill(1 / mdp.numActions)).V;
   const prompts = [...Array(mdp.numStates).keys()].filter((s) => mdp.initial[s]! > 0);
   for (const q of prompts) {
-    const qName = mdp.stateNames?.[q] ?? String(q), key = `J:${qName}`;
+    const key = promptKey(mdp, q), qName = key.slice(2);
     const w = name === 'bandit-contextual' ? f(grpoPromptWeight(V0[q]!, 8)) : '—';
     const cells = GROUP_VARIANTS.map((variant) => [10, 25, 100].map((n) => f(median(hardRuns.get(`${name}/${variant}`)!.map((r) => (r.curve.records[n]!.extra![key]! - V0[q]!) / (VStar[q]! - V0[q]!))), 2)).join(' / '));
     hardRows.push([name, qName, f(V0[q]!, 4), f(VStar[q]!, 4), w, ...cells]);

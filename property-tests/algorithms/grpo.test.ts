@@ -92,6 +92,7 @@ describe('the GRPO learner', () => {
     const lines = out.trim().split('\n').map((x) => JSON.parse(x));
     expect(lines).toHaveLength(3 * 4 + 3);
     expect(lines.filter((l) => l.summary).map((l) => l.summary.variant)).toEqual(['grpo', 'dr-grpo', 'rloo']);
+    expect(lines[0].extra.klRef).toBe(0);
     expect(lines[1].extra.klRef).toBeGreaterThan(0);
     const html = readFileSync(file, 'utf8');
     for (const s of ['Exact KL of πₙ to the reference', 'dr-grpo', 'V(easy)', '<svg']) expect(html).toContain(s);

@@ -143,6 +143,11 @@ export function longestResponse(mdp: FiniteMDP): number {
   return L;
 }
 
+/** The key of prompt `s`'s exact value in a curve record's `extra`: `J:<name>` (a token MDP's prompt state `q|` shown as `q`). */
+export function promptKey(mdp: FiniteMDP, s: number): string {
+  return `J:${(mdp.stateNames?.[s] ?? String(s)).replace(/\|$/, '')}`;
+}
+
 /** log π_θ(a_t|s_t) on the batch's tokens (0 on padding), into `out`. */
 function tokenLogProbs(policy: Policy, b: GroupBatch, out: Float64Array): Float64Array {
   for (let k = 0; k < out.length; k++) out[k] = b.mask[k] ? policy.param.logProb(policy.theta, b.s_t[k]!, b.a_t[k]!) : 0;
@@ -172,15 +177,15 @@ export function runGrpo(mdp: FiniteMDP, given: Partial<GrpoHyperparameters>, opt
   const B = hp.prompts, G = hp.group, T = hp.maxTokens, N = B * G;
   const C = pieces.constant?.(N, T);
   const logp = new Float64Array(N * T), logpRef = new Float64Array(N * T), coef = new Float64Array(N * T);
-  const names = mdp.stateNames;
   const extraOf = (pi: Float64Array, loss: number, clipFraction: number): Record<string, number> => {
     const ev = evaluatePolicy(mdp, pi), kl = referenceKls(mdp, pi, piRef, ev.eta);
     const out: Record<string, number> = { klRef: kl.forward, klRefReverse: kl.reverse, loss, clipFraction };
-    for (let s = 0; s < mdp.numStates; s++) if (mdp.initial[s]! > 0) out[`J:${names?.[s] ?? s}`] = ev.V[s]!;
+    for (let s = 0; s < mdp.numStates; s++) if (mdp.initial[s]! > 0) out[promptKey(mdp, s)] = ev.V[s]!;
     return out;
   };
-  const watcher = new ExactWatcher(mdp, policy, opts.onRecord);
+  const watcher = new ExactWatcher(mdp, policy); // records reach opts.onRecord from here, with their extra
   watcher.records[0] = { ...watcher.records[0]!, extra: extraOf(piRef, 0, 0) };
+  opts.onRecord?.(watcher.records[0]);
   let samples = 0;
   for (let n = 0; n < hp.updates; n++) {
     // 1. B groups of G responses from π_old = π_θ (its log-probabilities are the batch's logp_t).
@@ -207,7 +212,8 @@ export function runGrpo(mdp: FiniteMDP, given: Partial<GrpoHyperparameters>, opt
     }
     // The learner's k3 estimate of KL(π_old‖π_new) on its own tokens (token mean).
     const k3 = meanKlK3FromLogProbs(tokenLogProbs(policy, batch, logp), batch.logp_t, aggregationWeights(batch.mask, T, 'token-mean'));
-    watcher.record(samples, policy, k3, extraOf(policy.param.probs(policy.theta).slice(), loss, clipFraction));
+    const rec = watcher.record(samples, policy, k3, extraOf(policy.param.probs(policy.theta).slice(), loss, clipFraction));
+    opts.onRecord?.(rec);
   }
   return { curve: watcher.curve(variant, opts.label ?? 'mdp', opts.seed, hp), policy, values: null };
 }
