@@ -11,6 +11,7 @@ import { builtinContextualBandit, builtinMDP, builtinTokenMDP, contextualBandit 
 import { withChanges } from '../../src/mdp/model.js';
 import { softmaxPolicy } from '../../src/policy/softmax.js';
 import { groupGradient, type Aggregation, type GroupAdvantages } from '../../src/verify/claims/group.js';
+import { defaultClaims, grpoIntegrationClaim } from '../../src/verify/claims/index.js';
 
 const bandit = builtinContextualBandit(), token = builtinTokenMDP();
 /** a = −b entry by entry, exactly (=== : 0 and −0 are the same number). */
@@ -35,21 +36,21 @@ describe('the GRPO learner', () => {
     }
   });
 
-  it('the first update is the verified group estimator on the same batch, bit for bit (ratio 1, KL gradient 0 at θ = θ_ref); the second epoch is not (control)', () => {
+  it('the first update is the verified group estimator on the same batch, bit for bit (claim learners.grpo-first-update-is-the-estimator, in the default report); the control is rejected on every instance', async () => {
+    expect(defaultClaims().map((c) => c.id)).toContain(grpoIntegrationClaim.id);
+    const checks = await grpoIntegrationClaim.run({ seed: 7, scale: 1 });
+    expect(checks).toHaveLength(6);
+    for (const c of checks) expect(c.passed, `${c.instance}: ${c.note}`).toBe(true);
+    for (const c of await grpoIntegrationClaim.control.run({ seed: 7, scale: 1 })) expect(c.passed, `${c.instance}: ${c.note}`).toBe(false);
+  });
+
+  it('the second epoch is not the estimator at θ_1 on the same batch (the ratio and the KL term act)', () => {
     for (const [mdp, T] of [[bandit, 1], [token, 3]] as const) {
       for (const variant of GROUP_VARIANTS) {
         const events: GroupGradientEvent[] = [];
         runGrpo(mdp, { updates: 1, epochs: 2, lr: 0.3, prompts: 4, group: 4 }, { seed: 7, variant, probe: (e) => events.push(e) });
-        const [first, second] = events as [GroupGradientEvent, GroupGradientEvent];
-        const policy = { param: softmaxPolicy(mdp.numStates, mdp.numActions), theta: first.theta };
-        const est = groupGradient(policy, first.batch, ESTIMATOR[variant].adv, ESTIMATOR[variant].agg(T));
-        expect(isNegationOf(first.direction, est), `${variant}, T = ${T}`).toBe(true);
-        expect(est.some((v) => v !== 0)).toBe(true);
-        // controls: another variant's estimator on the same batch, and the same estimator at θ after one step
-        const other = GROUP_VARIANTS.find((v) => v !== variant)!;
-        expect(isNegationOf(first.direction, groupGradient(policy, first.batch, ESTIMATOR[other].adv, ESTIMATOR[variant].agg(T)))).toBe(false);
-        const at1 = groupGradient({ param: policy.param, theta: second.theta }, second.batch, ESTIMATOR[variant].adv, ESTIMATOR[variant].agg(T));
-        expect(isNegationOf(second.direction, at1)).toBe(false);
+        const second = events[1]!, policy = { param: softmaxPolicy(mdp.numStates, mdp.numActions), theta: second.theta };
+        expect(isNegationOf(second.direction, groupGradient(policy, second.batch, ESTIMATOR[variant].adv, ESTIMATOR[variant].agg(T)))).toBe(false);
       }
     }
   });
