@@ -12,13 +12,17 @@
  *    Per prompt, the fraction of its available improvement (V_n(q) − V_0(q))/(V*(q) − V_0(q))
  *    reached at n = 10, 25 and 100, median over seeds, per variant (β = 0, so the KL term does
  *    not hold the prompts back differently).
+ * 3. **Ablation** on the token MDP (β = 0): GRPO's std and its 1/|o| separately (GRPO's
+ *    advantages with a constant aggregation; RLOO with the per-sequence mean), V(a-rich) at
+ *    n = 10, 25, 50.
  *
  * Options: `--quick` (2 seeds), `--json FILE` (every curve).
  *
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { GROUP_VARIANTS, promptKey, runGrpo, type GroupVariant } from '../src/algorithms/grpo.js';
+import { GROUP_VARIANTS, promptKey, runGrpo, variantPieces, type GroupVariant, type VariantPieces } from '../src/algorithms/grpo.js';
+import { grpoAdvantages, rlooAdvantages } from '../src/estimators/group.js';
 import type { Curve } from '../src/algorithms/curve.js';
 import { policyIteration } from '../src/exact/control.js';
 import { evaluatePolicy } from '../src/exact/evaluate.js';
@@ -77,4 +81,19 @@ for (const [name, mdp] of PROBLEMS) {
   }
 }
 console.log(table(['problem', 'prompt', 'V₀(q)', 'V*(q)', 'GRPO w_q at π₀ (G = 8)', ...GROUP_VARIANTS.map((v) => `${v}: n = 10 / 25 / 100`)], hardRows));
+
+// ─── 3. ablation on the token MDP: the std or the 1/|o|? ──────────────────────────
+console.log('\n# 3. Token MDP ablation (β = 0): which of GRPO\'s two pieces slows the long-response prompt? V(a-rich) at n = 10 / 25 / 50, median [min, max] over seeds\n');
+const token = PROBLEMS[1]![1], aRich = promptKey(token, token.numStates > 0 ? [...Array(token.numStates).keys()].filter((s) => token.initial[s]! > 0)[1]! : 0);
+const ABLATION: [string, VariantPieces][] = [
+  ['grpo (std, 1/|o|)', variantPieces('grpo')],
+  ['grpo std, constant N', { advantages: (r, G) => grpoAdvantages(r, G), aggregation: 'constant', constant: (N) => N }],
+  ['rloo, 1/|o|', { advantages: rlooAdvantages, aggregation: 'sequence-mean' }],
+  ['rloo (constant N)', variantPieces('rloo')],
+];
+const ablationRows = ABLATION.map(([name, pieces]) => {
+  const curves = SEEDS.map((seed) => runGrpo(token, { beta: 0 }, { seed, label: 'token-mdp', pieces: { ...pieces, name } }).curve);
+  return [name, ...[10, 25, 50].map((n) => { const v = curves.map((c) => c.records[n]!.extra![aRich]!); return `${f(median(v))} [${f(Math.min(...v))}, ${f(Math.max(...v))}]`; })];
+});
+console.log(table(['advantages, aggregation', 'n = 10', 'n = 25', 'n = 50'], ablationRows));
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(all));

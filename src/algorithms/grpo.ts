@@ -109,6 +109,11 @@ export interface GrpoRunOptions {
   readonly label?: string;
   readonly probe?: (e: GroupGradientEvent) => void;
   readonly onRecord?: (r: CurveRecord) => void;
+  /**
+   * Other advantages and aggregation than `variant`'s (an ablation: GRPO without the 1/|o|,
+   * RLOO with it, …), with the name its curve carries. Overrides `variant`.
+   */
+  readonly pieces?: VariantPieces & { readonly name: string };
 }
 
 /** A variant's advantages and loss aggregation (module comment). */
@@ -166,7 +171,7 @@ export function referenceKls(mdp: FiniteMDP, pi: Float64Array, piRef: Float64Arr
 
 /** Runs GRPO (or a variant, `opts.variant`) on `mdp` from the uniform softmax policy, which is also π_ref. */
 export function runGrpo(mdp: FiniteMDP, given: Partial<GrpoHyperparameters>, opts: GrpoRunOptions): LearnerResult {
-  const variant = opts.variant ?? 'grpo', pieces = variantPieces(variant);
+  const variant = opts.variant ?? 'grpo', pieces = opts.pieces ?? variantPieces(variant);
   const hp0 = resolveHyperparameters('grpo', GRPO_DEFAULTS, given, RANGES, INTEGERS);
   if (mdp.gamma !== 1) fail('LEARNER_OPTIONS', `grpo: γ is ${mdp.gamma}: group-relative learners score whole responses, and need an episodic MDP with γ = 1`, { where: 'gamma', value: mdp.gamma });
   const hp = { ...hp0, maxTokens: hp0.maxTokens > 0 ? hp0.maxTokens : longestResponse(mdp) };
@@ -215,7 +220,7 @@ export function runGrpo(mdp: FiniteMDP, given: Partial<GrpoHyperparameters>, opt
     const rec = watcher.record(samples, policy, k3, extraOf(policy.param.probs(policy.theta).slice(), loss, clipFraction));
     opts.onRecord?.(rec);
   }
-  return { curve: watcher.curve(variant, opts.label ?? 'mdp', opts.seed, hp), policy, values: null };
+  return { curve: watcher.curve(opts.pieces?.name ?? variant, opts.label ?? 'mdp', opts.seed, hp), policy, values: null };
 }
 
 /** GRPO, Dr. GRPO and RLOO (or `variants`) on the same problem, seed and hyperparameters: their exact curves side by side. */
