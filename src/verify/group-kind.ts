@@ -19,6 +19,19 @@
  * observed ‖ḡ − target‖₂ relative to ‖target‖₂ (noise included: for a correct estimator it is
  * of the order of the resolution, for a biased one it is the size of the bias).
  *
+ * Two declarations extend it (issue 15, item 4). `objective: 'length-normalized'` says the
+ * estimator's loss aggregation averages each response's tokens (1/|o_i|, GRPO's per-sequence
+ * mean): its target becomes κ(G)·∇_θ E[(R(o) − V(q))/|o|] with V held fixed
+ * (`lengthNormalizedGradient`, exact from the enumerated responses), the objective that
+ * aggregation is unbiased for (claim `group.loss-aggregation`); a failure is compared with the
+ * other objective. `klPenalty(batch, policy)` gives the estimator's KL-to-reference loss term:
+ * the claim `check.<name>.kl-penalty` checks E[∇L_KL] = ∇_θ KL(π_θ‖π_ref) of whole responses
+ * (`sequenceKlGradient`), π_ref a seeded softmax policy whose per-token log-probabilities the
+ * batch carries (`logpRef_t`); control: GRPO's k3 loss term (Shao et al. 2024, eq. 4), whose
+ * mean is the per-state gradient of KL(π_ref‖π_θ) (Tang & Munos 2025) — the diagnosis's
+ * candidate for a failure. Examples: rloo-per-sequence(-bug).ts, grpo-kl-k1-reward.ts,
+ * grpo-kl-k3-wrong-direction-bug.ts.
+ *
  * Sealed like every kind (./sandbox.ts): this thread draws the groups (seeded, so the same
  * batches with any number of workers) and sends them in chunks to the sandbox's workers, where
  * the user's `estimate` runs (`userGroupTask` in ./user-tasks.ts, through
