@@ -6,7 +6,7 @@
  * | policy-gradient | E[ĝ] = ∇J on complete episodes | REINFORCE without γ^t (γ < 1) and with a baseline read at s_{t+1} |
  * | advantage | E[Â_t | s,a] = A^π(s,a) and E[target_t | s,a] = Q^π(s,a), given V^π, for λ ∈ {0, ½, 0.95, 1}, on episodes and on segments cut by truncation | GAE treating truncation as termination |
  * | kl | E[k̂] = KL(q‖p) for Gaussian and categorical pairs | k3 computed as (e^r − 1) − r |
- * | group | E[(1/N) Σ A_{i,t} ∇log π] = κ(G)∇J on bandits and a token MDP (./group-kind.ts) | GRPO as published (std, 1/|o|) |
+ * | group | E[(1/N) Σ A_{i,t} ∇log π] = κ(G)∇J (or κ∇E[(R − V)/\|o\|] when it declares `objective: 'length-normalized'`) on bandits and a token MDP; with a `klPenalty`, E[∇L_KL] = ∇KL(π_θ‖π_ref) (./group-kind.ts) | GRPO as published (std, 1/\|o\|); GRPO's k3 loss term |
  * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old, plus the exact gradients of a declared entropy bonus (`entropyCoef`) and KL penalty (`klCoef`); with `normalizeAdvantages`, the large-batch limit (A − μ)/σ within a stated margin, and the verdict states the bias for ∇J | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
  *
  * The control shows that the check, on those instances and with that many samples, would
@@ -576,8 +576,8 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
       return sealed(() => pool.mapBatches(spec, plan, { module: taskFile, name: task }, options));
     },
     kl: (key, logRatio) => sealed(() => box.kl(key, logRatio)),
-    group: (key, batches, theta) => sealed(() => box.group(key, batches, theta)),
     machinery: (key, payload) => sealed(() => box.machinery(key, payload)),
+    group: (key, batches, theta, part) => sealed(() => box.group(key, batches, theta, part)),
   };
   try {
     const claims = estimators.flatMap((e) => userEstimatorClaims(e, runner, opts));

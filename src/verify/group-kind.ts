@@ -19,6 +19,19 @@
  * observed ‖ḡ − target‖₂ relative to ‖target‖₂ (noise included: for a correct estimator it is
  * of the order of the resolution, for a biased one it is the size of the bias).
  *
+ * Two declarations extend it (issue 15, item 4). `objective: 'length-normalized'` says the
+ * estimator's loss aggregation averages each response's tokens (1/|o_i|, GRPO's per-sequence
+ * mean): its target becomes κ(G)·∇_θ E[(R(o) − V(q))/|o|] with V held fixed
+ * (`lengthNormalizedGradient`, exact from the enumerated responses), the objective that
+ * aggregation is unbiased for (claim `group.loss-aggregation`); a failure is compared with the
+ * other objective. `klPenalty(batch, policy)` gives the estimator's KL-to-reference loss term:
+ * the claim `check.<name>.kl-penalty` checks E[∇L_KL] = ∇_θ KL(π_θ‖π_ref) of whole responses
+ * (`sequenceKlGradient`), π_ref a seeded softmax policy whose per-token log-probabilities the
+ * batch carries (`logpRef_t`); control: GRPO's k3 loss term (Shao et al. 2024, eq. 4), whose
+ * mean is the per-state gradient of KL(π_ref‖π_θ) (Tang & Munos 2025) — the diagnosis's
+ * candidate for a failure. Examples: rloo-per-sequence(-bug).ts, grpo-kl-k1-reward.ts,
+ * grpo-kl-k3-wrong-direction-bug.ts.
+ *
  * Sealed like every kind (./sandbox.ts): this thread draws the groups (seeded, so the same
  * batches with any number of workers) and sends them in chunks to the sandbox's workers, where
  * the user's `estimate` runs (`userGroupTask` in ./user-tasks.ts, through
@@ -45,6 +58,7 @@
 import { fail, isPgTruthError, show } from '../errors.js';
 import { aggregationWeights, sequenceToTokens, tokenPolicyGradient } from '../estimators/aggregation.js';
 import { grpoAdvantages } from '../estimators/group.js';
+import { referenceKlTerm } from '../estimators/refkl.js';
 import { evaluatePolicy } from '../exact/evaluate.js';
 import { policyGradient } from '../exact/gradient.js';
 import { enumerateResponses } from '../exact/responses.js';
@@ -56,7 +70,7 @@ import { sampleGroups, type GroupBatch } from '../sampling/groups.js';
 import { buildSamplerTables } from '../sampling/tables.js';
 import { Rng } from '../stats/rng.js';
 import type { Check, Claim, RunContext } from './claim.js';
-import { banditInstance, binaryBanditInstance, exactGroupMean, tokenInstance, type GroupInstance } from './claims/group.js';
+import { banditInstance, binaryBanditInstance, exactGroupMean, groupInstance, k3LossGradientTarget, lengthNormalizedGradient, referencePolicy, sequenceKlGradient, tokenInstance, type GroupInstance } from './claims/group.js';
 import { diagnose, type Candidate, type Reader } from './diagnose.js';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION, PILOT_BATCHES, sizeAndRun, sizedDecision, type Scaling, type SizedItem } from './power.js';
 import type { BatchEstimates } from '../sampling/map.js';
@@ -78,6 +92,49 @@ export interface GroupEstimator {
    * case −gradient is the policy-gradient estimate checked.
    */
   estimate(batch: GroupBatch, policy: PolicyView): ArrayLike<number> | { readonly loss: number; readonly gradient: ArrayLike<number> };
+  /**
+   * The objective the estimate is unbiased for (up to κ(G)), which its loss aggregation
+   * decides (`src/estimators/aggregation.ts`): `'J'` (default; the per-token loss summed over
+   * tokens and divided by a constant) — E[ĝ] = κ∇J; `'length-normalized'` (each response's
+   * tokens averaged, 1/|o_i|: GRPO's per-sequence mean) — E[ĝ] = κ∇_θ E[(R(o) − V(q))/|o|]
+   * with V held fixed. No aggregation is unbiased for either when it divides by the batch's
+   * token count (`token-mean`, DAPO).
+   */
+  readonly objective?: GroupObjective;
+  /**
+   * The KL-to-reference loss term L_KL (β = 1), checked against the exact gradient of the
+   * sequence-level KL(π_θ‖π_ref) it is meant to penalize. Receives the batch with
+   * `logpRef_t` = log π_ref(a_t|s_t) per token (0 on padding) and returns per-token
+   * coefficients c_{i,t} with ∇_θ L_KL = (1/N) Σ_{i,t} m_{i,t} c_{i,t} ∇_θ log π_θ(a_{i,t}|s_{i,t}),
+   * or `{ loss, gradient }` with gradient = ∇_θ L_KL at θ = θ_old.
+   */
+  klPenalty?(batch: ReferenceGroupBatch, policy: PolicyView): ArrayLike<number> | { readonly loss: number; readonly gradient: ArrayLike<number> };
+}
+
+/** What a group estimator's estimate is unbiased for ({@link GroupEstimator.objective}). */
+export type GroupObjective = 'J' | 'length-normalized';
+/** The objectives a group estimator may declare. */
+export const GROUP_OBJECTIVES: readonly GroupObjective[] = ['J', 'length-normalized'];
+
+/** A {@link GroupBatch} with the reference policy's per-token log-probabilities (the KL term's input). */
+export interface ReferenceGroupBatch extends GroupBatch {
+  /** log π_ref(a_t|s_t) per token slot (N × T; 0 on padding). */
+  readonly logpRef_t: Float64Array;
+}
+
+/** Which of a group estimator's functions a run calls: `estimate` or `klPenalty`. */
+export type GroupPart = 'estimate' | 'klPenalty';
+
+/**
+ * The group estimator's declared data beyond `scale`: its objective (checked: one of
+ * {@link GROUP_OBJECTIVES}) and whether it has a `klPenalty` (checked: a function). Throws
+ * `PLUGIN_INVALID` naming the export otherwise. What a sandboxed estimator's description carries.
+ */
+export function groupDeclaration(e: LoadedEstimator): { objective?: GroupObjective; klPenalty?: true } {
+  const est = e.estimator as GroupEstimator;
+  if (est.objective !== undefined && !GROUP_OBJECTIVES.includes(est.objective)) fail('PLUGIN_INVALID', `${e.module}: export ${e.key}.objective is ${show(est.objective)}: expected ${GROUP_OBJECTIVES.map((o) => `"${o}"`).join(' or ')}`, { where: `${e.key}.objective`, value: est.objective });
+  if (est.klPenalty !== undefined && typeof est.klPenalty !== 'function') fail('PLUGIN_INVALID', `${e.module}: export ${e.key}.klPenalty is ${show(est.klPenalty)}: expected a function of (batch, policy)`, { where: `${e.key}.klPenalty` });
+  return { ...(est.objective !== undefined ? { objective: est.objective } : {}), ...(est.klPenalty !== undefined ? { klPenalty: true as const } : {}) };
 }
 
 /** The group sizes G the kind's instances use (built-ins 4, 8, 3; a user's MDP 4): where a declared `scale` is evaluated. */
@@ -141,6 +198,16 @@ export function userGroupGradient(name: string, raw: unknown, policy: Policy, b:
   return gradientOf(policy, b, checkedResult(adv, adv.length, `${name}.estimate`));
 }
 
+/**
+ * ∇_θ L_KL of the user's `klPenalty` on a batch: (1/N) Σ m c ∇log π from per-token
+ * coefficients, or the returned gradient itself for `{ loss, gradient }`; checked like
+ * {@link userGroupGradient}.
+ */
+export function userKlPenaltyGradient(name: string, raw: unknown, policy: Policy, b: GroupBatch): Float64Array {
+  const g = userGroupGradient(`${name}.klPenalty`, raw, policy, b);
+  return raw && typeof raw === 'object' && 'gradient' in raw ? g.map((v) => -v) : g;
+}
+
 /** GRPO as published: (r − mean)/(std + ε) per group, divided by |o_i| on each token (the control). */
 export function publishedGrpoAdvantages(b: GroupBatch): Float64Array {
   const A = sequenceToTokens(grpoAdvantages(b.rewards, b.groupSize), b.mask, b.maxTokens);
@@ -160,7 +227,7 @@ export type GroupEstimates = (batches: GroupBatch[]) => Promise<Float64Array> | 
  * Draws `batches` batches of {@link PROMPTS} groups of G on `stream` (here, in order: the seed
  * fixes them whatever the number of workers) and estimates them in chunks, concurrently.
  */
-async function sample(ctx: RunContext, x: Case, stream: string, batches: number, label: string, estimate: GroupEstimates): Promise<BatchEstimates> {
+async function sample(ctx: RunContext, x: Case, stream: string, batches: number, label: string, estimate: GroupEstimates, decorate: (b: GroupBatch) => GroupBatch = (b) => b): Promise<BatchEstimates> {
   const rng = Rng.from(`${ctx.seed}/${stream}`), tables = buildSamplerTables(x.mdp, x.policy);
   const d = x.policy.param.numParams, n = Math.max(50, Math.round(batches * ctx.scale)), values = new Float64Array(n * d);
   let transitions = 0;
@@ -170,7 +237,7 @@ async function sample(ctx: RunContext, x: Case, stream: string, batches: number,
     for (let k = lo; k < Math.min(n, lo + CHUNK); k++) {
       const b = sampleGroups(x.mdp, x.policy, { prompts: PROMPTS, groupSize: x.G, maxTokens: x.maxTokens }, rng, tables);
       for (const len of b.lengths) transitions += len;
-      chunk.push(b);
+      chunk.push(decorate(b));
     }
     pending.push(Promise.resolve(estimate(chunk)).then((g) => {
       if (g.length !== chunk.length * d) fail('ESTIMATOR_INVALID', `${label}: ${g.length} numbers for ${chunk.length} batches of ${d}`, { where: label, value: g.length });
@@ -200,8 +267,10 @@ function groupScaling(x: Case, norm: number, scaleName: string): Scaling {
  * Known wrong variants to compare a failed check with: their exact means by enumerating every
  * group (built-in problems; ../claims/group.ts), ∇J and (1 − 1/G)∇J, and an estimate of mean 0.
  */
-function groupCandidates(x: Case, scale: number): Candidate[] {
+function groupCandidates(x: Case, scale: number, objective: GroupObjective = 'J'): Candidate[] {
   const out: Candidate[] = [];
+  if (objective === 'J' && x.group) out.push({ id: 'length-normalized', description: 'the per-sequence mean (1/|o_i| on each token, GRPO\'s aggregation): mean κ·∇_θ E[(R(o) − V(q))/|o|], the length-normalized objective — declare objective: "length-normalized" if that is the objective you mean', exact: lengthNormalizedGradient(x.group).map((g) => scale * g) });
+  if (objective === 'length-normalized') out.push({ id: 'objective-J', description: 'the tokens summed and divided by a constant: mean κ·∇J, not the declared length-normalized objective — declare objective: "J"', exact: x.grad.map((g) => scale * g) });
   if (scale !== 1) out.push({ id: 'rloo-unbiased', description: 'an unbiased estimator (RLOO): mean ∇J, not the declared scale(G)·∇J', exact: x.grad });
   if (Math.abs(scale - (1 - 1 / x.G)) > 1e-12) out.push({ id: 'group-mean-includes-sample', description: `the group mean that includes the sample (r_i − r̄, Dr. GRPO): mean (1 − 1/G)·∇J = ${(1 - 1 / x.G).toFixed(3)}·∇J, undeclared`, exact: x.grad.map((g) => (1 - 1 / x.G) * g) });
   if (x.group) {
@@ -239,7 +308,7 @@ export const DEFAULT_GROUP_MIN_SAMPLES = 6400;
  * How the group claims reach the user's estimator: its estimates of a chunk of batches under
  * the softmax policy θ (n × d), computed where the user's code runs (the sandbox's workers).
  */
-export type GroupRun = (key: string, batches: GroupBatch[], theta: Float64Array) => Promise<Float64Array>;
+export type GroupRun = (key: string, batches: GroupBatch[], theta: Float64Array, part?: GroupPart) => Promise<Float64Array>;
 
 /** κ(G) as the estimator declared it: through `scale` (in the sandbox, a table of its values at {@link GROUP_SIZES}). */
 function declaredScale(e: LoadedEstimator, G: number): number {
@@ -282,10 +351,19 @@ export function groupEstimatorClaims(e: LoadedEstimator, run: GroupRun, opts: Gr
   const xs = () => cases(opts.mdp, opts.mdpLabel);
   const sizes = new Map<string, number>();
   const unit = (x: Case) => `batches of ${PROMPTS} groups of ${x.G}`;
-  const targetOf = (x: Case) => { const k = declaredScale(e, x.G); return { k, target: x.grad.map((g) => k * g), name: `‖${k === 1 ? '' : `${+k.toFixed(4)}·`}∇J‖₂` }; };
+  const objective = groupDeclaration(e).objective ?? 'J';
+  const baseName = objective === 'J' ? '∇J' : '∇E[(R − V)/|o|]';
+  const lengthNormalized = new Map<string, Float64Array>();
+  const baseOf = (x: Case): Float64Array => {
+    if (objective === 'J') return x.grad;
+    let g = lengthNormalized.get(x.label);
+    if (!g) { g = lengthNormalizedGradient(x.group ?? groupInstance(x.label, x.mdp, x.policy)); lengthNormalized.set(x.label, g); }
+    return g;
+  };
+  const targetOf = (x: Case) => { const k = declaredScale(e, x.G); return { k, target: baseOf(x).map((g) => k * g), name: `‖${k === 1 ? '' : `${+k.toFixed(4)}·`}${baseName}‖₂` }; };
   return [{
-    id: `${tag}.unbiased`, title: `${e.name}: (1/N) Σ_{i,t} A_{i,t} ∇log π(a_t|s_t) has mean ${est.scale ? 'scale(G)·' : ''}∇J`, source: 'derivations/10-group-relative.md; Kool et al. 2019; Liu et al. 2025',
-    statement: String.raw`\mathbb E\Big[\tfrac1N\textstyle\sum_{i,t} m_{i,t}A_{i,t}\nabla_\theta\log\pi_\theta(a_{i,t}|s_{i,t})\Big] = \kappa(G)\,\nabla_\theta J(\theta)`,
+    id: `${tag}.unbiased`, title: `${e.name}: (1/N) Σ_{i,t} A_{i,t} ∇log π(a_t|s_t) has mean ${est.scale ? 'scale(G)·' : ''}${baseName}${objective === 'J' ? '' : ' (declared: the length-normalized objective)'}`, source: 'derivations/10-group-relative.md; Kool et al. 2019; Liu et al. 2025',
+    statement: objective === 'J' ? String.raw`\mathbb E\Big[\tfrac1N\textstyle\sum_{i,t} m_{i,t}A_{i,t}\nabla_\theta\log\pi_\theta(a_{i,t}|s_{i,t})\Big] = \kappa(G)\,\nabla_\theta J(\theta)` : String.raw`\mathbb E\Big[\tfrac1N\textstyle\sum_{i,t} m_{i,t}A_{i,t}\nabla_\theta\log\pi_\theta(a_{i,t}|s_{i,t})\Big] = \kappa(G)\,\nabla_\theta\,\mathbb E\Big[\frac{R(o) - V(q)}{|o|}\Big]_{V\ \text{fixed}}`,
     relation: 'unbiased',
     rule: `studentized max over θ-coordinates, Šidák, α = 1e-6 per check; inconclusive (a failure) unless it resolves a bias of ${(100 * fraction).toFixed(1)}% of ‖κ∇J‖₂ at power ${DETECTION_POWER}`,
     run: async (ctx) => {
@@ -309,7 +387,7 @@ export function groupEstimatorClaims(e: LoadedEstimator, run: GroupRun, opts: Gr
         if (c.passed || c.discrepancy <= c.tolerance) { out.push(checked); continue; }
         const A = x.mdp.numActions;
         const reader: Reader = { coordinate: (j) => `∇J component at (s=${Math.floor(j / A)}, a=${j % A})`, expected: (j) => target[j]!, weight: () => 1, compared: () => [0, target.length] };
-        out.push({ ...checked, diagnosis: await diagnose(r.values, r.dim, target, c.worstIndex, reader, groupCandidates(x, k), r.batches) });
+        out.push({ ...checked, diagnosis: await diagnose(r.values, r.dim, target, c.worstIndex, reader, groupCandidates(x, k, objective), r.batches) });
       }
       return out;
     },
@@ -326,5 +404,82 @@ export function groupEstimatorClaims(e: LoadedEstimator, run: GroupRun, opts: Gr
         return out;
       },
     },
-  }];
+  }, ...(groupDeclaration(e).klPenalty ? [klPenaltyClaim(e, run, opts, tag, fraction, budget, minSamples)] : [])];
+}
+
+/** The instances of the KL-penalty claim: the built-in bandit (G = 4) and token MDP (G = 3), or the user's MDP. */
+function klCases(opts: GroupCheckOptions): Case[] {
+  return opts.mdp ? cases(opts.mdp, opts.mdpLabel) : [fromGroup(banditInstance(), 4), fromGroup(tokenInstance(), 3)];
+}
+
+/** The batch with log π_ref(a_t|s_t) on its tokens (0 on padding). */
+function withReference(b: GroupBatch, ref: Policy): ReferenceGroupBatch {
+  const logpRef_t = new Float64Array(b.mask.length);
+  for (let k = 0; k < logpRef_t.length; k++) if (b.mask[k]) logpRef_t[k] = ref.param.logProb(ref.theta, b.s_t[k]!, b.a_t[k]!);
+  return { ...b, logpRef_t };
+}
+
+/**
+ * The claim on a group estimator's `klPenalty`: E[∇L_KL] = ∇_θ KL(π_θ‖π_ref) of whole
+ * responses (the exact target: the policy gradient with the cost log π_θ − log π_ref,
+ * `sequenceKlGradient`), π_ref a seeded softmax policy (`referencePolicy`). Sized like the
+ * main claim; a failure is compared with the k3 loss term's exact mean (the per-state gradient
+ * of KL(π_ref‖π_θ), Tang & Munos 2025) and with 0 (the k1 loss term). Control: GRPO's k3 loss
+ * term (`referenceKlTerm`) against the same target.
+ */
+function klPenaltyClaim(e: LoadedEstimator, run: GroupRun, opts: GroupCheckOptions, tag: string, fraction: number, budget: number, minSamples: number): Claim {
+  const sizes = new Map<string, number>();
+  const unit = (x: Case) => `batches of ${PROMPTS} groups of ${x.G}`;
+  const refOf = (x: Case) => referencePolicy(x.group ?? { mdp: x.mdp, label: x.label });
+  const targetOf = (x: Case) => { const target = sequenceKlGradient(x, refOf(x)); return { target, name: '‖∇KL(π_θ‖π_ref)‖₂', norm: Math.hypot(...target) }; };
+  return {
+    id: `${tag}.kl-penalty`, title: `${e.name}: the KL term's expected gradient is ∇_θ KL(π_θ‖π_ref) of whole responses`,
+    source: 'Shao et al. 2024, eqs. 3–4; Tang & Munos 2025; derivations/10-group-relative.md',
+    statement: String.raw`\mathbb E\big[\nabla_\theta \hat L_{\mathrm{KL}}\big] = \nabla_\theta \textstyle\sum_q \rho(q)\sum_o \pi_\theta(o|q)\log\frac{\pi_\theta(o|q)}{\pi_{\mathrm{ref}}(o|q)} = \nabla_\theta \mathrm{KL}(\pi_\theta\|\pi_{\mathrm{ref}})`,
+    relation: 'unbiased',
+    rule: `studentized max over θ-coordinates, Šidák, α = 1e-6 per check; inconclusive (a failure) unless it resolves a bias of ${(100 * fraction).toFixed(1)}% of ‖∇KL‖₂ at power ${DETECTION_POWER}`,
+    run: async (ctx) => {
+      const all = klCases(opts);
+      const items: SizedItem[] = all.map((x) => {
+        const { target, name, norm } = targetOf(x), ref = refOf(x);
+        const user: GroupEstimates = (bs) => run(e.key, bs, x.policy.theta, 'klPenalty');
+        return {
+          pilot: () => sample(ctx, x, `${tag}/kl/${x.label}/pilot`, PILOT_BATCHES, `${e.name}.klPenalty`, user, (b) => withReference(b, ref)),
+          main: (K) => sample(ctx, x, `${tag}/kl/${x.label}`, K, `${e.name}.klPenalty`, user, (b) => withReference(b, ref)),
+          scaling: groupScaling(x, norm, name), target, minBatches: Math.max(50, Math.ceil(minSamples / (PROMPTS * x.G))),
+        };
+      });
+      const runs = await sizeAndRun(items, fraction, budget, CHECK_ALPHA);
+      const out: Check[] = [];
+      for (const [i, x] of all.entries()) {
+        const { est: r, batches } = runs[i]!, it = items[i]!, target = it.target;
+        sizes.set(x.label, batches);
+        const c = sizedDecision(`${x.label}: ${e.name}.klPenalty`, summarize(r.values, r.dim, false), target, { alpha: CHECK_ALPHA, fraction, scaling: it.scaling, targetTested: target, unit: unit(x), samplesPerBatch: PROMPTS * x.G, sampleName: 'responses', transitions: r.transitions });
+        const checked = { ...c, note: `${c.note}; ${observedNote(r, target)}` };
+        if (c.passed || c.discrepancy <= c.tolerance) { out.push(checked); continue; }
+        const A = x.mdp.numActions, ref = refOf(x);
+        const candidates: Candidate[] = [
+          ...(x.group ? [{ id: 'k3-loss-term', description: 'the k3 loss term (GRPO): its mean is Σ_s η(s) ∇_θ KL(π_ref(·|s)‖π_θ(·|s)) with η held fixed — the per-state gradient of the other direction of the KL (Tang & Munos 2025)', exact: k3LossGradientTarget(x.group, ref) }] : []),
+          { id: 'k1-loss-term', description: 'the k1 loss term log π_θ − log π_ref differentiated through π_θ: mean 0 (the score has mean 0)', exact: new Float64Array(target.length) },
+        ];
+        const reader: Reader = { coordinate: (j) => `∇KL component at (s=${Math.floor(j / A)}, a=${j % A})`, expected: (j) => target[j]!, weight: () => 1, compared: () => [0, target.length] };
+        out.push({ ...checked, diagnosis: await diagnose(r.values, r.dim, target, c.worstIndex, reader, candidates, r.batches) });
+      }
+      return out;
+    },
+    control: {
+      description: 'GRPO\'s k3 loss term (∂k3/∂log π_θ = 1 − π_ref/π_θ per token, `referenceKlTerm`) against the same target, with the sample size of the user\'s check',
+      run: async (ctx) => {
+        const out: Check[] = [];
+        for (const x of klCases(opts)) {
+          const { target, name, norm } = targetOf(x), ref = refOf(x), d = x.policy.param.numParams;
+          const k3 = (b: GroupBatch) => gradientOf(x.policy, b, referenceKlTerm(b.logp_t, (b as ReferenceGroupBatch).logpRef_t, b.mask, 'k3').dLogp_t);
+          const r = await sample(ctx, x, `${tag}/kl/${x.label}/control`, sizes.get(x.label) ?? Math.max(50, Math.ceil(minSamples / (PROMPTS * x.G))), 'k3 loss term', (bs) => stacked(bs, d, k3), (b) => withReference(b, ref));
+          const c = meanCheck(`${x.label}: k3 loss term`, r, target, { relativeTo: { name, value: norm }, unit: unit(x) });
+          out.push({ ...c, note: `${c.note ?? ''}; ${observedNote(r, target)}` });
+        }
+        return out;
+      },
+    },
+  };
 }

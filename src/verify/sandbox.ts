@@ -27,7 +27,7 @@ import { fail, show } from '../errors.js';
 import { SamplerPool } from '../sampling/pool.js';
 import { isTypeScript, moduleURL, type LoadedEstimator, type UserEstimator } from './plugin.js';
 import type { GroupBatch } from '../sampling/groups.js';
-import { scaleFromTable } from './group-kind.js';
+import { scaleFromTable, type GroupPart } from './group-kind.js';
 import { isPython, preparePythonCheck } from './python/estimators.js';
 import { USER_TASKS, type EstimatorDescription } from './user-tasks.js';
 
@@ -114,6 +114,8 @@ export class UserSandbox {
           ...(d.scale !== undefined ? { scale: scaleFromTable(d.name, d.scale) } : {}),
           ...(d.loss ?? {}),
           ...(d.declared ?? {}),
+          ...(d.objective !== undefined ? { objective: d.objective } : {}),
+          ...(d.klPenalty ? { klPenalty: () => fail('PLUGIN_INVALID', `${d.name}.klPenalty runs only in the sandbox's workers`) } : {}),
           estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`),
         } as unknown as UserEstimator;
         return { estimator, name: d.name, module, key: d.key };
@@ -132,8 +134,8 @@ export class UserSandbox {
   }
 
   /** The group estimator `key`'s estimates on each batch (n × S·A) under the softmax policy θ, computed in a worker. */
-  async group(key: string, batches: GroupBatch[], theta: Float64Array): Promise<Float64Array> {
-    return (await this.pool.call(this.taskFile, 'userGroupTask', [key, batches, theta])) as Float64Array;
+  async group(key: string, batches: GroupBatch[], theta: Float64Array, part: GroupPart = 'estimate'): Promise<Float64Array> {
+    return (await this.pool.call(this.taskFile, 'userGroupTask', [key, batches, theta, part])) as Float64Array;
   }
 
   /** A TRPO or V-MPO kind's outputs on a payload of cases (./machinery.ts), computed in a worker. */

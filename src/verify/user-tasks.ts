@@ -19,9 +19,9 @@ import { softmaxPolicy } from '../policy/softmax.js';
 import type { GroupBatch } from '../sampling/groups.js';
 import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
 import { declaredDefinition } from './claims/critics.js';
-import { describeScale, userGroupGradient, type GroupEstimator } from './group-kind.js';
 import { actorCriticResiduals, checkedLoss, lossDeclaration, valueLossResiduals, type ActorCriticDeclaration, type ActorCriticEstimator, type ActorCriticTaskOptions, type ValueLossDeclaration, type ValueLossEstimator, type ValueLossTaskOptions } from './value-loss-kind.js';
 import { runMachinery, machineryDeclaration } from './machinery.js';
+import { describeScale, groupDeclaration, userGroupGradient, userKlPenaltyGradient, type GroupEstimator, type GroupObjective, type GroupPart, type ReferenceGroupBatch } from './group-kind.js';
 import { checkedResult, collectEstimators, policyView, surrogateDeclaration, type AdvantageEstimator, type KLEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
 
 const f64 = new WeakMap<object, Float64Array>();
@@ -44,6 +44,9 @@ export interface EstimatorDescription {
   readonly definition?: AdvantageDefinition;
   /** A group estimator's declared `scale`, evaluated at the group sizes the kind uses ([G, κ(G)] pairs; absent: κ = 1). */
   readonly scale?: Array<[number, number]>;
+  /** A group estimator's declared objective and whether it has a `klPenalty` (checked here). */
+  readonly objective?: GroupObjective;
+  readonly klPenalty?: true;
   /** A surrogate's declared regularizers and advantage normalization (checked). */
   readonly entropyCoef?: number;
   readonly klCoef?: number;
@@ -88,12 +91,13 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
           ...(scale ? { scale } : {}),
           ...(k === 'value-loss' || k === 'actor-critic' ? { loss: lossDeclaration(e) } : {}),
           ...(machineryDeclaration(e) ? { declared: machineryDeclaration(e)! } : {}),
+          ...(k === 'group' ? guarded(`${e.name} in ${file}`, () => groupDeclaration(e)) : {}),
           ...(k === 'surrogate' ? (({ entropyCoef, klCoef, normalizeAdvantages }) => ({ ...(entropyCoef !== undefined ? { entropyCoef } : {}), ...(klCoef !== undefined ? { klCoef } : {}), ...(normalizeAdvantages !== undefined ? { normalizeAdvantages } : {}) }))(surrogateDeclaration(e)) : {}),
         };
       });
     },
     /** The group estimator `key`'s policy-gradient estimates on each batch (n × S·A), under the softmax policy θ (./group-kind.ts). */
-    userGroupTask(key: string, batches: GroupBatch[], theta: Float64Array): Float64Array {
+    userGroupTask(key: string, batches: GroupBatch[], theta: Float64Array, part: GroupPart = 'estimate'): Float64Array {
       const e = find(key);
       if (!batches.length) return new Float64Array(0);
       const S = batches[0]!.numStates, A = batches[0]!.numActions;
@@ -101,7 +105,13 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
       const policy = { param, theta }, v = view(policy), d = param.numParams;
       const out = new Float64Array(batches.length * d);
       batches.forEach((b, k) => {
-        const raw = call(e, () => (e.estimator as GroupEstimator).estimate(b, v));
+        const est = e.estimator as GroupEstimator;
+        if (part === 'klPenalty') {
+          const raw = guarded(`${e.name}.klPenalty in ${file}`, () => est.klPenalty!(b as ReferenceGroupBatch, v));
+          out.set(userKlPenaltyGradient(e.name, raw, policy, b), k * d);
+          return;
+        }
+        const raw = call(e, () => est.estimate(b, v));
         out.set(userGroupGradient(e.name, raw, policy, b), k * d);
       });
       return out;

@@ -14,6 +14,7 @@ import { progressBar } from '../../report/progress.js';
 import { writeLearningCurvesHtml } from '../../report/html.js';
 import { parse } from '../args.js';
 import { builtinNames, intOption, loadMDP } from '../io.js';
+import { trainGrpoCommand, wantsGroupLearner } from './train-grpo.js';
 
 /** camelCase → kebab-case (`entropyCoef` → `entropy-coef`). */
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
@@ -29,6 +30,9 @@ Trains a tabular softmax policy from the uniform one with a learner built only f
 verified estimators (src/algorithms), and measures every update exactly: J(θ_n), the gap
 J* − J(θ_n), the exact d-weighted KL(π_{n−1}‖π_n) beside the learner's k3 estimate, the exact
 entropy, and the samples used so far. One seed determines the whole run.
+
+With --algo grpo (on an episodic MDP with γ = 1: builtin:bandit-contextual, builtin:token-mdp): GRPO,
+Dr. GRPO or RLOO with the exact KL to the reference policy — pgtruth train --algo grpo --help.
 
 With --env ID in place of an MDP (CartPole-v1, Acrobot-v1, Pendulum-v1, MountainCarContinuous-v0,
 HalfCheetah-v5, Hopper-v5): the deep learners with MLP actor and critic — pgtruth train --env ID --help.
@@ -88,6 +92,7 @@ export function trainHelpText(): string {
 }
 
 export function trainCommand(argv: string[], write: (s: string) => void): number {
+  if (wantsGroupLearner(argv)) return trainGrpoCommand(argv, write);
   const { values, positionals } = parse(argv, OPTIONS, 'train');
   if (values.help) { write(trainHelpText() + '\n'); return 0; }
   if (positionals.length !== 1) fail('CLI_USAGE', `train takes one MDP (a JSON file or builtin:NAME), got ${positionals.length} arguments (see pgtruth train --help)`);

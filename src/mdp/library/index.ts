@@ -19,6 +19,7 @@ export * from './garnet.js';
 export * from './gridworld.js';
 export * from './bandit.js';
 export * from './token.js';
+export * from './features.js';
 
 /** A named built-in MDP. */
 export interface LibraryEntry {

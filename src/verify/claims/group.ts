@@ -20,7 +20,7 @@ import { referenceKlTerm, klRewardPenalty, tokenRewardToGo } from '../../estimat
 import { evaluatePolicy, type Evaluation } from '../../exact/evaluate.js';
 import { policyGradient } from '../../exact/gradient.js';
 import { decisionVisitation, klGradient } from '../../exact/objectives.js';
-import { enumerateResponses, expectOverGroups, rewardOutcomes, type ResponseTable } from '../../exact/responses.js';
+import { enumerateResponses, expectOverGroups, MAX_GROUPS, rewardOutcomes, type ResponseTable } from '../../exact/responses.js';
 import { builtinContextualBandit, builtinTokenMDP, contextualBandit } from '../../mdp/library/index.js';
 import { withChanges, type FiniteMDP } from '../../mdp/model.js';
 import { softmaxPolicy } from '../../policy/softmax.js';
@@ -134,6 +134,39 @@ export function exactGroupMean(x: GroupInstance, G: number, adv: GroupAdvantages
   return total;
 }
 
+/**
+ * E[ĝ] for batches of B groups of G, with ĝ = (1/N) Σ_i A_i φ(o_i) (N = B·G, the tokens summed)
+ * and advantages `adv` computed over the **whole batch** — for estimators that couple the
+ * groups (REINFORCE++'s batch-wide normalization, `reinforcePlusPlusAdvantages`). Every batch
+ * is enumerated: B i.i.d. groups, each a prompt q ∼ ρ and G (response, sampled reward)
+ * outcomes of π(·|q). Throws `GROUP_ENUMERATION` past {@link MAX_GROUPS} groups or batches.
+ */
+export function exactBatchMean(x: GroupInstance, B: number, G: number, adv: GroupAdvantages): Float64Array {
+  const dim = x.policy.param.numParams, N = B * G;
+  // every group outcome: its prompt, its members' rewards and scores, and its probability ρ(q) Π π(o|q) P(r|o)
+  const groups: { r: number[]; phi: Float64Array[]; p: number }[] = [];
+  x.responses.responses.forEach((list, qi) => {
+    const phi: Float64Array[] = [], val: number[] = [], prob: number[] = [];
+    list.forEach((o) => { const d = rewardOutcomes(x.mdp, o); d.values.forEach((v, j) => { phi.push(o.score); val.push(v); prob.push(o.probability * d.probs[j]!); }); });
+    expectOverGroups(prob, G, 0, (members, weight) => {
+      groups.push({ r: Array.from(members, (m) => val[m]!), phi: Array.from(members, (m) => phi[m]!), p: x.responses.promptProbs[qi]! * weight });
+    });
+  });
+  const r = new Float64Array(N);
+  return expectOverGroups(groups.map((g) => g.p), B, dim, (members, weight, out) => {
+    for (let b = 0; b < B; b++) for (let i = 0; i < G; i++) r[b * G + i] = groups[members[b]!]!.r[i]!;
+    const A = adv(r, G);
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < G; i++) {
+        const c = (weight * A[b * G + i]!) / N;
+        if (c === 0) continue;
+        const phi = groups[members[b]!]!.phi[i]!;
+        for (let k = 0; k < dim; k++) out[k] = out[k]! + c * phi[k]!;
+      }
+    }
+  });
+}
+
 /** ∇J_q: the policy gradient of prompt q alone (p0 = δ_q), by the policy gradient theorem. */
 export function promptGradient(x: GroupInstance, q: number): Float64Array {
   const initial = new Float64Array(x.mdp.numStates);
@@ -197,12 +230,12 @@ export function tokenMeanLimit(x: GroupInstance): Float64Array {
 }
 
 /** A seeded reference softmax policy π_ref (the "SFT model" of RL fine-tuning). */
-export function referencePolicy(x: GroupInstance): Policy {
+export function referencePolicy(x: Pick<GroupInstance, 'mdp' | 'label'>): Policy {
   return seededSoftmax(x.mdp, `group/ref/${x.label}`, 0.7);
 }
 
 /** ∇_θ KL(π_θ ‖ π_ref) of whole responses: the policy gradient with the cost c(s,a) = log π_θ(a|s) − log π_ref(a|s). */
-export function sequenceKlGradient(x: GroupInstance, ref: Policy): Float64Array {
+export function sequenceKlGradient(x: Pick<GroupInstance, 'mdp' | 'policy'>, ref: Policy): Float64Array {
   const { param, theta } = x.policy, S = x.mdp.numStates, A = x.mdp.numActions;
   const c = new Float64Array(S * A);
   for (let s = 0; s < S; s++) if (!x.mdp.terminal[s]) for (let a = 0; a < A; a++) c[s * A + a] = param.logProb(theta, s, a) - ref.param.logProb(ref.theta, s, a);

@@ -14,6 +14,7 @@ import { continuousClaims } from './continuous.js';
 import { rateClaims } from './rates.js';
 import { learnerClaims } from './learners.js';
 import { mlpClaims } from './mlp.js';
+import { grpoClaims } from './grpo.js';
 
 export * from './estimators.js';
 export * from './gae-critics.js';
@@ -26,6 +27,7 @@ export * from './continuous.js';
 export * from './rates.js';
 export * from './learners.js';
 export * from './mlp.js';
+export * from './grpo.js';
 
 /** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
 export function exactSuite(): Claim[] {
@@ -39,5 +41,5 @@ export function statisticalSuite(): Claim[] {
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
 export function defaultClaims(): Claim[] {
-  return [...exactSuite(), ...statisticalSuite(), ...learnerClaims];
+  return [...exactSuite(), ...statisticalSuite(), ...learnerClaims, ...grpoClaims];
 }
