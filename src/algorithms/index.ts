@@ -21,6 +21,7 @@ export * from './a2c.js';
 export * from './trpo.js';
 export * from './ppo.js';
 export * from './vmpo.js';
+export * from './mlp-policy.js';
 
 /** A learner by name: its documented defaults and its run function. */
 export interface Learner {

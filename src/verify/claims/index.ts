@@ -26,6 +26,7 @@ export * from './continuous.js';
 export * from './rates.js';
 export * from './learners.js';
 export * from './mlp.js';
+export * from './learner-curves.js';
 
 /** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
 export function exactSuite(): Claim[] {

@@ -37,6 +37,7 @@ import { builtinMDP } from '../../mdp/library/index.js';
 import type { FiniteMDP } from '../../mdp/model.js';
 import type { Policy } from '../../policy/types.js';
 import { decide, type Check, type Claim } from '../claim.js';
+import { learnerCurveClaim } from './learner-curves.js';
 
 /** The MDPs of the claim (γ = 0.9: the γ^t weight and λ both matter). */
 const INSTANCES = ['chain', 'gridworld-5x5'] as const;
@@ -134,4 +135,4 @@ export const learnerIntegrationClaim: Claim = {
 };
 
 /** The learners' claim group. */
-export const learnerClaims: Claim[] = [learnerIntegrationClaim];
+export const learnerClaims: Claim[] = [learnerIntegrationClaim, learnerCurveClaim];
