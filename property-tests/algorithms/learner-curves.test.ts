@@ -14,6 +14,7 @@ import { NumberField } from '../../src/field/number.js';
 import { policyIteration } from '../../src/exact/control.js';
 import { builtinMDP, deceptive } from '../../src/mdp/library/index.js';
 import { Mlp } from '../../src/policy/mlp.js';
+import { defaultClaims } from '../../src/verify/claims/index.js';
 import { learnerCurveClaim } from '../../src/verify/claims/learner-curves.js';
 
 function codeOf(f: () => unknown): string | undefined {
@@ -30,6 +31,7 @@ describe('learners.reach-jstar', () => {
     expect(control).toHaveLength(5);
     // standing still keeps the whole initial gap: the relative gap is 1 (TRPO's 1e-12 trust region moves θ by ~1e-6)
     for (const c of control) { expect(c.passed, c.instance).toBe(false); expect(c.discrepancy).toBeGreaterThan(0.999); }
+    expect(defaultClaims().map((c) => c.id)).toContain('learners.reach-jstar');
   });
 });
 
