@@ -12,13 +12,15 @@
  *    (median over seeds), and the ratio to PPO's.
  * 3. **TRPO's trust region**: the largest exact KL of any TRPO update against δ; how many PPO
  *    and V-MPO updates exceed the same δ.
- * 4. **Fig. 6** (entropy bonus): A2C on the built-in `deceptive` (`src/mdp/library/deceptive.ts`;
- *    start: `take` ends the episode with +1; `go` enters a corridor of 8 states where `take`
- *    falls off with 0 and the end pays 4; J* = 4, J(uniform) ≈ 0.51) with entropy coefficient
- *    0, 0.01, 0.1, at the default learning rate and at 10× it: the final exact J, entropy, and
- *    π(take|start) — collapsed = π(take|start) ≥ 0.99 (the deterministic suboptimal policy,
- *    J = 1). **Reproduced** when, at some rate, coefficient 0 collapses on a majority of seeds
- *    and 0.1 on none.
+ * 4. **Fig. 6** (entropy bonus): A2C on the built-ins `deceptive` and `deceptive-lottery`
+ *    (`src/mdp/library/deceptive.ts`; start: `take` ends the episode with +1 — in the lottery
+ *    variant +20 with probability 0.05; `go` enters a corridor of 8 states where `take` falls off
+ *    with 0 and the end pays 4; J* = 4, J(uniform) ≈ 0.51) with entropy coefficient 0, 0.01,
+ *    0.1, at the default learning rate and at 10× it: the final exact J, entropy, and
+ *    π(take|start); "ends at the decoy" = final J < 2.5, the midpoint between the decoy's J = 1
+ *    and J* (the count π(take|start) ≥ 0.99 is printed too: with the rate decayed to 0 a stuck
+ *    run can freeze at 0.97–0.99). **Reproduced** when, at some rate, coefficient 0 ends at the
+ *    decoy on a majority of seeds and 0.1 on none.
  * 5. **Fig. 7** (epochs per batch): A2C and REINFORCE with 1 and 5 optimizer steps per batch:
  *    the peak J, the final J, and the drop (peak − final)/(J* − J(uniform)); "lost J after
  *    rising" when the drop exceeds 5%. **Reproduced** (per learner × MDP) when 5 epochs lose J on
@@ -36,6 +38,9 @@ import { LEARNERS, type Curve } from '../src/algorithms/index.js';
 import { builtinMDP } from '../src/mdp/library/index.js';
 import type { FiniteMDP } from '../src/mdp/model.js';
 import { table } from '../src/report/format.js';
+
+/** Fig. 6's "ends at the decoy": final J below the midpoint (decoy + J*)/2 = (1 + 4)/2 of the deceptive built-ins. */
+const DECOY_MIDPOINT = 2.5;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -133,20 +138,24 @@ for (const algo of ['trpo', 'ppo', 'vmpo']) {
 console.log(table(['learner', 'max exact KL', 'max / δ', 'updates with KL > δ'], trRows, [false, true, true, true]));
 
 // ─── 4. Fig. 6: the entropy bonus ───────────────────────────────────────────────
-const deceptive = builtinMDP('deceptive');
-console.log('\n# 4. A2C with and without the entropy bonus on builtin:deceptive (Fig. 6)\n');
-const entRows: string[][] = [];
 const a2cLr = LEARNERS.find((l) => l.name === 'a2c')!.defaults.lr as number;
-const collapsed = new Map<string, number>();
-for (const lr of [a2cLr, 10 * a2cLr]) for (const c of [0, 0.01, 0.1]) {
-  const rs = SEEDS.map((seed) => run('a2c', deceptive, 'deceptive', { entropyCoef: c, lr }, seed));
-  const take = rs.map((r) => { const a = r.theta[0]!, b = r.theta[1]!; return 1 / (1 + Math.exp(b - a)); });
-  collapsed.set(`${lr}/${c}`, take.filter((p) => p >= 0.99).length);
-  entRows.push([f(lr, 2), String(c), rs.map((r) => f(last(r.curve).J, 2)).join(' '), rs.map((r) => f(last(r.curve).entropy, 3)).join(' '), take.map((p) => f(p, 3)).join(' '), `${take.filter((p) => p >= 0.99).length}/${rs.length}`]);
+for (const name of ['deceptive', 'deceptive-lottery']) {
+  const mdp = builtinMDP(name);
+  console.log(`\n# 4. A2C with and without the entropy bonus on builtin:${name} (Fig. 6)\n`);
+  const entRows: string[][] = [];
+  const collapsed = new Map<string, number>(), stuck = new Map<string, number>();
+  for (const lr of [a2cLr, 10 * a2cLr]) for (const c of [0, 0.01, 0.1]) {
+    const rs = SEEDS.map((seed) => run('a2c', mdp, name, { entropyCoef: c, lr }, seed));
+    const take = rs.map((r) => { const a = r.theta[0]!, b = r.theta[1]!; return 1 / (1 + Math.exp(b - a)); });
+    const atDecoy = rs.filter((r) => last(r.curve).J < DECOY_MIDPOINT).length;
+    collapsed.set(`${lr}/${c}`, take.filter((p) => p >= 0.99).length);
+    stuck.set(`${lr}/${c}`, atDecoy);
+    entRows.push([f(lr, 2), String(c), rs.map((r) => f(last(r.curve).J, 2)).join(' '), rs.map((r) => f(last(r.curve).entropy, 3)).join(' '), take.map((p) => f(p, 3)).join(' '), `${take.filter((p) => p >= 0.99).length}/${rs.length}`, `${atDecoy}/${rs.length}`]);
+  }
+  console.log(table(['lr', 'entropy coef', 'final J per seed (J* = 4)', 'final entropy', 'π(take|start)', 'π(take) ≥ 0.99', 'J < 2.5'], entRows));
+  const fig6 = [a2cLr, 10 * a2cLr].some((lr) => stuck.get(`${lr}/0`)! > SEEDS.length / 2 && stuck.get(`${lr}/0.1`)! === 0);
+  console.log(`\nFig. 6 on ${name} (coefficient 0 ends at the decoy, J < 2.5, on a majority of seeds and 0.1 on none, at some rate): ${fig6 ? 'reproduced' : 'not reproduced'}`);
 }
-console.log(table(['lr', 'entropy coef', 'final J per seed (J* = 4)', 'final entropy', 'π(take|start)', 'collapsed'], entRows));
-const fig6 = [a2cLr, 10 * a2cLr].some((lr) => collapsed.get(`${lr}/0`)! > SEEDS.length / 2 && collapsed.get(`${lr}/0.1`)! === 0);
-console.log(`\nFig. 6 (coefficient 0 collapses on a majority of seeds, 0.1 on none, at some rate): ${fig6 ? 'reproduced' : 'not reproduced'}`);
 
 // ─── 5. Fig. 7: epochs per batch ────────────────────────────────────────────────
 console.log('\n# 5. Epochs per batch (Fig. 7): peak J, final J, drop = (peak − final)/(J* − J(uniform))\n');

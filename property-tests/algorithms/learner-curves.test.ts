@@ -156,5 +156,14 @@ describe('builtin:deceptive', () => {
     // a prize below the decoy makes `take` optimal: J* = decoy
     expect(Jstar(deceptive({ length: 2, decoy: 1, prize: 0.5 }))).toBeCloseTo(1, 12);
     expect(codeOf(() => deceptive({ length: 0 }))).toBe('MDP_SHAPE');
+    // the lottery variant: the same means (J* = 4, J(uniform) = 1/2 + 4/512), one more state; q outside (0, 1] is MDP_SHAPE
+    const lot = builtinMDP('deceptive-lottery');
+    expect(lot.numStates).toBe(11);
+    expect(Jstar(lot)).toBeCloseTo(4, 12);
+    expect(evaluatePolicy(lot, new Float64Array(lot.numStates * 2).fill(0.5)).J).toBeCloseTo(0.5 + 4 / 512, 12);
+    // the always-take policy: 0.05 · 20 = 1, the decoy's mean
+    expect(evaluatePolicy(lot, Float64Array.from({ length: lot.numStates * 2 }, (_, k) => (k % 2 === 0 ? 1 : 0))).J).toBeCloseTo(1, 12);
+    expect(codeOf(() => deceptive({ lottery: 0 }))).toBe('MDP_SHAPE');
+    expect(codeOf(() => deceptive({ lottery: 1.5 }))).toBe('MDP_SHAPE');
   });
 });
