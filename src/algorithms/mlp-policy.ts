@@ -37,9 +37,10 @@ export function mlpTabularParameterization(mdp: FiniteMDP, mlp: Mlp, features?: 
   const phi = features ?? oneHotFeatures(S);
   checkNetworkRows(phi, S, d, 'features');
   const row = new Float64Array(A), cot = new Float64Array(A), grad = new Float64Array(P);
+  const phiRows = Array.from({ length: S }, (_, s) => phi.subarray(s * d, s * d + d)); // views made once: no allocation per transition
   /** z_{s,·} into `row` (one forward pass over φ(s), which also records the tape for `pull`). */
   const logits = (theta: Float64Array, s: number): Float64Array => {
-    row.set(mlp.forward(theta, phi.subarray(s * d, s * d + d), 1));
+    row.set(mlp.forward(theta, phiRows[s]!, 1));
     return row;
   };
   /** out += 𝒥_sᵀ cot (after `logits(theta, s)`). */
@@ -74,7 +75,7 @@ export function mlpTabularParameterization(mdp: FiniteMDP, mlp: Mlp, features?: 
       if (!('exp' in F)) fail('FIELD_UNSUPPORTED', `an MLP softmax policy needs exp, which the ${F.name} field does not have`);
       const AF = F as AnalyticField<T>, out: T[] = [];
       for (let s = 0; s < S; s++) {
-        const x = Array.from(phi.subarray(s * d, s * d + d), (v) => AF.fromNumber(v));
+        const x = Array.from(phiRows[s]!, (v) => AF.fromNumber(v));
         out.push(...softmaxIn(AF, mlpForwardIn(AF, mlp, theta, x)));
       }
       return out;
