@@ -6,6 +6,7 @@
  *    documented defaults — on `chain` with the settings of {@link CHAIN} — the final gap
  *    J* − J(θ_N), updates, samples, wall time, and **met** when gap ≤ 1% of the initial gap
  *    J* − J(uniform).
+ *    1b. The same from an MLP policy (`--policy mlp:8`) on short-corridor and gridworld-4x4.
  * 2. **Fig. 5 of Lehmann 2024** (per-update KL): the median over updates 1–20 (the learning
  *    phase; later the policies are nearly deterministic and the rates decayed) and over all
  *    updates of the exact d-weighted KL(π_{n−1}‖π_n), the learner's k3 estimate, per learner
@@ -34,7 +35,7 @@
  * @module
  */
 import { writeFileSync } from 'node:fs';
-import { LEARNERS, type Curve } from '../src/algorithms/index.js';
+import { LEARNERS, mlpStatePolicy, type Curve } from '../src/algorithms/index.js';
 import { builtinMDP } from '../src/mdp/library/index.js';
 import type { FiniteMDP } from '../src/mdp/model.js';
 import { table } from '../src/report/format.js';
@@ -112,6 +113,27 @@ for (const name of MDPS) {
 }
 console.log(table(['mdp', 'learner', 'seed', 'final gap', 'tolerance', 'updates', 'samples', 'wall s', 'verdict'], rows, [false, false, true, true, true, true, true, true, false]));
 console.log('\n' + table(['mdp', 'learner', 'met', 'median gap', 'samples/run'], summary, [false, false, true, true, true]));
+
+// ─── 1b. reaching J* with an MLP policy ─────────────────────────────────────────
+console.log(`\n# 1b. Reaching J* from an MLP policy (one hidden layer of 8, tanh, over one-hot states; --policy mlp:8), defaults, same tolerance\n`);
+const mlpRows: string[][] = [];
+for (const name of ['short-corridor', 'gridworld-4x4']) {
+  const mdp = builtinMDP(name);
+  for (const l of LEARNERS) {
+    const gaps: number[] = [];
+    let met = 0, wall = 0;
+    for (const seed of SEEDS) {
+      const t0 = performance.now();
+      const r = l.run(mdp, {}, { seed, label: `${name} (mlp:8)`, policy: mlpStatePolicy(mdp, [8], seed) });
+      wall += (performance.now() - t0) / 1000;
+      const rel = last(r.curve).gap / r.curve.records[0]!.gap;
+      gaps.push(rel);
+      met += rel <= TOLERANCE ? 1 : 0;
+    }
+    mlpRows.push([name, l.name, `${met}/${SEEDS.length}`, gaps.map(e).join(' '), f(wall / SEEDS.length, 2)]);
+  }
+}
+console.log(table(['mdp', 'learner', 'met', 'final gap / initial gap per seed', 'wall s/run'], mlpRows, [false, false, true, false, true]));
 
 // ─── 2. Fig. 5: per-update KL ───────────────────────────────────────────────────
 const EARLY = 20;
