@@ -72,9 +72,9 @@ describe('the learners on gridworld-4x4 (smoke runs)', () => {
 });
 
 describe('the integration claim', () => {
-  it('every learner\'s first direction is bit-identical to the estimators\' on chain and gridworld-5x5; the control (no γ^t, λ − 0.05) is rejected on every instance', async () => {
+  it('every learner\'s first direction is bit-identical to the estimators\' on chain and gridworld-5x5 and from an MLP policy on chain; the control (no γ^t, λ − 0.05) is rejected on every instance', async () => {
     const checks = await learnerIntegrationClaim.run({ seed: 11, scale: 1 });
-    expect(checks).toHaveLength(10);
+    expect(checks).toHaveLength(15);
     for (const c of checks) expect(c.passed, `${c.instance}: ${c.note}`).toBe(true);
     const control = await learnerIntegrationClaim.control.run({ seed: 11, scale: 1 });
     for (const c of control) expect(c.passed, `${c.instance}: ${c.note}`).toBe(false);

@@ -12,14 +12,13 @@
  * @module
  */
 import { actorCriticGradient } from '../estimators/actorcritic.js';
-import { gae, valueTargets } from '../estimators/advantages.js';
 import { entropyBonus } from '../estimators/entropy.js';
 import { normalizeAdvantages } from '../estimators/normalize.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
-import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
-import { ValueTable } from './critic.js';
+import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, initialPolicy, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { DEFAULT_VALUE_LR, ValueTable } from './critic.js';
 import { SegmentRollout } from './rollout.js';
 
 /**
@@ -27,8 +26,8 @@ import { SegmentRollout } from './rollout.js';
  * clip 0.5, γ from the MDP, GAE λ 0.95, 1 epoch, advantages normalized, entropy coefficient
  * 0.1. **Adapted to tabular problems:** segments of 32 steps (not 2048: a 16-state MDP needs
  * far fewer samples per update), policy learning rate 0.05, and a value table fitted by 10
- * Adam steps at 0.1 per update (one step at 3e-4 would leave a table of returns near −20 at 0
- * for thousands of updates).
+ * Adam steps at 0.5 per update (one step at 3e-4 would leave a table of returns near −20 at 0
+ * for thousands of updates; see {@link DEFAULT_VALUE_LR} for why 0.5 and not 0.1).
  */
 export const A2C_DEFAULTS = {
   updates: 200,
@@ -47,7 +46,8 @@ export const A2C_DEFAULTS = {
   entropyCoef: 0.1,
   /** Policy steps per batch (Lehmann: 1; Fig. 7: 5). */
   epochs: 1,
-  valueLr: 0.1,
+  /** Adam's rate for the value table (critic lag: {@link DEFAULT_VALUE_LR}). */
+  valueLr: DEFAULT_VALUE_LR,
   valueEpochs: 10,
 };
 export type A2cHyperparameters = typeof A2C_DEFAULTS;
@@ -55,10 +55,10 @@ export type A2cHyperparameters = typeof A2C_DEFAULTS;
 const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [0, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], lambda: [0, 1], entropyCoef: [0, 1e3], epochs: [1, 1000], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'epochs', 'valueEpochs'];
 
-/** Runs A2C on `mdp` from the uniform softmax policy and a zero value table. */
+/** Runs A2C on `mdp` from `opts.policy` (default: the uniform softmax policy) and a zero value table. */
 export function runA2c(mdp: FiniteMDP, given: Partial<A2cHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = withTimeLimit(resolveHyperparameters('a2c', A2C_DEFAULTS, given, RANGES, INTEGERS), mdp.gamma);
-  const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
+  const policy = initialPolicy(mdp, opts), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);
   const opt = new Adam(policy.theta.length, { lr: hp.lr });
   const lr = hp.lrDecay ? linearDecay(hp.lr, hp.updates) : () => hp.lr;
@@ -70,9 +70,7 @@ export function runA2c(mdp: FiniteMDP, given: Partial<A2cHyperparameters>, opts:
     const batch = rollout.collect(policy);
     samples += batch.size;
     // 2. GAE under the critic, and the critic's targets (the λ-returns).
-    const values = critic.values();
-    const adv = gae(batch, values, gamma, hp.lambda);
-    const targets = valueTargets(batch, values, adv);
+    const { values, adv, targets } = critic.advantages(batch, gamma, hp.lambda);
     const advantages = hp.normalizeAdvantages ? normalizeAdvantages(adv) : adv;
     for (let epoch = 0; epoch < hp.epochs; epoch++) {
       // 3. −ĝ = −(1/E) Σ γ^t ∇log π Â, plus −c∇H; clip; Adam.

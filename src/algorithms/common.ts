@@ -73,6 +73,20 @@ export function uniformSoftmax(mdp: FiniteMDP): Policy {
   return { param: softmaxPolicy(mdp.numStates, mdp.numActions), theta: new Float64Array(mdp.numStates * mdp.numActions) };
 }
 
+/**
+ * The policy a run starts from: a copy of `opts.policy` when given (an MLP over the states,
+ * `mlpStatePolicy` of `./mlp-policy.ts`, or any parameterization of the MDP's S states and A
+ * actions), else the uniform tabular softmax ({@link uniformSoftmax}). Throws
+ * `LEARNER_OPTIONS` when the given policy's state or action count is not the MDP's.
+ */
+export function initialPolicy(mdp: FiniteMDP, opts: LearnerRunOptions): Policy {
+  const p = opts.policy;
+  if (p === undefined) return uniformSoftmax(mdp);
+  if (p.param.numStates !== mdp.numStates || p.param.numActions !== mdp.numActions) fail('LEARNER_OPTIONS', `the initial policy is over ${p.param.numStates} states × ${p.param.numActions} actions; the MDP has ${mdp.numStates} × ${mdp.numActions}`, { where: 'policy', value: `${p.param.numStates}×${p.param.numActions}` });
+  p.param.check(p.theta);
+  return snapshot(p);
+}
+
 /** A frozen copy of a policy (π_old of an update). */
 export function snapshot(policy: Policy): Policy {
   return { param: policy.param, theta: Float64Array.from(policy.theta) };
@@ -125,6 +139,8 @@ export interface LearnerRunOptions {
   readonly probe?: (e: GradientEvent) => void;
   /** Called with every curve record as it is made (progress bars, JSON lines). */
   readonly onRecord?: (r: CurveRecord) => void;
+  /** The policy to start from (copied; default the uniform tabular softmax): {@link initialPolicy}. */
+  readonly policy?: Policy;
 }
 
 /** A finished run: the exact learning curve, the final policy, the critic's final table. */

@@ -22,6 +22,7 @@ export * from './trpo.js';
 export * from './ppo.js';
 export * from './vmpo.js';
 export * from './grpo.js';
+export * from './mlp-policy.js';
 
 /** A learner by name: its documented defaults and its run function. */
 export interface Learner {

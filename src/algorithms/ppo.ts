@@ -13,7 +13,6 @@
  *
  * @module
  */
-import { gae, valueTargets } from '../estimators/advantages.js';
 import { entropyBonus } from '../estimators/entropy.js';
 import { normalizeAdvantages } from '../estimators/normalize.js';
 import { ppoClipSurrogate } from '../estimators/ppo.js';
@@ -21,8 +20,8 @@ import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
 import { Rng } from '../stats/rng.js';
-import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
-import { ValueTable } from './critic.js';
+import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, initialPolicy, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { DEFAULT_VALUE_LR, ValueTable } from './critic.js';
 import { gather, minibatch, minibatchIndices, SegmentRollout } from './rollout.js';
 
 /**
@@ -30,7 +29,7 @@ import { gather, minibatch, minibatchIndices, SegmentRollout } from './rollout.j
  * environments, GAE λ 0.95, advantages normalized, no entropy bonus, Adam 3e-4 decayed
  * linearly, clip 0.5. **Adapted to tabular problems:** segments of 32 steps (256 transitions
  * per update, minibatches of 32), policy learning rate 0.01 (ten epochs of eight Adam steps each
- * move a logit by up to ~0.8 per update at this rate), value table by Adam at 0.1.
+ * move a logit by up to ~0.8 per update at this rate), value table by Adam at 0.5 ({@link DEFAULT_VALUE_LR}).
  */
 export const PPO_DEFAULTS = {
   updates: 100,
@@ -49,7 +48,8 @@ export const PPO_DEFAULTS = {
   /** Normalize the advantages per minibatch (cleanrl's `norm_adv`). */
   normalizeAdvantages: true,
   entropyCoef: 0,
-  valueLr: 0.1,
+  /** Adam's rate for the value table (critic lag: {@link DEFAULT_VALUE_LR}). */
+  valueLr: DEFAULT_VALUE_LR,
   valueEpochs: 10,
 };
 export type PpoHyperparameters = typeof PPO_DEFAULTS;
@@ -57,10 +57,10 @@ export type PpoHyperparameters = typeof PPO_DEFAULTS;
 const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [0, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], clip: [0, 1e3], epochs: [1, 1000], minibatches: [1, 1e6], lambda: [0, 1], entropyCoef: [0, 1e3], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'epochs', 'minibatches', 'valueEpochs'];
 
-/** Runs PPO on `mdp` from the uniform softmax policy and a zero value table. */
+/** Runs PPO on `mdp` from `opts.policy` (default: the uniform softmax policy) and a zero value table. */
 export function runPpo(mdp: FiniteMDP, given: Partial<PpoHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = withTimeLimit(resolveHyperparameters('ppo', PPO_DEFAULTS, given, RANGES, INTEGERS), mdp.gamma);
-  const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
+  const policy = initialPolicy(mdp, opts), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);
   const opt = new Adam(policy.theta.length, { lr: hp.lr });
   const lr = hp.lrDecay ? linearDecay(hp.lr, hp.updates) : () => hp.lr;
@@ -73,9 +73,7 @@ export function runPpo(mdp: FiniteMDP, given: Partial<PpoHyperparameters>, opts:
     const batch = rollout.collect(policy);
     samples += batch.size;
     // 2. GAE under the critic; the critic's targets.
-    const values = critic.values();
-    const adv = gae(batch, values, gamma, hp.lambda);
-    const targets = valueTargets(batch, values, adv);
+    const { values, adv, targets } = critic.advantages(batch, gamma, hp.lambda);
     const rng = shuffles.split(n);
     let step = 0, lastLoss = 0;
     for (let epoch = 0; epoch < hp.epochs; epoch++) {

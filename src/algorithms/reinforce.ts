@@ -15,7 +15,7 @@ import { reinforceRewardToGo } from '../estimators/reinforce.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
-import { ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, initialPolicy, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { episodeBatch } from './rollout.js';
 
 /**
@@ -45,10 +45,10 @@ export type ReinforceHyperparameters = typeof REINFORCE_DEFAULTS;
 
 const RANGES = { updates: [1, 1e6], episodes: [1, 1e6], maxEpisodeSteps: [0, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], epochs: [1, 1000] } as const;
 
-/** Runs REINFORCE on `mdp` from the uniform softmax policy; the exact curve records every update. */
+/** Runs REINFORCE on `mdp` from `opts.policy` (default: the uniform softmax policy); the exact curve records every update. */
 export function runReinforce(mdp: FiniteMDP, given: Partial<ReinforceHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = withTimeLimit(resolveHyperparameters('reinforce', REINFORCE_DEFAULTS, given, RANGES, ['updates', 'episodes', 'maxEpisodeSteps', 'epochs']), mdp.gamma);
-  const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
+  const policy = initialPolicy(mdp, opts), gamma = mdp.gamma;
   const opt = new Adam(policy.theta.length, { lr: hp.lr });
   const lr = hp.lrDecay ? linearDecay(hp.lr, hp.updates) : () => hp.lr;
   const watcher = new ExactWatcher(mdp, policy, opts.onRecord);

@@ -29,6 +29,7 @@ import { sampleEpisodes } from '../sampling/episodes.js';
 import { Rng } from '../stats/rng.js';
 import { tabularEnv } from '../env/tabular.js';
 import { VectorEnv } from '../env/vector.js';
+import { samplingPolicy } from './mlp-policy.js';
 
 /** N environments × T steps per segment, continuing across segments. */
 export class SegmentRollout {
@@ -92,9 +93,12 @@ function renumber(b: Batch): Batch {
   return b;
 }
 
-/** `episodes` whole episodes of `policy` for update `update` (time limit `maxSteps`; see the module comment). */
+/**
+ * `episodes` whole episodes of `policy` for update `update` (time limit `maxSteps`; see the
+ * module comment); an MLP policy is sampled through its logits table (`samplingPolicy`).
+ */
 export function episodeBatch(mdp: FiniteMDP, policy: Policy, episodes: number, maxSteps: number, seed: number, update: number): Batch {
-  return sampleEpisodes({ mdp, policy }, { episodes, maxSteps, seed: Rng.from(seed).split(2).split(update) });
+  return sampleEpisodes({ mdp, policy: samplingPolicy(policy) }, { episodes, maxSteps, seed: Rng.from(seed).split(2).split(update) });
 }
 
 /**

@@ -16,19 +16,18 @@
  *
  * @module
  */
-import { gae, valueTargets } from '../estimators/advantages.js';
 import { normalizeAdvantages } from '../estimators/normalize.js';
 import { trpoStep } from '../estimators/trpo.js';
 import type { FiniteMDP } from '../mdp/model.js';
-import { ExactWatcher, k3Estimate, resolveHyperparameters, withTimeLimit, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
-import { ValueTable } from './critic.js';
+import { ExactWatcher, k3Estimate, resolveHyperparameters, withTimeLimit, initialPolicy, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { DEFAULT_VALUE_LR, ValueTable } from './critic.js';
 import { SegmentRollout } from './rollout.js';
 
 /**
  * TRPO's hyperparameters. Lehmann 2024, Table 2: δ = 0.01, CG damping 0.1, 10 CG iterations,
  * 10 line-search steps, shrink 0.8, GAE λ 0.95, advantages normalized, 8 environments, value
  * network 10 epochs. **Adapted to tabular problems:** segments of 32 steps, value table by Adam
- * at 0.1. The line search's accept ratio (required fraction of the predicted improvement)
+ * at 0.5 ({@link DEFAULT_VALUE_LR}). The line search's accept ratio (required fraction of the predicted improvement)
  * is the estimator's default 0.1.
  */
 export const TRPO_DEFAULTS = {
@@ -45,7 +44,8 @@ export const TRPO_DEFAULTS = {
   shrink: 0.8,
   lambda: 0.95,
   normalizeAdvantages: true,
-  valueLr: 0.1,
+  /** Adam's rate for the value table (critic lag: {@link DEFAULT_VALUE_LR}). */
+  valueLr: DEFAULT_VALUE_LR,
   valueEpochs: 10,
 };
 export type TrpoHyperparameters = typeof TRPO_DEFAULTS;
@@ -53,10 +53,10 @@ export type TrpoHyperparameters = typeof TRPO_DEFAULTS;
 const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [0, 1e6], maxKl: [1e-12, 1e3], damping: [0, 1e6], cgIterations: [1, 1000], lineSearchSteps: [1, 1000], shrink: [1e-6, 1 - 1e-6], lambda: [0, 1], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'cgIterations', 'lineSearchSteps', 'valueEpochs'];
 
-/** Runs TRPO on `mdp` from the uniform softmax policy and a zero value table. */
+/** Runs TRPO on `mdp` from `opts.policy` (default: the uniform softmax policy) and a zero value table. */
 export function runTrpo(mdp: FiniteMDP, given: Partial<TrpoHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = withTimeLimit(resolveHyperparameters('trpo', TRPO_DEFAULTS, given, RANGES, INTEGERS), mdp.gamma);
-  const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
+  const policy = initialPolicy(mdp, opts), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);
   const rollout = new SegmentRollout(mdp, hp.envs, hp.length, hp.maxEpisodeSteps, opts.seed);
   const watcher = new ExactWatcher(mdp, policy, opts.onRecord);
@@ -66,9 +66,7 @@ export function runTrpo(mdp: FiniteMDP, given: Partial<TrpoHyperparameters>, opt
     const batch = rollout.collect(policy);
     samples += batch.size;
     // 2. GAE under the critic; the critic's targets.
-    const values = critic.values();
-    const adv = gae(batch, values, gamma, hp.lambda);
-    const targets = valueTargets(batch, values, adv);
+    const { values, adv, targets } = critic.advantages(batch, gamma, hp.lambda);
     const advantages = hp.normalizeAdvantages ? normalizeAdvantages(adv) : adv;
     // 3. Conjugate gradient on F̂x = g, the step to the KL boundary, the line search.
     const theta0 = Float64Array.from(policy.theta);

@@ -20,14 +20,13 @@
  *
  * @module
  */
-import { gae, valueTargets } from '../estimators/advantages.js';
 import { vmpoPolicyLoss, vmpoTemperatureLoss, vmpoTopHalf, vmpoTrustRegionLoss, vmpoWeights } from '../estimators/vmpo.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { Adam } from '../optim/adam.js';
 import { linearDecay } from '../optim/schedule.js';
 import { Rng } from '../stats/rng.js';
-import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, snapshot, uniformSoftmax, type LearnerResult, type LearnerRunOptions } from './common.js';
-import { ValueTable } from './critic.js';
+import { addGradients, ExactWatcher, k3Estimate, optimizerStep, resolveHyperparameters, withTimeLimit, snapshot, initialPolicy, type LearnerResult, type LearnerRunOptions } from './common.js';
+import { DEFAULT_VALUE_LR, ValueTable } from './critic.js';
 import { gather, minibatch, minibatchIndices, SegmentRollout } from './rollout.js';
 
 /**
@@ -36,7 +35,7 @@ import { gather, minibatch, minibatchIndices, SegmentRollout } from './rollout.j
  * epochs, 8 minibatches, GAE λ 0.95, no advantage normalization, Adam 3e-4 decayed
  * linearly, clip 0.5. **Adapted to tabular problems:** segments of 32 steps, policy learning
  * rate 0.01, the duals' Adam rate 0.05 (η must reach the advantages' scale, here units, in
- * tens of updates), value table by Adam at 0.1.
+ * tens of updates), value table by Adam at 0.5 ({@link DEFAULT_VALUE_LR}).
  */
 export const VMPO_DEFAULTS = {
   updates: 100,
@@ -59,7 +58,8 @@ export const VMPO_DEFAULTS = {
   epsilonNu: 0.01,
   /** Adam's rate for (η, ν). */
   dualLr: 0.05,
-  valueLr: 0.1,
+  /** Adam's rate for the value table (critic lag: {@link DEFAULT_VALUE_LR}). */
+  valueLr: DEFAULT_VALUE_LR,
   valueEpochs: 10,
 };
 export type VmpoHyperparameters = typeof VMPO_DEFAULTS;
@@ -67,10 +67,10 @@ export type VmpoHyperparameters = typeof VMPO_DEFAULTS;
 const RANGES = { updates: [1, 1e6], envs: [1, 4096], length: [1, 1e6], maxEpisodeSteps: [0, 1e6], lr: [0, 1e3], maxGradNorm: [0, 1e6], epochs: [1, 1000], minibatches: [1, 1e6], lambda: [0, 1], eta: [1e-12, 1e6], nu: [0, 1e6], etaMin: [1e-12, 1e6], nuMin: [0, 1e6], epsilonEta: [0, 1e3], epsilonNu: [0, 1e3], dualLr: [0, 1e3], valueLr: [0, 1e3], valueEpochs: [0, 1e4] } as const;
 const INTEGERS = ['updates', 'envs', 'length', 'maxEpisodeSteps', 'epochs', 'minibatches', 'valueEpochs'];
 
-/** Runs V-MPO on `mdp` from the uniform softmax policy and a zero value table. */
+/** Runs V-MPO on `mdp` from `opts.policy` (default: the uniform softmax policy) and a zero value table. */
 export function runVmpo(mdp: FiniteMDP, given: Partial<VmpoHyperparameters>, opts: LearnerRunOptions): LearnerResult {
   const hp = withTimeLimit(resolveHyperparameters('vmpo', VMPO_DEFAULTS, given, RANGES, INTEGERS), mdp.gamma);
-  const policy = uniformSoftmax(mdp), gamma = mdp.gamma;
+  const policy = initialPolicy(mdp, opts), gamma = mdp.gamma;
   const critic = new ValueTable(mdp.numStates, hp.valueLr);
   const opt = new Adam(policy.theta.length, { lr: hp.lr });
   const dualOpt = new Adam(2, { lr: hp.dualLr });
@@ -86,9 +86,7 @@ export function runVmpo(mdp: FiniteMDP, given: Partial<VmpoHyperparameters>, opt
     samples += batch.size;
     const old = snapshot(policy);
     // 2. GAE under the critic (not normalized); the critic's targets.
-    const values = critic.values();
-    const adv = gae(batch, values, gamma, hp.lambda);
-    const targets = valueTargets(batch, values, adv);
+    const { values, adv, targets } = critic.advantages(batch, gamma, hp.lambda);
     const rng = shuffles.split(n);
     let step = 0, kl = 0;
     for (let epoch = 0; epoch < hp.epochs; epoch++) {

@@ -10,7 +10,7 @@
 import type { Field } from '../field/field.js';
 
 /** The built-in parameterizations. */
-export type PolicyKind = 'softmax' | 'direct' | 'loglinear' | 'gaussian-samples';
+export type PolicyKind = 'softmax' | 'direct' | 'loglinear' | 'gaussian-samples' | 'mlp-tabular';
 
 /** A differentiable map θ ↦ π_θ. */
 export interface Parameterization {

@@ -6,7 +6,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fail, PgTruthError, show } from '../../errors.js';
-import { LEARNERS, learner } from '../../algorithms/index.js';
+import { LEARNERS, learner, mlpStatePolicy, samplingPolicy } from '../../algorithms/index.js';
+import type { FiniteMDP } from '../../mdp/model.js';
+import type { Policy } from '../../policy/types.js';
 import type { CurveRecord } from '../../algorithms/curve.js';
 import { nest } from '../../policy/json.js';
 import { num, sci } from '../../report/format.js';
@@ -40,8 +42,12 @@ HalfCheetah-v5, Hopper-v5): the deep learners with MLP actor and critic — pgtr
 Options:
   --algo NAME             reinforce | a2c | trpo | ppo | vmpo (required)
   --seed N                the seed (default 0)
+  --policy KIND           softmax (default: the tabular softmax from uniform) or mlp[:H[,H…]] — an MLP
+                          over one-hot states with hidden widths H (default 8, tanh; last layer ×0.01,
+                          so π starts within ~1% of uniform); the curve is exact for its induced table
   --json                  one JSON line per update (the curve record), then one summary line
-  --out FILE              write the final policy as {"kind":"softmax","logits":[[…]]} (what pgtruth exact reads)
+  --out FILE              write the final policy as {"kind":"softmax","logits":[[…]]} (what pgtruth exact reads;
+                          for an MLP its logits f_w(φ(s)), the same π)
   --html FILE             also write a self-contained HTML page: J_n against J*, the per-update exact KL
                           (log axis) beside the k3 estimate, the exact entropy, the final values
   --NAME VALUE            a hyperparameter of the learner (booleans: true|false); defaults:
@@ -56,6 +62,7 @@ Built-in MDPs: \${BUILTIN}`;
 const OPTIONS = {
   algo: { type: 'string' },
   seed: { type: 'string' },
+  policy: { type: 'string' },
   json: { type: 'boolean' },
   out: { type: 'string' },
   html: { type: 'string' },
@@ -91,6 +98,15 @@ export function trainHelpText(): string {
   return TRAIN_HELP.replace('${HYPERS}', hyperHelp()).replace('${BUILTIN}', builtinNames());
 }
 
+/** `--policy softmax | mlp[:H[,H…]]`: undefined for the tabular softmax, else the MLP policy (`mlpStatePolicy`); `CLI_USAGE` otherwise. */
+function startPolicy(mdp: FiniteMDP, text: string | undefined, seed: number): Policy | undefined {
+  if (text === undefined || text === 'softmax') return undefined;
+  const m = /^mlp(?::(\d+(?:,\d+)*))?$/.exec(text);
+  const hidden = m ? (m[1] === undefined ? [8] : m[1].split(',').map(Number)) : [];
+  if (!m || hidden.some((h) => h < 1 || h > 4096)) fail('CLI_USAGE', `--policy ${show(text)}: expected softmax or mlp[:H[,H…]] with widths in 1…4096 (e.g. mlp:8 or mlp:16,16)`, { where: '--policy', value: text });
+  return mlpStatePolicy(mdp, hidden, seed);
+}
+
 export function trainCommand(argv: string[], write: (s: string) => void): number {
   if (wantsGroupLearner(argv)) return trainGrpoCommand(argv, write);
   const { values, positionals } = parse(argv, OPTIONS, 'train');
@@ -106,6 +122,7 @@ export function trainCommand(argv: string[], write: (s: string) => void): number
   if (html !== undefined && html.trim() === '') fail('CLI_USAGE', '--html needs a file name', { where: '--html', value: html });
   const hyper = parseHyperparameters(algo, values);
   const { mdp, label } = loadMDP(positionals[0]!);
+  const policy = startPolicy(mdp, values.policy as string | undefined, seed);
   const hp: Record<string, number | boolean> = { ...learner(algo)!.defaults, ...hyper };
   const total = hp.updates as number;
   const bar = progressBar(process.stderr, process.stderr.isTTY === true && !values.json);
@@ -117,7 +134,7 @@ export function trainCommand(argv: string[], write: (s: string) => void): number
   };
   let result;
   try {
-    result = learner(algo)!.run(mdp, hyper, { seed, label, onRecord });
+    result = learner(algo)!.run(mdp, hyper, { seed, label, onRecord, ...(policy ? { policy } : {}) });
   } catch (e) {
     bar.finish();
     if (e instanceof PgTruthError && e.code === 'LEARNER_OPTIONS') fail('CLI_USAGE', `train: ${e.message.replace(/^\[[A-Z_]+\] /, '')}`, { where: e.where === undefined ? undefined : '--' + kebab(e.where), value: e.value });
@@ -126,7 +143,7 @@ export function trainCommand(argv: string[], write: (s: string) => void): number
   bar.finish();
   const wall = (performance.now() - t0) / 1000;
   const last = result.curve.records[result.curve.records.length - 1]!;
-  if (out !== undefined) writeFileSync(out, JSON.stringify({ kind: 'softmax', logits: nest(result.policy.theta, mdp.numStates, mdp.numActions) }) + '\n');
+  if (out !== undefined) writeFileSync(out, JSON.stringify({ kind: 'softmax', logits: nest(samplingPolicy(result.policy).theta, mdp.numStates, mdp.numActions) }) + '\n');
   if (html !== undefined) {
     try {
       writeLearningCurvesHtml(html, [result.curve], { title: `${algo} on ${label}, seed ${seed}` });

@@ -8,6 +8,7 @@ import { fail } from '../../errors.js';
 import type { FiniteMDP } from '../model.js';
 import { builtinContextualBandit } from './bandit.js';
 import { chain } from './chain.js';
+import { deceptive } from './deceptive.js';
 import { shortCorridor } from './corridor.js';
 import { garnet } from './garnet.js';
 import { suttonBartoGridworld4x4, suttonBartoGridworld5x5 } from './gridworld.js';
@@ -20,6 +21,7 @@ export * from './gridworld.js';
 export * from './bandit.js';
 export * from './token.js';
 export * from './features.js';
+export * from './deceptive.js';
 
 /** A named built-in MDP. */
 export interface LibraryEntry {
@@ -37,6 +39,8 @@ export const LIBRARY: readonly LibraryEntry[] = [
   { name: 'garnet', description: 'seeded Garnet random MDP: 6 states, 3 actions, branching 3, γ = 0.9 (seed 1)', build: () => garnet({ states: 6, actions: 3, branching: 3, gamma: 0.9, seed: 1 }) },
   { name: 'garnet-episodic', description: 'seeded Garnet with 2 terminal states, exit probability 0.2, γ = 1 (seed 2)', build: () => garnet({ states: 7, actions: 3, branching: 3, gamma: 1, seed: 2, terminal: 2, exitProbability: 0.2 }) },
   { name: 'bandit-contextual', description: 'contextual bandit (one-step MDP): 3 prompts (ρ = 0.5, 0.3, 0.2), 4 responses, Bernoulli rewards', build: builtinContextualBandit },
+  { name: 'deceptive', description: 'deceptive corridor: take at the start pays 1 at once, a corridor of 8 pays 4 at its end (J* = 4), γ = 1', build: () => deceptive() },
+  { name: 'deceptive-lottery', description: 'deceptive corridor whose decoy is a lottery (pays 20 with probability 0.05: mean 1), corridor of 8 pays 4 (J* = 4), γ = 1', build: () => deceptive({ lottery: 0.05 }) },
   { name: 'token-mdp', description: 'token-level MDP: 2 prompts, tokens a, b, <eos>, at most 3 tokens, reward at the end, γ = 1', build: builtinTokenMDP },
 ];
 

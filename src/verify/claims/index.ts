@@ -28,6 +28,7 @@ export * from './rates.js';
 export * from './learners.js';
 export * from './mlp.js';
 export * from './grpo.js';
+export * from './learner-curves.js';
 
 /** The exact (deterministic) claims: literature answers, exact identities, mirror learning. */
 export function exactSuite(): Claim[] {

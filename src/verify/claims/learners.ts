@@ -16,6 +16,9 @@
  * | V-MPO | `vmpoPolicyLoss`(M, π₀, ψ).gradient + `vmpoTrustRegionLoss`(M, π₀, π₀, ν₀, ε_ν).gradient, ψ = `vmpoWeights`(Â_M, `vmpoTopHalf`(Â_M), η₀) |
  *
  * (B the update's batch, M the first minibatch, V the critic's table before the update.)
+ * The same on `chain` with the learners starting from an MLP policy over one-hot states
+ * (`mlpStatePolicy` of `src/algorithms/mlp-policy.ts`): the directions are then in the
+ * network's weights, through the same estimator calls.
  * Negative control: the same recomputation with a plausible wrong variant — REINFORCE without
  * the γ^t weight (`reinforceRewardToGoNoDiscountWeight`), the others with GAE at λ − 0.05 —
  * must not be bit-identical. The instances have γ = 0.9, where both variants change the result.
@@ -24,6 +27,7 @@
  */
 import { addGradients, uniformSoftmax, type GradientEvent } from '../../algorithms/common.js';
 import { LEARNERS } from '../../algorithms/index.js';
+import { mlpStatePolicy } from '../../algorithms/mlp-policy.js';
 import { gather, minibatch } from '../../algorithms/rollout.js';
 import { actorCriticGradient } from '../../estimators/actorcritic.js';
 import { gae } from '../../estimators/advantages.js';
@@ -35,11 +39,15 @@ import { trpoStep } from '../../estimators/trpo.js';
 import { vmpoPolicyLoss, vmpoTopHalf, vmpoTrustRegionLoss, vmpoWeights } from '../../estimators/vmpo.js';
 import { builtinMDP } from '../../mdp/library/index.js';
 import type { FiniteMDP } from '../../mdp/model.js';
-import type { Policy } from '../../policy/types.js';
+import type { Parameterization, Policy } from '../../policy/types.js';
 import { decide, type Check, type Claim } from '../claim.js';
+import { learnerCurveClaim } from './learner-curves.js';
 
 /** The MDPs of the claim (γ = 0.9: the γ^t weight and λ both matter). */
 const INSTANCES = ['chain', 'gridworld-5x5'] as const;
+
+/** The MDP on which the learners also start from an MLP policy (`mlpStatePolicy`, one hidden layer of 8). */
+const MLP_INSTANCE = 'chain';
 
 /** Small budgets: one update of a short segment (the claim needs only the first step). */
 const ONE_UPDATE: Readonly<Record<string, Record<string, number>>> = {
@@ -50,11 +58,11 @@ const ONE_UPDATE: Readonly<Record<string, Record<string, number>>> = {
   vmpo: { updates: 1, envs: 4, length: 16, maxEpisodeSteps: 30, epochs: 1, minibatches: 4 },
 };
 
-/** The learner's first optimizer step on `mdp` (seeded), with its resolved hyperparameters. */
-export function firstStep(algo: string, mdp: FiniteMDP, seed: number): { event: GradientEvent; hp: Readonly<Record<string, unknown>> } {
+/** The learner's first optimizer step on `mdp` (seeded; from `policy`, default uniform softmax), with its resolved hyperparameters. */
+export function firstStep(algo: string, mdp: FiniteMDP, seed: number, policy?: Policy): { event: GradientEvent; hp: Readonly<Record<string, unknown>> } {
   const l = LEARNERS.find((x) => x.name === algo)!;
   let event: GradientEvent | undefined;
-  const run = l.run(mdp, ONE_UPDATE[algo]!, { seed, probe: (e) => { event ??= e; } });
+  const run = l.run(mdp, ONE_UPDATE[algo]!, { seed, probe: (e) => { event ??= e; }, ...(policy ? { policy } : {}) });
   return { event: event!, hp: run.curve.hyperparameters };
 }
 
@@ -62,9 +70,9 @@ export function firstStep(algo: string, mdp: FiniteMDP, seed: number): { event: 
  * The first update direction recomputed by calling the estimators on the probe's batch;
  * `wrong` selects the control's variant (no γ^t for REINFORCE, λ − 0.05 for the others).
  */
-export function directFromEstimators(algo: string, mdp: FiniteMDP, event: GradientEvent, hp: Readonly<Record<string, unknown>>, wrong: boolean): Float64Array {
+export function directFromEstimators(algo: string, mdp: FiniteMDP, event: GradientEvent, hp: Readonly<Record<string, unknown>>, wrong: boolean, param: Parameterization = uniformSoftmax(mdp).param): Float64Array {
   const gamma = mdp.gamma, batch = event.batch;
-  const pi0: Policy = { param: uniformSoftmax(mdp).param, theta: Float64Array.from(event.theta) };
+  const pi0: Policy = { param, theta: Float64Array.from(event.theta) };
   const lambda = (hp.lambda as number) - (wrong ? 0.05 : 0);
   const advantages = () => gae(batch, event.values!, gamma, lambda);
   switch (algo) {
@@ -105,15 +113,16 @@ export function bitDifferences(a: Float64Array, b: Float64Array): number {
 
 function checks(seed: number, wrong: boolean): Check[] {
   const out: Check[] = [];
-  for (const name of INSTANCES) {
+  for (const [name, mlp] of [...INSTANCES.map((n) => [n, false] as const), [MLP_INSTANCE, true] as const]) {
     const mdp = builtinMDP(name);
     for (const l of LEARNERS) {
-      const { event, hp } = firstStep(l.name, mdp, seed);
-      const direct = directFromEstimators(l.name, mdp, event, hp, wrong);
+      const policy = mlp ? mlpStatePolicy(mdp, [8], seed) : undefined;
+      const { event, hp } = firstStep(l.name, mdp, seed, policy);
+      const direct = directFromEstimators(l.name, mdp, event, hp, wrong, policy?.param);
       let norm = 0;
       for (const x of event.direction) norm = Math.max(norm, Math.abs(x));
       const differing = bitDifferences(event.direction, direct);
-      out.push(decide(`${name} ${l.name}`, differing, 0, { note: `${differing} of ${direct.length} entries differ; max |direction| ${norm.toExponential(2)}` }));
+      out.push(decide(`${name}${mlp ? ' (MLP 8 over one-hot states)' : ''} ${l.name}`, differing, 0, { note: `${differing} of ${direct.length} entries differ; max |direction| ${norm.toExponential(2)}` }));
     }
   }
   return out;
@@ -134,4 +143,4 @@ export const learnerIntegrationClaim: Claim = {
 };
 
 /** The learners' claim group. */
-export const learnerClaims: Claim[] = [learnerIntegrationClaim];
+export const learnerClaims: Claim[] = [learnerIntegrationClaim, learnerCurveClaim];
