@@ -19,7 +19,7 @@
  * @module
  */
 import { fail, show } from '../errors.js';
-import type { TermShape } from './drift.js';
+import type { TermShape } from './drift-functional.js';
 
 /** One action's concave φ on [0, 1], by pieces. */
 export interface ActionPieces {
