@@ -136,7 +136,3 @@ export function pieceSlope(P: ActionPieces, j: number, x: number): number {
   return v;
 }
 
-/** True when φ is piecewise linear (no entropy, barrier or custom part). */
-export function isLinearPieces(P: ActionPieces): boolean {
-  return P.beta === 0 && P.gamma === 0 && P.custom === undefined && !P.zeroOnly;
-}

@@ -102,7 +102,3 @@ export function mapBatchesSync<O = undefined>(spec: SamplingSpec, plan: BatchPla
   return out;
 }
 
-/** Row k of the estimates (a view). */
-export function estimateRow(e: BatchEstimates, k: number): Float64Array {
-  return e.values.subarray(k * e.dim, (k + 1) * e.dim);
-}
