@@ -18,7 +18,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SamplerPool } from '../src/sampling/pool.js';
+import { SamplerPool } from '../src/sampling/worker-pool.js';
 import { statisticalSuite } from '../src/verify/claims/index.js';
 import { runClaims } from '../src/verify/runner.js';
 

@@ -31,7 +31,8 @@ describe('KaTeX in doc comments', () => {
   it('collects a KaTeX error in a doc comment instead of swallowing it', async () => {
     texErrors.length = 0;
     await buildApi(root, join(out, 'bad'), new Map(), { entryPoints: ['docs/fixtures/bad-math.ts'], tsconfig: 'docs/fixtures/tsconfig.json' });
-    expect(texErrors.length).toBe(2);
+    // each error once per place it is rendered: the entry's page and its one-line summary in the index
+    expect(new Set(texErrors).size).toBe(2);
     expect(texErrors.join('\n')).toContain('\\undefinedmacro');
   }, 120_000);
 

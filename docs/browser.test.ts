@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDerivations } from '../derivations/framework/markdown.js';
+import { apiTopics } from './lib/api-topics.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -187,9 +188,45 @@ describe('the documentation site in chromium', () => {
     expect(paths.some((p) => p.startsWith('/source/'))).toBe(true);
   });
 
+  it('the examples page shows every estimator module of examples/estimators/, each with its comment, its check command and its source', async () => {
+    const files = readdirSync(join(root, 'examples', 'estimators')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+    expect(files.length).toBeGreaterThanOrEqual(10);
+    const page = await context!.newPage();
+    await page.goto(`${base}/examples/index.html`);
+    const ids = await page.locator('section.estimator-example').evaluateAll((xs) => xs.map((x) => x.id));
+    expect(ids).toEqual(files.map((f) => `estimators-${f.replace(/\.ts$/, '')}`));
+    for (const f of files) {
+      const section = page.locator(`section#estimators-${f.replace(/\.ts$/, '')}`);
+      const firstComment = readFileSync(join(root, 'examples', 'estimators', f), 'utf8').split('\n')[0]!.replace(/^\/\/ ?/, '');
+      expect(await section.innerText()).toContain(firstComment);
+      expect(await section.innerText()).toContain(`npx pgtruth check examples/estimators/${f}`);
+    }
+    await page.close();
+  });
+
+  it('the API reference groups the public entry by the topic blocks of src/index.ts, in their order, page and sidebar', async () => {
+    const topics = apiTopics(readFileSync(join(root, 'src', 'index.ts'), 'utf8'));
+    const page = await context!.newPage();
+    await page.goto(`${base}/api/modules/pgtruth.html`);
+    const headings = await page.locator('.col-content details.tsd-member-group > summary h2').allInnerTexts();
+    expect(headings.map((h) => h.trim())).toEqual(topics.map((t) => t.title));
+    // each topic's section has its description and lists exactly its names (gae under Estimators, …)
+    for (const t of topics) {
+      const section = page.locator('.col-content details.tsd-member-group', { has: page.locator(`summary h2:text-is("${t.title}")`) });
+      await expect(section.locator(':scope > .tsd-comment').innerText()).resolves.toBe(t.description.replace(/`/g, ''));
+      const names = (await section.locator('dt.tsd-member-summary .tsd-member-summary-name > a:first-of-type').allInnerTexts()).map((n) => n.trim());
+      expect(new Set(names)).toEqual(new Set(t.names));
+    }
+    // the sidebar's navigation (built by script) shows the topics as folders of the module
+    await page.waitForSelector('.site-menu nav.tsd-navigation li');
+    const nav = await page.locator('.site-menu nav.tsd-navigation').innerText();
+    for (const t of topics) expect(nav).toContain(t.title);
+    await page.close();
+  });
+
   it('an API entry links to its source line in the site, and back', async () => {
     const page = await context!.newPage();
-    await page.goto(`${base}/api/functions/src.gae.html`);
+    await page.goto(`${base}/api/functions/pgtruth.gae.html`);
     const link = page.locator('a[href*="source/src/estimators/"][href*="#L"]').first();
     const href = await link.getAttribute('href');
     const line = /#L(\d+)$/.exec(href ?? '')?.[1];
@@ -202,7 +239,7 @@ describe('the documentation site in chromium', () => {
     expect(await page.locator(`tr[id="L${line}"] td.code`).innerText()).toMatch(/export function gae\b/);
     await page.goBack();
     await page.waitForLoadState('load');
-    expect(page.url()).toBe(`${base}/api/functions/src.gae.html`);
+    expect(page.url()).toBe(`${base}/api/functions/pgtruth.gae.html`);
     await page.close();
   });
 

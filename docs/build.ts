@@ -141,9 +141,36 @@ function examplesPage(examples: { file: string; source: string; output: string }
 <details><summary>Source</summary>${sourceListing(e.source)}</details></section>`;
   });
   return page({ title: 'Examples', depth: 1, active: 'examples', body: `<article><h1>Examples</h1>
-<p>Runnable scripts (run by <code>npm test</code> as well) and the MDP and policy files they use, in the formats of the README.</p>
+<p>Runnable scripts (run by <code>npm test</code> as well), the estimator modules that <code>pgtruth check</code> checks, and the MDP and policy files they use, in the formats of the README.</p>
+<ul><li><a href="#scripts">Scripts</a></li><li><a href="#estimator-modules">Estimator modules</a></li><li><a href="#files">Files</a></li></ul>
+<h2 id="scripts">Scripts</h2>
 ${sections.join('\n')}
-<h2>Files</h2><ul>${data.join('')}</ul></article>` });
+${estimatorExamples()}
+<h2 id="files">Files</h2><ul>${data.join('')}</ul></article>` });
+}
+
+/** The leading `//` comment of a file (up to its first import), as one paragraph. */
+const leadingComment = (source: string) => source.split('\n').filter((l, i, all) => l.startsWith('//') && all.slice(0, i).every((x) => x.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join(' ');
+
+/**
+ * The estimator modules of examples/estimators/ — every .ts file there, read at build time, so the
+ * page lists exactly the files that exist: each with its own leading comment (which says when it
+ * is buggy on purpose), the command that checks it, and its source. They are not run here (a
+ * check takes seconds to minutes; examples/examples.test.ts runs them).
+ */
+function estimatorExamples(): string {
+  const dir = join(root, 'examples', 'estimators');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+  const items = files.map((f) => {
+    const source = readFileSync(join(dir, f), 'utf8');
+    return `<section class="example estimator-example" id="estimators-${f.replace(/\.ts$/, '')}"><h3><code>examples/estimators/${f}</code></h3>
+<p>${esc(leadingComment(source))}</p>
+<p>Check it: <code>npx pgtruth check examples/estimators/${f}</code></p>
+<details><summary>Source</summary>${sourceListing(source)}</details></section>`;
+  });
+  return `<h2 id="estimator-modules">Estimator modules</h2>
+<p>Modules for <code>pgtruth check</code>, a correct and a buggy one of each kind (the <a href="../guide/checking-your-estimator.html">guide</a> says how to read the verdict). Each declares its kind with a type from <code>pgtruth</code>.</p>
+${items.join('\n')}`;
 }
 
 const SECTION_TITLE: Record<Section, string> = { guide: 'User guide', reference: 'Reference' };

@@ -2,12 +2,15 @@
 // exactly what the CLI prints for --help, the catalogue page has one row per mutant, and
 // links are rewritten (x.md → x.html; other repository files → their source pages; a link
 // to a missing file is an error).
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { MUTATIONS } from '../src/verify/mutations.js';
+import { allChecks } from '../derivations/checks/index.js';
+import { apiTopics } from './lib/api-topics.js';
 import { esc } from './lib/layout.js';
 import { commandsPage, helpTexts, mutationsPage, sitePlugin, slugify, type LinkEnv } from './lib/pages.js';
 
@@ -74,5 +77,15 @@ describe('links in the guide and the reference', () => {
     expect(html).toContain('<h2 id="options">');
     expect(html).toContain('<h2 id="options-1">');
     expect(slugify('pgtruth mirror --help')).toBe('pgtruth-mirror---help');
+  });
+});
+
+describe('the API reference\'s modules', () => {
+  it('docs/api-internals.ts documents exactly the symbols derivation steps implement that the public entry leaves out', () => {
+    const publicNames = new Set(apiTopics(readFileSync(join(root, 'src', 'index.ts'), 'utf8')).flatMap((t) => t.names));
+    const implemented = new Set([...allChecks().values()].flatMap((c) => c.implementedBy.map((s) => s.split('.')[0]!)));
+    const internals = [...readFileSync(join(root, 'docs', 'api-internals.ts'), 'utf8').matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) => m[1]!.split(',').map((x) => x.trim()));
+    expect(internals.filter((n) => publicNames.has(n)), 'public names need no internal entry').toEqual([]);
+    expect(new Set(internals)).toEqual(new Set([...implemented].filter((n) => !publicNames.has(n))));
   });
 });

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Dual, DualField } from '../../src/field/dual.js';
+import { Dual, DualField } from '../../src/field/dual-numbers.js';
 import { evaluateExact, exactPolicyGradient } from '../../src/exact/rational.js';
 import { defineStep, type Instance } from '../framework/step.js';
 import {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Dual, DualField } from '../../src/field/dual.js';
+import { Dual, DualField } from '../../src/field/dual-numbers.js';
 import { FractionField, rational, type Fraction } from '../../src/field/fraction.js';
 import { evaluateIn, type EvaluationIn } from '../../src/exact/generic.js';
 import { mapMDP, rationalMDPFromJSON, rationalToFloatSpec, type MDPIn } from '../../src/mdp/generic.js';

@@ -13,9 +13,9 @@
  *
  * @module
  */
-import { conjugateGradient } from '../../src/estimators/cg.js';
+import { conjugateGradient } from '../../src/linalg/cg.js';
 import { gae } from '../../src/estimators/advantages.js';
-import { trpoStep } from '../../src/estimators/trpo.js';
+import { trpoStep } from '../../src/algorithms/trpo-step.js';
 import { surrogateObjective, trpoBound } from '../../src/exact/bounds.js';
 import { klPerState } from '../../src/exact/divergence.js';
 import { evaluatePolicy, type Evaluation } from '../../src/exact/evaluate.js';
@@ -23,7 +23,7 @@ import { fisherMatrix } from '../../src/exact/fisher.js';
 import { policyGradient } from '../../src/exact/gradient.js';
 import { weightedKLHessian, weightedKLIn } from '../../src/exact/klhessian.js';
 import { evaluateExact, type ExactEvaluation } from '../../src/exact/rational.js';
-import { Dual, DualField } from '../../src/field/dual.js';
+import { Dual, DualField } from '../../src/field/dual-numbers.js';
 import { NumberField } from '../../src/field/number.js';
 import { pinvSolve } from '../../src/linalg/eigen.js';
 import { sampleEpisodes } from '../../src/sampling/episodes.js';

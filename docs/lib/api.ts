@@ -4,13 +4,16 @@
  * - the KaTeX stylesheet in every page,
  * - after the comment of every function that implements a derivation step, links back to
  *   those steps,
+ * - the public entry's symbols grouped by the topic blocks of `src/index.ts` (page and sidebar),
+ *   beside `pgtruth/arbitraries` and the internals the derivations name (docs/api-internals.ts),
  * and it reports the URL of every documented symbol, so that steps can link to their API entry.
  *
  * @module
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Application, DeclarationReflection, JSX, Reflection, ReflectionKind, SignatureReflection } from 'typedoc';
+import { Application, DeclarationReflection, JSX, ProjectReflection, Reflection, ReflectionGroup, ReflectionKind, SignatureReflection } from 'typedoc';
+import { apiTopics } from './api-topics.js';
 import { mathPlugin } from './tex.js';
 import { esc, navLinks } from './layout.js';
 
@@ -29,8 +32,35 @@ function qualifiedName(r: Reflection): { name: string; decl: DeclarationReflecti
   return { name: decl.name, decl };
 }
 
-/** The package's entry points and tsconfig. */
-export const API_PROJECT = { entryPoints: ['src/index.ts', 'src/arbitraries/index.ts'], tsconfig: 'tsconfig.json' };
+/** The package's entry points and tsconfig: the public entry, the arbitraries, and the internals the derivations name. */
+export const API_PROJECT = { entryPoints: ['src/index.ts', 'src/arbitraries/index.ts', 'docs/api-internals.ts'], tsconfig: 'docs/api-tsconfig.json' };
+
+/**
+ * Groups the children of the module built from `src/index.ts` by the topic blocks of that file,
+ * in their order (typedoc's own groups are by kind: Functions, Interfaces, …). A child that no
+ * block names is an error: the entry and its topics are one list.
+ */
+function groupByTopic(project: ProjectReflection, root: string, entry: string): void {
+  const topics = apiTopics(readFileSync(join(root, entry), 'utf8'));
+  // the entry's file comment names its module: `@module pgtruth`
+  const target = (project.children ?? []).find((c) => c.kindOf(ReflectionKind.Module) && c.name === 'pgtruth');
+  if (!target) throw new Error(`the API reference has no module for ${entry}`);
+  const topicOf = new Map<string, number>();
+  topics.forEach((t, i) => t.names.forEach((n) => topicOf.set(n, i)));
+  const groups = topics.map((t) => {
+    const g = new ReflectionGroup(t.title, target);
+    g.description = [{ kind: 'text', text: t.description }];
+    return g;
+  });
+  const unplaced: string[] = [];
+  for (const child of target.children ?? []) {
+    const i = topicOf.get(child.name);
+    if (i === undefined) unplaced.push(child.name); else groups[i]!.children.push(child);
+  }
+  if (unplaced.length) throw new Error(`${entry}: ${unplaced.join(', ')} belong to no topic block`);
+  for (const g of groups) g.children.sort((a, b) => a.name.localeCompare(b.name));
+  target.groups = groups.filter((g) => g.children.length);
+}
 
 const upFrom = (url: string) => '../'.repeat(url.split('/').length - 1);
 
@@ -55,6 +85,8 @@ export async function buildApi(root: string, out: string, backlinks: ReadonlyMap
     lightHighlightTheme: 'github-light',
     darkHighlightTheme: 'github-light',
     markdownItLoader: (parser: unknown) => mathPlugin(parser as Parameters<typeof mathPlugin>[0], 'API doc comment'),
+    useFirstParagraphOfCommentAsSummary: true,
+    navigation: { includeGroups: true, includeCategories: false, includeFolders: false, compactFolders: false, excludeReferences: false },
   });
   const urls = new Map<string, string>();
   const backlinked = new Set<string>();
@@ -78,6 +110,7 @@ export async function buildApi(root: string, out: string, backlinks: ReadonlyMap
   });
   const project = await app.convert();
   if (!project) throw new Error('typedoc could not convert the project (see the messages above)');
+  if (sources.entryPoints.includes('src/index.ts')) groupByTopic(project, root, 'src/index.ts');
   await app.generateDocs(project, out);
   if (app.logger.hasErrors()) throw new Error('typedoc reported errors (see above)');
   return { urls, backlinked: new Set([...backlinked].map((k) => k.split('|')[1]!)), sourceFiles: relinkSources(root, out) };

@@ -238,10 +238,13 @@ describe('coefficients and scoreSum', () => {
   });
 });
 
-describe('conjugate gradient moved to linalg', () => {
-  it('src/estimators/cg.ts re-exports the one in src/linalg/cg.ts (old imports keep working)', async () => {
-    const old = await import('../../src/estimators/cg.js'), moved = await import('../../src/linalg/cg.js'), lin = await import('../../src/linalg/index.js');
-    expect(old.conjugateGradient).toBe(moved.conjugateGradient);
-    expect(lin.conjugateGradient).toBe(moved.conjugateGradient);
+describe('learner code lives outside estimators/ (issue 10 item 1)', () => {
+  it('conjugate gradient is in linalg/, trpoStep and the line search in algorithms/; estimators/ exports none of them', async () => {
+    const est: Record<string, unknown> = await import('../../src/estimators/index.js');
+    const lin = await import('../../src/linalg/index.js'), step = await import('../../src/algorithms/trpo-step.js'), ls = await import('../../src/algorithms/line-search.js');
+    expect(typeof lin.conjugateGradient).toBe('function');
+    expect(typeof step.trpoStep).toBe('function');
+    expect(typeof ls.backtrackingLineSearch).toBe('function');
+    for (const name of ['conjugateGradient', 'trpoStep', 'backtrackingLineSearch']) expect(est[name]).toBeUndefined();
   });
 });

@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryPolicy } from '../../src/arbitraries/index.js';
 import {
-  actorCriticGradient, backtrackingLineSearch, conjugateGradient, entropyBonus, fisherVectorProduct, klPenalty, meanKl, meanKlGradient,
-  ppoClipSurrogate, trpoStep, trpoSurrogate,
+  actorCriticGradient, entropyBonus, fisherVectorProduct, klPenalty, meanKl, meanKlGradient,
+  ppoClipSurrogate, trpoSurrogate,
 } from '../../src/estimators/index.js';
 import { entropyPerState, evaluatePolicy, fisherMatrix, klPerState } from '../../src/exact/index.js';
-import { gradientByDifferences } from '../../src/linalg/index.js';
+import { backtrackingLineSearch } from '../../src/algorithms/line-search.js';
+import { trpoStep } from '../../src/algorithms/trpo-step.js';
+import { conjugateGradient, gradientByDifferences } from '../../src/linalg/index.js';
 import type { Policy } from '../../src/policy/types.js';
 import type { Batch } from '../../src/sampling/batch.js';
 import { expectError, rel } from '../helpers.js';

@@ -13,7 +13,7 @@ import { validateBatch } from '../../src/sampling/batch.js';
 import { sampleEpisodes } from '../../src/sampling/episodes.js';
 import { mapBatchesSync } from '../../src/sampling/map.js';
 import type { BatchPlan } from '../../src/sampling/plan.js';
-import { mapBatches, SamplerPool, workerEntry } from '../../src/sampling/pool.js';
+import { mapBatches, SamplerPool, workerEntry } from '../../src/sampling/worker-pool.js';
 import { SegmentCollector } from '../../src/sampling/segments.js';
 import { Rng } from '../../src/stats/rng.js';
 import { expectError } from '../helpers.js';

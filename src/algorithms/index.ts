@@ -44,3 +44,5 @@ export const LEARNERS: readonly Learner[] = [
 export function learner(name: string): Learner | undefined {
   return LEARNERS.find((l) => l.name === name);
 }
+export * from './trpo-step.js';
+export * from './line-search.js';

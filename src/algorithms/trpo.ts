@@ -3,7 +3,7 @@
  *
  * 1. collect T steps in each of N environments (`SegmentRollout`);
  * 2. GAE(γ, λ) advantages under the critic (`gae`), normalized (`normalizeAdvantages`);
- * 3. one natural-gradient step (`trpoStep` of `src/estimators/trpo.ts`): g = ∇L of the
+ * 3. one natural-gradient step (`trpoStep` of `src/algorithms/trpo-step.ts`): g = ∇L of the
  *    importance-weighted surrogate (`trpoSurrogate`), x ≈ (F̂ + λI)⁻¹g by conjugate gradient on
  *    sampled Fisher–vector products (`fisherVectorProduct`, `conjugateGradient`), the full step
  *    √(2δ / xᵀF̂x)·x, then the backtracking line search (`backtrackingLineSearch`) that accepts
@@ -17,7 +17,7 @@
  * @module
  */
 import { normalizeAdvantages } from '../estimators/normalize.js';
-import { trpoStep } from '../estimators/trpo.js';
+import { trpoStep } from './trpo-step.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { ExactWatcher, k3Estimate, resolveHyperparameters, withTimeLimit, initialPolicy, type LearnerResult, type LearnerRunOptions } from './common.js';
 import { DEFAULT_VALUE_LR, ValueTable } from './critic.js';

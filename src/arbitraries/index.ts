@@ -6,7 +6,7 @@
  * `fc.double` in [0, 1] (whose draws are mostly denormal-tiny). Rewards are multiples of
  * 1/4, so they are exact in binary and in rational arithmetic.
  *
- * @module
+ * @module pgtruth/arbitraries
  */
 import fc from 'fast-check';
 import { createMDP, type FiniteMDP } from '../mdp/model.js';

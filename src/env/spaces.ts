@@ -88,12 +88,3 @@ export function sampleSpace(space: Space, rng: Rng, out: Float64Array, offset = 
   }
 }
 
-/** True when `x[offset…]` lies in the space (bounds inclusive). */
-export function spaceContains(space: Space, x: ArrayLike<number>, offset = 0): boolean {
-  if (space.kind === 'discrete') { const a = x[offset]!; return Number.isInteger(a) && a >= 0 && a < space.n; }
-  for (let i = 0; i < space.low.length; i++) {
-    const v = x[offset + i]!;
-    if (!(v >= space.low[i]! && v <= space.high[i]!)) return false;
-  }
-  return true;
-}

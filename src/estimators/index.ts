@@ -15,8 +15,6 @@ export * from './offpolicy.js';
 export * from './surrogate.js';
 export * from './statekl.js';
 export * from './trpo.js';
-export * from './cg.js';
-export * from './linesearch.js';
 export * from './ppo.js';
 export * from './entropy.js';
 export * from './klpenalty.js';

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { DualField, Dual } from '../field/dual.js';
+import { DualField, Dual } from '../field/dual-numbers.js';
 import type { AnalyticField, Field } from '../field/field.js';
 import { NumberField } from '../field/number.js';
 import { liftMDP, mapMDP, type MDPIn } from '../mdp/generic.js';

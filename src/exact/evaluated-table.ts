@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Evaluation, SolveReport } from './evaluate.js';
+import type { Evaluation, SolveReport } from './types.js';
 
 /** An {@link Evaluation} that remembers its policy table. */
 export class EvaluationRecord implements Evaluation {

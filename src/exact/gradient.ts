@@ -15,7 +15,7 @@ import type { Policy } from '../policy/types.js';
 import { evaluatePolicy, type EvaluateOptions, type Evaluation } from './evaluate.js';
 import { evaluatedTable } from './evaluated-table.js';
 import { overflowCheck } from './overflow.js';
-import { zeros } from './pool.js';
+import { zeros } from '../linalg/small-array-pool.js';
 
 /**
  * ∇J at `policy` by the theorem; pass `ev` to reuse an evaluation of the same policy.
@@ -25,7 +25,7 @@ import { zeros } from './pool.js';
  * is taken when it is known (the one computed here, or the copy an evaluation keeps)
  * instead of recomputing softmax(θ); the arithmetic is that of
  * `addDProbs`. Other parameterizations go through `param.addDProbs`. A small result comes
- * from the pool of ./pool.ts (its `.buffer` is shared: do not transfer it).
+ * from the pool of ../linalg/small-array-pool.ts (its `.buffer` is shared: do not transfer it).
  */
 export function policyGradient(mdp: FiniteMDP, policy: Policy, ev?: Evaluation, opts?: EvaluateOptions): Float64Array {
   const { param, theta } = policy;

@@ -1,4 +1,3 @@
-export * from './transition.js';
 export * from './termination.js';
 export * from './evaluate.js';
 export * from './gradient.js';

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Dual, DualField } from '../field/dual.js';
+import { Dual, DualField } from '../field/dual-numbers.js';
 import type { AnalyticField } from '../field/field.js';
 import { NumberField } from '../field/number.js';
 import type { Parameterization } from '../policy/types.js';

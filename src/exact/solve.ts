@@ -41,7 +41,7 @@ import { sharedF64, sharedI32, solveBothEisenstat } from '../linalg/parallel.js'
 import { spmv, type CSR } from '../linalg/sparse.js';
 import { analyzeSparseLU, factorSparseLU, solveSparseLU, solveSparseLUTranspose, type SparseLUFactor, type SparseLUSymbolic } from '../linalg/sparse-lu.js';
 import type { FiniteMDP } from '../mdp/model.js';
-import type { EvaluateOptions, SolveReport } from './evaluate.js';
+import type { EvaluateOptions, SolveReport } from './types.js';
 import { accurateResidualEta, accurateResidualV, refine, REFINE_HORIZON, REFUSE_HORIZON } from './refine.js';
 import { systemCSR, systemDense, systemValues, type SystemPlan } from './system.js';
 

@@ -39,16 +39,3 @@ export interface AnalyticField<T> extends Field<T> {
   log(a: T): T;
 }
 
-/** Σ of field elements. */
-export function sumIn<T>(F: Field<T>, xs: readonly T[]): T {
-  let acc: T = F.zero;
-  for (const x of xs) acc = F.add(acc, x);
-  return acc;
-}
-
-/** The dot product Σ_i a_i b_i in a field. */
-export function dotIn<T>(F: Field<T>, a: readonly T[], b: readonly T[]): T {
-  let acc: T = F.zero;
-  for (let i = 0; i < a.length; i++) acc = F.add(acc, F.mul(a[i]!, b[i]!));
-  return acc;
-}

@@ -241,10 +241,3 @@ export function sum(x: ArrayLike<number>): number {
   return s;
 }
 
-/**
- * The relative discrepancy max_i |x_i − y_i| / max(scale, max_i |y_i|): the measure every
- * floating-point identity of pgtruth reports. `scale` (default 1e-300) guards y ≡ 0.
- */
-export function relativeDiscrepancy(x: ArrayLike<number>, y: ArrayLike<number>, scale = 1e-300): number {
-  return maxAbsDiff(x, y) / Math.max(scale, maxAbs(y));
-}

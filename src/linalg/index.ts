@@ -4,7 +4,7 @@ export * from './iterative.js';
 export * from './generic.js';
 export * from './eigen.js';
 export * from './differentiate.js';
-export { POOL_MAX, zeros as pooledZeros } from './pool.js';
+export { POOL_MAX, zeros as pooledZeros } from './small-array-pool.js';
 export * from './kernels.js';
 export * from './ordering.js';
 export * from './sparse-lu.js';

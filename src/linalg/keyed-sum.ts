@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { zeros } from './pool.js';
+import { zeros } from './small-array-pool.js';
 
 /**
  * Sums of values by integer key in [0, range) — a state s, or a pair s·A + a. A dense table

@@ -8,7 +8,7 @@ import { fail, show } from '../errors.js';
 import type { Field } from '../field/field.js';
 import { FractionField, rational, type Fraction } from '../field/fraction.js';
 import { denseTransitions, type FiniteMDP } from './model.js';
-import { mdpFromJSON, parseJSON } from './json.js';
+import { mdpFromJSON } from './json.js';
 
 /** A dense MDP with entries in a field `T`. Layouts as in {@link FiniteMDP}. */
 export interface MDPIn<T> {
@@ -93,11 +93,6 @@ export function rationalMDPFromJSON(json: unknown): MDPIn<Fraction> {
   if (!total.equals(1)) fail('MDP_INITIAL', `initial sums to ${total.toFraction()}: in exact mode p0 must sum to exactly 1`, { where: 'initial', value: total.toFraction() });
   const gamma = jsonRational(obj.gamma, 'gamma');
   return { numStates: S, numActions: A, P, r, gamma, initial, terminal: m.terminal, undiscounted: gamma.equals(1) };
-}
-
-/** {@link rationalMDPFromJSON} from JSON text. */
-export function parseRationalMDP(text: string, source = 'input'): MDPIn<Fraction> {
-  return rationalMDPFromJSON(parseJSON(text, source));
 }
 
 /** The rational MDP as doubles, for cross-checks against the floating-point solvers. */

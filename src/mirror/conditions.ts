@@ -20,7 +20,7 @@
  */
 import type { DerivativeEstimate } from '../linalg/differentiate.js';
 import type { Rng } from '../stats/rng.js';
-import { actionContext, driftTerm, type Drift } from './drift.js';
+import { actionContext, driftTerm, type Drift } from './drift-functional.js';
 
 
 /**

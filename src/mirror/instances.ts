@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { klDrift, trivialDrift } from './drifts.js';
-import type { Drift } from './drift.js';
+import { klDrift, trivialDrift } from './builtin-drifts.js';
+import type { Drift } from './drift-functional.js';
 import { averageKLBall, noNeighbourhood, type Neighbourhood } from './neighbourhood.js';
 import { ppoDrift } from './ppo.js';
 import type { MirrorConfig } from './update.js';

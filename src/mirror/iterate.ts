@@ -19,7 +19,7 @@ import { policyIteration, type ControlResult } from '../exact/control.js';
 import { evaluatePolicy, type Evaluation } from '../exact/evaluate.js';
 import type { FiniteMDP } from '../mdp/model.js';
 import { checkPolicyTable } from '../policy/direct.js';
-import { weightedDrift } from './drift.js';
+import { weightedDrift } from './drift-functional.js';
 import { mirrorUpdate, type MirrorConfig, type UpdateResult } from './update.js';
 
 /** Relative rounding allowance of the checks of Theorem 5.4. */

@@ -16,8 +16,8 @@
  * @module
  */
 import { fail, show } from '../errors.js';
-import { tvShape } from './drifts.js';
-import type { TermShape } from './drift.js';
+import { tvShape } from './builtin-drifts.js';
+import type { TermShape } from './drift-functional.js';
 
 /** A separable convex constraint C_π(π̄|s) = Σ_a χ(π̄(a|s); π(a|s)). */
 export interface Ball {

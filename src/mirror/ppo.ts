@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { linearShape, positiveParameter, type ActionContext, type Drift, type TermShape } from './drift.js';
+import { linearShape, positiveParameter, type ActionContext, type Drift, type TermShape } from './drift-functional.js';
 
 /** clip(x, lo, hi). */
 export function clip(x: number, lo: number, hi: number): number {

@@ -19,7 +19,7 @@
  * @module
  */
 import { fail, show } from '../errors.js';
-import type { TermShape } from './drift.js';
+import type { TermShape } from './drift-functional.js';
 
 /** One action's concave φ on [0, 1], by pieces. */
 export interface ActionPieces {
@@ -136,7 +136,3 @@ export function pieceSlope(P: ActionPieces, j: number, x: number): number {
   return v;
 }
 
-/** True when φ is piecewise linear (no entropy, barrier or custom part). */
-export function isLinearPieces(P: ActionPieces): boolean {
-  return P.beta === 0 && P.gamma === 0 && P.custom === undefined && !P.zeroOnly;
-}

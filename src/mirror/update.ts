@@ -15,7 +15,7 @@
  * Methods (each per-state problem is concave: the drifts and balls are convex in π̄(·|s)):
  * - piecewise-linear drift (trivial, PPO, c·TV) with the trivial neighbourhood or a TV
  *   ball: the exact exchange greedy (`exchange.ts`), no tolerance beyond rounding;
- * - otherwise: the dual in the simplex multiplier λ (`dual.ts`, λ to machine precision),
+ * - otherwise: the dual in the simplex multiplier λ (`simplex-dual-solver.ts`, λ to machine precision),
  *   and for a ball the Lagrange multiplier μ ≥ 0 of the ball by Brent's method on the
  *   non-increasing function μ ↦ C(x(μ)) − δ, stopped when the constraint is met with
  *   C ∈ [δ(1 − 10⁻¹⁰), δ] (or μ = 0 when the unconstrained maximizer lies inside). The
@@ -38,8 +38,8 @@
 import { fail, show } from '../errors.js';
 import type { Evaluation } from '../exact/evaluate.js';
 import type { FiniteMDP } from '../mdp/model.js';
-import { actionContext, driftPerState, isPiecewiseLinear, type Drift, type TermShape } from './drift.js';
-import { dualSolve } from './dual.js';
+import { actionContext, driftPerState, isPiecewiseLinear, type Drift, type TermShape } from './drift-functional.js';
+import { dualSolve } from './simplex-dual-solver.js';
 import { exchangeSolve, TIE_TOLERANCE } from './exchange.js';
 import { neighbourhoodDistance, tvBall, type Neighbourhood } from './neighbourhood.js';
 import { actionPieces, checkShape, priceAt, pricedPieces, type PricedPieces } from './problem.js';
@@ -73,7 +73,7 @@ export interface UpdateResult {
   readonly distance: number;
   /** The ball's Lagrange multiplier: the shared μ (average), the largest per-state μ (max), or 0. */
   readonly multiplier: number;
-  /** The dual solver's largest `residual` (see `dual.ts`; 0 for the exchange solver). */
+  /** The dual solver's largest `residual` (see `simplex-dual-solver.ts`; 0 for the exchange solver). */
   readonly residual: number;
   /** States where the safeguard kept π(·|s). */
   readonly kept: number;

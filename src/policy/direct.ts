@@ -10,7 +10,7 @@
 import { fail, show } from '../errors.js';
 import type { Field } from '../field/field.js';
 import { checkFiniteTheta } from './softmax.js';
-import { zeros } from '../linalg/pool.js';
+import { zeros } from '../linalg/small-array-pool.js';
 import type { Parameterization } from './types.js';
 
 /** Tolerance on the row sums of a policy table. */

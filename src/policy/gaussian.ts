@@ -188,13 +188,6 @@ export function tanhGaussianLogProbRow(u: ArrayLike<number>, uOff: number, mu: A
 }
 
 /**
- * Adds w · ∇_{(μ, log σ)} log π(a) of the tanh-squashed Gaussian: the Gaussian score at the
- * pre-squash u (the log-Jacobian Σ log(1 − tanh² u) does not depend on μ or σ once u is
- * given). The same function as {@link gaussianAddScoreRow}, named for the call site.
- */
-export const tanhGaussianAddScoreRow = gaussianAddScoreRow;
-
-/**
  * Draws u ∼ N(μ, σ²) into uOut and a = tanh(u) into aOut (both kept: the log-density and
  * the score need u; the environment gets a).
  */

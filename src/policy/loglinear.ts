@@ -11,7 +11,7 @@
 import { fail, show } from '../errors.js';
 import type { Field } from '../field/field.js';
 import { checkFiniteTheta, logSumExp, softmaxIn, softmaxInto } from './softmax.js';
-import { zeros } from '../linalg/pool.js';
+import { zeros } from '../linalg/small-array-pool.js';
 import type { Parameterization } from './types.js';
 
 /** A log-linear parameterization with the given features (`S·A·d` entries). */

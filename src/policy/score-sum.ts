@@ -18,7 +18,7 @@
  */
 import { fail, show } from '../errors.js';
 import { KeyedSum } from '../linalg/keyed-sum.js';
-import { zeros } from '../linalg/pool.js';
+import { zeros } from '../linalg/small-array-pool.js';
 import type { Parameterization } from './types.js';
 
 /** The transitions a tabular policy reads: states and discrete actions (a `Batch` is one). */

@@ -12,7 +12,7 @@
  */
 import { fail, show } from '../errors.js';
 import type { AnalyticField, Field } from '../field/field.js';
-import { zeros } from '../linalg/pool.js';
+import { zeros } from '../linalg/small-array-pool.js';
 import type { Parameterization } from './types.js';
 
 /** log Σ_i exp x[off + i] for i < len, computed stably. */
@@ -65,7 +65,7 @@ export function softmaxPolicy(numStates: number, numActions: number): Parameteri
     check: (theta) => checkFiniteTheta(theta, S * A, 'logits', A),
     probsRow: (theta, s, out, offset = 0) => softmaxInto(theta, s * A, A, out, offset),
     probs(theta) {
-      const out = zeros(S * A); // pooled when small (see ../linalg/pool.ts)
+      const out = zeros(S * A); // pooled when small (see ../linalg/small-array-pool.ts)
       for (let s = 0; s < S; s++) softmaxInto(theta, s * A, A, out, s * A);
       return out;
     },

@@ -15,7 +15,7 @@ export * from './episodes.js';
 export * from './segments.js';
 export * from './plan.js';
 export * from './map.js';
-export * from './pool.js';
+export * from './worker-pool.js';
 export * from './lqr.js';
 export * from './bandit.js';
 export * from './groups.js';

@@ -1,7 +1,7 @@
 /**
  * Map over batches, then reduce: a task — typically an estimator — runs on each batch of a
  * {@link BatchPlan} where the batch was drawn (in this thread, or in a worker: see
- * ./pool.ts), and only its estimate comes back. The estimates of batch k form row k of a
+ * ./worker-pool.ts), and only its estimate comes back. The estimates of batch k form row k of a
  * K×d array whatever thread computed them, so a reduction over the rows in order (a mean, a
  * covariance, a test) is bit-identical for any number of workers.
  *
@@ -9,7 +9,7 @@
  * batch, every entry finite (`ESTIMATOR_INVALID` otherwise, naming the batch and entry).
  * The batch it receives is a view into a buffer reused for the next batch: copy what must
  * outlive the call. To run in workers a task must be an export of a module
- * ({@link TaskRef}); the module may be TypeScript when the pool loads tsx (./pool.ts).
+ * ({@link TaskRef}); the module may be TypeScript when the pool loads tsx (./worker-pool.ts).
  *
  * @module
  */
@@ -102,7 +102,3 @@ export function mapBatchesSync<O = undefined>(spec: SamplingSpec, plan: BatchPla
   return out;
 }
 
-/** Row k of the estimates (a view). */
-export function estimateRow(e: BatchEstimates, k: number): Float64Array {
-  return e.values.subarray(k * e.dim, (k + 1) * e.dim);
-}

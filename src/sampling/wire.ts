@@ -57,7 +57,3 @@ export function policyFromWire(w: PolicyWire): Policy {
   return fail('SAMPLING_POLICY', `unknown policy kind ${show((w as { kind: unknown }).kind)} on the wire`, { where: 'kind' });
 }
 
-/** The policy a worker would see: `policyFromWire(policyToWire(p))`. */
-export function roundTripPolicy(p: Policy): Policy {
-  return policyFromWire(policyToWire(p));
-}

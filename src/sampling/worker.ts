@@ -1,5 +1,5 @@
 /**
- * The entry point of a sampling worker thread (see ./pool.ts). It keeps the prepared spec
+ * The entry point of a sampling worker thread (see ./worker-pool.ts). It keeps the prepared spec
  * of each live pool call, draws the chunks it is sent with the same functions the calling
  * thread uses, and posts results back with their buffers transferred. Errors travel back
  * as data with their code, so a typed error raised in a worker is re-raised in the pool's

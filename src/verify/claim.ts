@@ -1,4 +1,4 @@
-import type { SamplerPool } from '../sampling/pool.js';
+import type { SamplerPool } from '../sampling/worker-pool.js';
 
 /**
  * A claim: a statement (LaTeX), an exact target, the estimator or computation under

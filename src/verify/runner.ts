@@ -8,7 +8,7 @@
  * @module
  */
 import { PgTruthError } from '../errors.js';
-import type { SamplerPool } from '../sampling/pool.js';
+import type { SamplerPool } from '../sampling/worker-pool.js';
 import type { Check, Claim, RunContext } from './claim.js';
 
 /** The outcome of one claim. */

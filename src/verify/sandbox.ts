@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fail, show } from '../errors.js';
-import { SamplerPool } from '../sampling/pool.js';
+import { SamplerPool } from '../sampling/worker-pool.js';
 import { isTypeScript, moduleURL, type LoadedEstimator, type UserEstimator } from './plugin.js';
 import type { GroupBatch } from '../sampling/groups.js';
 import { scaleFromTable, type GroupPart } from './group-kind.js';

@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { fail, show } from '../../errors.js';
 import { stateLabel, actionLabel } from '../../mdp/model.js';
-import type { Drift } from '../../mirror/drift.js';
-import { klDrift, trivialDrift, tvDrift } from '../../mirror/drifts.js';
+import type { Drift } from '../../mirror/drift-functional.js';
+import { klDrift, trivialDrift, tvDrift } from '../../mirror/builtin-drifts.js';
 import { describeConfig } from '../../mirror/instances.js';
 import { mirrorLearning, type MirrorRun } from '../../mirror/iterate.js';
 import { averageKLBall, maxKLBall, noNeighbourhood, tvNeighbourhood, type Neighbourhood } from '../../mirror/neighbourhood.js';

@@ -5,7 +5,7 @@
 import { progressBar } from '../../report/progress.js';
 import { mutationCoverage, mutationTable, verdictJSON, verdictTable } from '../../report/verdicts.js';
 import { availableParallelism } from 'node:os';
-import { SamplerPool } from '../../sampling/pool.js';
+import { SamplerPool } from '../../sampling/worker-pool.js';
 import { SUITE_FALSE_ALARM } from '../../stats/tests.js';
 import { defaultClaims, exactSuite, statisticalSuite } from '../../verify/claims/index.js';
 import { allPassed, falseAlarmBound, runClaims } from '../../verify/runner.js';

@@ -35,7 +35,7 @@ import { entropyBonus } from '../../estimators/entropy.js';
 import { normalizeAdvantages } from '../../estimators/normalize.js';
 import { ppoClipSurrogate } from '../../estimators/ppo.js';
 import { reinforceRewardToGo, reinforceRewardToGoNoDiscountWeight } from '../../estimators/reinforce.js';
-import { trpoStep } from '../../estimators/trpo.js';
+import { trpoStep } from '../../algorithms/trpo-step.js';
 import { vmpoPolicyLoss, vmpoTopHalf, vmpoTrustRegionLoss, vmpoWeights } from '../../estimators/vmpo.js';
 import { builtinMDP } from '../../mdp/library/index.js';
 import type { FiniteMDP } from '../../mdp/model.js';

@@ -13,7 +13,7 @@
  * @module
  */
 import { fail, show } from '../errors.js';
-import { checkNonNegative, checkUnitInterval } from './checks.js';
+import { checkNonNegative, checkUnitInterval } from '../estimators/checks.js';
 
 /** What the line search evaluates at a trial θ. */
 export interface LineSearchEvaluation {

@@ -6,7 +6,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { linearShape, positiveParameter, type ActionContext, type Drift, type TermShape } from './drift.js';
+import { linearShape, positiveParameter, type ActionContext, type Drift, type TermShape } from './drift-functional.js';
 
 /**
  * The trivial drift D ≡ 0. With the trivial neighbourhood, mirror learning is
