@@ -230,6 +230,11 @@ export type {
   SurrogateDeclaration, PolicyView, LoadedEstimator,
 } from './verify/plugin.js';
 export type { GroupEstimator } from './verify/group-kind.js';
+export type { ValueLossEstimator, ActorCriticEstimator, LossReduction } from './verify/value-loss-kind.js';
+export type {
+  TrpoFvpEstimator, TrpoFvpWeightsEstimator, TrpoFvpBatchEstimator, TrpoCgEstimator, TrpoLineSearchEstimator, TrpoMachinery,
+} from './verify/trpo-kind.js';
+export type { VmpoLossEstimator, VmpoDuals } from './verify/vmpo-kind.js';
 export type {
   Claim, Check, CheckStatistics, Relation, RunContext, Diagnosis,
 } from './verify/claim.js';
@@ -258,6 +263,9 @@ export type { PpoHyperparameters } from './algorithms/ppo.js';
 export { runVmpo, VMPO_DEFAULTS } from './algorithms/vmpo.js';
 export type { VmpoHyperparameters } from './algorithms/vmpo.js';
 export { ValueTable } from './algorithms/critic.js';
+export { mlpStatePolicy } from './algorithms/mlp-policy.js';
+export { runGrpo, runGroupVariants, GRPO_DEFAULTS, GROUP_VARIANTS } from './algorithms/grpo.js';
+export type { GrpoHyperparameters, GrpoRunOptions, GroupVariant } from './algorithms/grpo.js';
 export type { Curve, CurveRecord } from './algorithms/curve.js';
 export { exactPGCurve } from './algorithms/exact-pg.js';
 export type { ExactPGOptions, ExactMethod, ExactIterate } from './algorithms/exact-pg.js';

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { conjugateGradient } from '../../src/linalg/cg.js';
 import { matVec } from '../../src/linalg/dense.js';
-import { backtrackingLineSearch } from '../../src/estimators/linesearch.js';
+import { backtrackingLineSearch } from '../../src/algorithms/line-search.js';
 import { fisherMatrix } from '../../src/exact/fisher.js';
 import { weightedKLHessian } from '../../src/exact/klhessian.js';
 import { klPerState } from '../../src/exact/divergence.js';

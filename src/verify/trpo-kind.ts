@@ -42,7 +42,7 @@ import { evaluatePolicy, type Evaluation } from '../exact/evaluate.js';
 import { fisherMatrix } from '../exact/fisher.js';
 import { policyGradient } from '../exact/gradient.js';
 import { decisionVisitation } from '../exact/objectives.js';
-import { backtrackingLineSearch, type LineSearchEvaluation } from '../estimators/linesearch.js';
+import { backtrackingLineSearch, type LineSearchEvaluation } from '../algorithms/line-search.js';
 import { conjugateGradient } from '../linalg/cg.js';
 import { luFactor, luSolve, matVec, maxAbs } from '../linalg/dense.js';
 import { pinvSolve } from '../linalg/eigen.js';
