@@ -108,6 +108,8 @@ export const ERROR_CODES = {
   REPORT_OUTPUT: 'an HTML report cannot be produced: no curve, a curve with no record, a record with a non-finite number, or the file cannot be written',
   // deep learners on environments (issue 12)
   TRAIN_OPTIONS: 'a deep-learner option is invalid: an unknown preset, algorithm or option, a count that is not a positive integer, a batch that the minibatch count does not divide, or a rate out of range',
+  // pgtruth check with continuous and MLP policies (issue 10, item 5)
+  PLUGIN_POLICY: "a user estimator's policy declaration is invalid: not one of tabular, mlp, gaussian, tanh-gaussian, or declared on a kind other than policy-gradient",
 } as const;
 
 /** A stable error code. */

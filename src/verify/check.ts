@@ -44,6 +44,8 @@ import { continuingInstance, episodicInstances, type EstimatorInstance } from '.
 import { continuingGarnetInstance, criticClaim, criticSettings } from './claims/critics.js';
 import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation, klK3ExpOfRatio } from './mutations.js';
+import { continuousEstimatorClaims, declaredPolicy, type ContinuousRun } from './continuous-kind.js';
+import { mlpEstimatorClaims } from './mlp-kind.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
 import { surrogateDeclaration, type LoadedEstimator, type SurrogateDeclaration } from './plugin.js';
 import { UserSandbox } from './sandbox.js';
@@ -118,7 +120,7 @@ function instances(opts: CheckOptions): { episodic: EstimatorInstance[]; continu
 export { writeTaskModule } from './sandbox.js';
 
 /** The user tasks of the generated module. */
-type UserTask = 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'userCriticTask';
+type UserTask = 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'userCriticTask' | 'userMlpPolicyGradientTask';
 
 /** How user tasks run: on the sandbox's pool (./sandbox.ts), never in this thread. */
 export interface Runner {
@@ -127,6 +129,8 @@ export interface Runner {
   kl(key: string, logRatio: Float64Array): Promise<ArrayLike<number>>;
   /** A group estimator's estimates on a chunk of batches (./group-kind.ts; the user's code runs in the sandbox). */
   group: GroupRun;
+  /** A continuous-policy estimator's estimates on a chunk of batches (./continuous-kind.ts; the user's code runs in the sandbox). */
+  continuous: ContinuousRun;
 }
 
 const EP = (n: number): BatchSource => ({ kind: 'episodes', episodes: n });
@@ -329,6 +333,9 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
   const controlBatches = (key: string, src: BatchSource) => sizes.get(key)?.batches ?? Math.max(50, Math.ceil(p.minSamples / perBatch(src)));
   switch (e.estimator.kind) {
     case 'policy-gradient': {
+      const declared = declaredPolicy(e);
+      if (declared === 'mlp') return mlpEstimatorClaims(e, runner, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
+      if (declared !== 'tabular') return continuousEstimatorClaims(e, runner.continuous, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
       const plans = (): Planned[] => inst.episodic.map((x) => ({
         key: x.label, instance: `${x.label}: ${e.name}`, x, source: EP(64), task: 'userPolicyGradientTask', options: { key: e.key, gamma: x.mdp.gamma },
         stream: `${tag}/${x.label}/user`, target: x.grad, scaling: () => ({ scaling: gradientScaling(x), targetTested: x.grad }),
@@ -564,6 +571,7 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
     },
     kl: (key, logRatio) => sealed(() => box.kl(key, logRatio)),
     group: (key, batches, theta) => sealed(() => box.group(key, batches, theta)),
+    continuous: (key, batches, spec, theta) => sealed(() => box.continuous(key, batches, spec, theta)),
   };
   try {
     const claims = estimators.flatMap((e) => userEstimatorClaims(e, runner, opts));

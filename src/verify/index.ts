@@ -7,3 +7,5 @@ export * from './sampled.js';
 export * from './plugin.js';
 export * from './check.js';
 export * from './group-kind.js';
+export * from './continuous-kind.js';
+export * from './mlp-kind.js';

@@ -24,6 +24,8 @@ import { fail, show } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import type { GroupEstimator } from './group-kind.js';
+import type { GaussianPolicyGradientEstimator } from './continuous-kind.js';
+import type { MlpPolicyGradientEstimator } from './mlp-kind.js';
 
 /** The behaviour policy as a user's estimator sees it: a tabular softmax over logits θ[s*A + a]. */
 export interface PolicyView {
@@ -84,7 +86,7 @@ export interface SurrogateEstimator {
 }
 
 /** Any estimator `pgtruth check` accepts. */
-export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator;
+export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | GaussianPolicyGradientEstimator | MlpPolicyGradientEstimator;
 
 /** The kinds, in the order the checks run. */
 export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate', 'group'] as const;

@@ -28,6 +28,7 @@ import { SamplerPool } from '../sampling/pool.js';
 import { isTypeScript, moduleURL, type LoadedEstimator, type UserEstimator } from './plugin.js';
 import type { GroupBatch } from '../sampling/groups.js';
 import { scaleFromTable } from './group-kind.js';
+import type { ContinuousBatch, GaussianViewSpec } from './continuous-kind.js';
 import { isPython, preparePythonCheck } from './python/estimators.js';
 import { USER_TASKS, type EstimatorDescription } from './user-tasks.js';
 
@@ -112,6 +113,7 @@ export class UserSandbox {
           ...(d.klCoef !== undefined ? { klCoef: d.klCoef } : {}),
           ...(d.normalizeAdvantages !== undefined ? { normalizeAdvantages: d.normalizeAdvantages } : {}),
           ...(d.scale !== undefined ? { scale: scaleFromTable(d.name, d.scale) } : {}),
+          ...(d.policy !== undefined ? { policy: d.policy } : {}),
           estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`),
         } as unknown as UserEstimator;
         return { estimator, name: d.name, module, key: d.key };
@@ -132,6 +134,11 @@ export class UserSandbox {
   /** The group estimator `key`'s estimates on each batch (n × S·A) under the softmax policy θ, computed in a worker. */
   async group(key: string, batches: GroupBatch[], theta: Float64Array): Promise<Float64Array> {
     return (await this.pool.call(this.taskFile, 'userGroupTask', [key, batches, theta])) as Float64Array;
+  }
+
+  /** The continuous estimator `key`'s estimates on each batch (n × P) with the Gaussian view of `spec` at θ, computed in a worker (./continuous-kind.ts). */
+  async continuous(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array): Promise<Float64Array> {
+    return (await this.pool.call(this.taskFile, 'userContinuousTask', [key, batches, spec, theta])) as Float64Array;
   }
 
   /** Stops the workers (and a Python module's). */

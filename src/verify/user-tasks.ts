@@ -18,6 +18,8 @@ import type { AdvantageDefinition } from '../exact/advantage-expectation.js';
 import { softmaxPolicy } from '../policy/softmax.js';
 import type { GroupBatch } from '../sampling/groups.js';
 import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
+import { declaredPolicy, type PolicyDeclaration } from './continuous-kind.js';
+import { POLICY_VIEW_TASKS, policyViewTasks } from './continuous-tasks.js';
 import { declaredDefinition } from './claims/critics.js';
 import { describeScale, userGroupGradient, type GroupEstimator } from './group-kind.js';
 import { checkedResult, collectEstimators, policyView, surrogateDeclaration, type AdvantageEstimator, type KLEstimator, type LoadedEstimator, type PolicyGradientEstimator, type PolicyView, type SurrogateEstimator } from './plugin.js';
@@ -30,7 +32,7 @@ function table(x: readonly number[]): Float64Array {
 }
 
 /** The tasks a generated task module exports (./sandbox.ts's writeTaskModule, ./python/estimators.ts's writePythonTaskModule). */
-export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe'] as const;
+export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe', ...POLICY_VIEW_TASKS] as const;
 
 /** What the main thread learns of a user module's estimators (the code stays in the worker). */
 export interface EstimatorDescription {
@@ -46,6 +48,8 @@ export interface EstimatorDescription {
   readonly entropyCoef?: number;
   readonly klCoef?: number;
   readonly normalizeAdvantages?: boolean;
+  /** A policy-gradient estimator's declared policy (./continuous-kind.ts), when it declares one. */
+  readonly policy?: PolicyDeclaration;
 }
 
 const fileOf = (module: string) => (module.startsWith('file:') ? fileURLToPath(module) : module);
@@ -71,6 +75,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
     return v;
   };
   return {
+    ...policyViewTasks(find, call),
     /** The estimators' keys, names, kinds and declared data (clip ranges, surrogate regularizers and normalization, advantage definitions, group scales — the last evaluated here, guarded), each checked here. */
     userDescribe(): EstimatorDescription[] {
       return all.map((e) => {
@@ -80,6 +85,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
           key: e.key, name: e.name, kind: k, clip: (e.estimator as SurrogateEstimator).clip,
           ...(k === 'advantage' ? { definition: declaredDefinition(e) } : {}),
           ...(scale ? { scale } : {}),
+          ...((e.estimator as { policy?: unknown }).policy !== undefined ? { policy: declaredPolicy(e) } : {}),
           ...(k === 'surrogate' ? (({ entropyCoef, klCoef, normalizeAdvantages }) => ({ ...(entropyCoef !== undefined ? { entropyCoef } : {}), ...(klCoef !== undefined ? { klCoef } : {}), ...(normalizeAdvantages !== undefined ? { normalizeAdvantages } : {}) }))(surrogateDeclaration(e)) : {}),
         };
       });
