@@ -34,6 +34,10 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'surrogate', name?, clip?, entropyCoef?, klCoef?, normalizeAdvantages?,
     estimate(batch, policy, advantages) → { loss, gradient } }
   { kind: 'group', name?, scale?(G), estimate(groupBatch, policy) → per-token advantages (N·T) or { loss, gradient } }
+  A policy-gradient estimator may declare its policy (default 'tabular'):
+  { kind: 'policy-gradient', policy: 'gaussian' | 'tanh-gaussian', name?,
+    estimate(continuousBatch, gaussianView, gamma) → ∇_θ J estimate }   (the LQR and bandits)
+  { kind: 'policy-gradient', policy: 'mlp', name?, estimate(batch, mlpView, gamma) → ∇_w J estimate }
 (the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
 
 A Python module declares its functions, e.g. PGTRUTH = {'kind': 'advantage', 'function': 'gae'}
