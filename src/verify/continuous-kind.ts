@@ -339,18 +339,20 @@ async function sample(ctx: RunContext, x: ContinuousCase, stream: string, batche
   const n = exact ? batches : Math.max(50, Math.round(batches * ctx.scale)), values = new Float64Array(n * P);
   let transitions = 0;
   const pending = new Set<Promise<void>>();
-  for (let lo = 0; lo < n; lo += CHUNK) {
+  // the first error of a chunk stops the run; the chunks still in flight are awaited, not left unhandled
+  let error: { e: unknown } | undefined;
+  for (let lo = 0; lo < n && !error; lo += CHUNK) {
     const chunk: Drawn[] = [];
     for (let j = lo; j < Math.min(n, lo + CHUNK); j++) { const dr = x.draw(rng.split(j)); transitions += dr.batch.size; chunk.push(dr); }
     const p: Promise<void> = Promise.resolve(estimate(chunk)).then((g) => {
       if (g.length !== chunk.length * P) fail('ESTIMATOR_INVALID', `${stream}: ${g.length} numbers for ${chunk.length} batches of ${P}`, { where: stream, value: g.length });
       values.set(g, lo * P);
-      pending.delete(p);
-    });
+    }).catch((e: unknown) => { error ??= { e }; }).finally(() => { pending.delete(p); });
     pending.add(p);
     if (pending.size >= IN_FLIGHT) await Promise.race(pending);
   }
   await Promise.all(pending);
+  if (error) throw error.e;
   return { batches: n, dim: P, values, transitions };
 }
 
