@@ -12,6 +12,7 @@ import { Rng } from '../../src/stats/rng.js';
 import { expectErrorAsync } from '../helpers.js';
 import { continuousLqrInstance } from '../../src/verify/claims/continuous.js';
 import { validateBatch } from '../../src/sampling/batch.js';
+import { chain } from '../../src/mdp/index.js';
 
 const example = (f: string) => new URL(`../../examples/estimators/${f}`, import.meta.url).pathname;
 const fixture = (f: string) => new URL(`./fixtures/policy-views/${f}`, import.meta.url).pathname;
@@ -61,6 +62,9 @@ describe('pgtruth check, continuous policies', () => {
     const r = await checkModule(fixture('wrong-length.ts'), small);
     expect(r.results[0]!.verdict).toBe('error');
     expect(r.results[0]!.error).toContain('ESTIMATOR_INVALID');
+    await expectErrorAsync(() => checkModule(example('gaussian-reinforce.ts'), { ...small, mdp: chain() }), 'CLI_USAGE', '--mdp');
+    // sealed like every kind: a continuous estimate that never returns is stopped
+    await expectErrorAsync(() => checkModule(fixture('hang.ts'), { ...small, timeout: 0.5 }), 'USER_CODE_TIMEOUT', 'hang.estimate');
   }, 30_000);
 });
 
