@@ -17,6 +17,7 @@ import { fail } from '../../errors.js';
 import type { Batch } from '../../sampling/batch.js';
 import type { GroupBatch } from '../../sampling/groups.js';
 import { scaleFromTable, type GroupEstimator } from '../group-kind.js';
+import type { ContinuousBatch, GaussianPolicyGradientEstimator, GaussianPolicyView } from '../continuous-kind.js';
 import type { AdvantageEstimator, KLEstimator, LoadedEstimator, PolicyGradientEstimator, PolicyView, SurrogateEstimator, UserEstimator } from '../plugin.js';
 import { USER_TASKS } from '../user-tasks.js';
 import { PythonBridge, stopRegistered, type Column, type PythonEstimatorInfo, type PythonOptions } from './bridge.js';
@@ -50,6 +51,11 @@ export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge
   const name = info.name;
   switch (info.kind) {
     case 'policy-gradient':
+      if (info.policy === 'gaussian' || info.policy === 'tanh-gaussian') return { kind: 'policy-gradient', policy: info.policy, name, estimate(batch: ContinuousBatch, policy: GaussianPolicyView, gamma: number) {
+        const scalars = { ...batchScalars(batch), gamma, obsDim: batch.obsDim, actionDim: batch.actionDim, linearHead: policy.head === 'linear' ? 1 : 0 };
+        const columns = { ...batchColumns(batch), obs_t: batch.obs_t, obs_tp1: batch.obs_tp1, a_cont_t: batch.a_cont_t, a_env_t: batch.a_env_t, v_t: batch.v_t, v_tp1: batch.v_tp1, theta: policy.theta };
+        return bridge().call(index, scalars, columns, `${name}(batch, policy, gamma)`).arrays.gradient!;
+      } } satisfies GaussianPolicyGradientEstimator;
       return { kind: 'policy-gradient', name, estimate(batch: Batch, policy: PolicyView, gamma: number) {
         return bridge().call(index, { ...batchScalars(batch), gamma }, { ...batchColumns(batch), theta: policy.logits }, `${name}(batch, policy, gamma)`).arrays.gradient!;
       } } satisfies PolicyGradientEstimator;
