@@ -13,6 +13,9 @@ import { expectErrorAsync } from '../helpers.js';
 import { continuousLqrInstance } from '../../src/verify/claims/continuous.js';
 import { validateBatch } from '../../src/sampling/batch.js';
 import { chain } from '../../src/mdp/index.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const example = (f: string) => new URL(`../../examples/estimators/${f}`, import.meta.url).pathname;
 const fixture = (f: string) => new URL(`./fixtures/policy-views/${f}`, import.meta.url).pathname;
@@ -66,6 +69,21 @@ describe('pgtruth check, continuous policies', () => {
     // sealed like every kind: a continuous estimate that never returns is stopped
     await expectErrorAsync(() => checkModule(fixture('hang.ts'), { ...small, timeout: 0.5 }), 'USER_CODE_TIMEOUT', 'hang.estimate');
   }, 30_000);
+});
+
+describe('pgtruth check, continuous policies in Python', () => {
+  it('the numpy tanh-Gaussian example passes; with the Jacobian at the squashed value it fails and is named; an MLP policy is refused', async () => {
+    const ok = await checkModule(new URL('../../examples/python/tanh_gaussian.py', import.meta.url).pathname, small);
+    expect(ok.results[0]!.verdict).toBe('pass');
+    const dir = mkdtempSync(join(tmpdir(), 'pgtruth-ckcont-'));
+    const src = readFileSync(new URL('../../examples/python/tanh_gaussian.py', import.meta.url), 'utf8');
+    writeFileSync(join(dir, 'bug.py'), src.replace('JACOBIAN_AT_SQUASHED = False', 'JACOBIAN_AT_SQUASHED = True'));
+    const bug = await checkModule(join(dir, 'bug.py'), small);
+    expect(bug.results[0]!.verdict).toBe('fail');
+    expect(bug.results[0]!.checks[0]!.diagnosis?.looksLike).toContain('tanh-jacobian-at-squashed-value');
+    writeFileSync(join(dir, 'mlp.py'), "PGTRUTH = {'kind': 'policy-gradient', 'policy': 'mlp', 'function': 'f'}\ndef f(batch, policy, gamma):\n    return 0\n");
+    await expectErrorAsync(() => checkModule(join(dir, 'mlp.py'), { workers: 0 }), 'PLUGIN_POLICY', 'TypeScript only');
+  }, 90_000);
 });
 
 describe('pgtruth check, MLP policy view', () => {
