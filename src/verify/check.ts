@@ -7,6 +7,8 @@
  * | advantage | E[Â_t | s,a] = A^π(s,a) and E[target_t | s,a] = Q^π(s,a), given V^π, for λ ∈ {0, ½, 0.95, 1}, on episodes and on segments cut by truncation | GAE treating truncation as termination |
  * | kl | E[k̂] = KL(q‖p) for Gaussian and categorical pairs | k3 computed as (e^r − 1) − r |
  * | group | E[(1/N) Σ A_{i,t} ∇log π] = κ(G)∇J on bandits and a token MDP (./group-kind.ts) | GRPO as published (std, 1/|o|) |
+ * | policy-gradient with `policy: 'gaussian' \| 'tanh-gaussian'` | E[ĝ] = ∇_θ J on the LQR (episodes cut at H = 150) and a clipped-action bandit, or a tanh bandit (./continuous-kind.ts) | REINFORCE without γ^t; the score at the clipped action; the tanh Jacobian at the squashed value |
+ * | policy-gradient with `policy: 'mlp'` | E[ĝ] = ∇_w J with an MLP policy view (./mlp-kind.ts) | REINFORCE without γ^t |
  * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old, plus the exact gradients of a declared entropy bonus (`entropyCoef`) and KL penalty (`klCoef`); with `normalizeAdvantages`, the large-batch limit (A − μ)/σ within a stated margin, and the verdict states the bias for ∇J | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
  *
  * The control shows that the check, on those instances and with that many samples, would

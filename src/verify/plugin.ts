@@ -46,6 +46,8 @@ export interface PolicyView {
 /** An estimate of ∇J from a batch of complete episodes drawn by `policy` from p0. */
 export interface PolicyGradientEstimator {
   readonly kind: 'policy-gradient';
+  /** The policy it serves: tabular softmax (the default); see ./continuous-kind.ts and ./mlp-kind.ts for 'gaussian', 'tanh-gaussian' and 'mlp'. */
+  readonly policy?: 'tabular';
   readonly name?: string;
   /** Returns ∇J's estimate, length S·A laid out like the logits. */
   estimate(batch: Batch, policy: PolicyView, gamma: number): ArrayLike<number>;
