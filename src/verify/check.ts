@@ -9,6 +9,7 @@
  * | group | E[(1/N) Σ A_{i,t} ∇log π] = κ(G)∇J on bandits and a token MDP (./group-kind.ts) | GRPO as published (std, 1/|o|) |
  * | policy-gradient with `policy: 'gaussian' \| 'tanh-gaussian'` | E[ĝ] = ∇_θ J on the LQR (episodes cut at H = 150) and a clipped-action bandit, or a tanh bandit (./continuous-kind.ts) | REINFORCE without γ^t; the score at the clipped action; the tanh Jacobian at the squashed value |
  * | policy-gradient with `policy: 'mlp'` | E[ĝ] = ∇_w J with an MLP policy view (./mlp-kind.ts) | REINFORCE without γ^t |
+ * | surrogate with `policy: 'gaussian' \| 'tanh-gaussian'` | E[−∇loss] = ∇J at θ_old and the exact (clipped) surrogate gradient at θ ≠ θ_old on a clipped-action or a tanh bandit, by quadrature, plus declared entropy (`entropy: 'exact' \| 'sample'`) and KL terms (./continuous-surrogate.ts) | ρ from log π at the clipped action or with the tanh Jacobian at the squashed value (θ_old); min over ratios before Â (θ ≠ θ_old) |
  * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old, plus the exact gradients of a declared entropy bonus (`entropyCoef`) and KL penalty (`klCoef`); with `normalizeAdvantages`, the large-batch limit (A − μ)/σ within a stated margin, and the verdict states the bias for ∇J | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
  *
  * The control shows that the check, on those instances and with that many samples, would
@@ -48,6 +49,7 @@ import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation, klK3ExpOfRatio } from './mutations.js';
 import { continuousEstimatorClaims, declaredPolicy, type ContinuousRun } from './continuous-kind.js';
 import { mlpEstimatorClaims } from './mlp-kind.js';
+import { continuousSurrogateClaims, type ContinuousSurrogateRun } from './continuous-surrogate.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
 import { surrogateDeclaration, type LoadedEstimator, type SurrogateDeclaration } from './plugin.js';
 import { UserSandbox } from './sandbox.js';
@@ -133,6 +135,8 @@ export interface Runner {
   group: GroupRun;
   /** A continuous-policy estimator's estimates on a chunk of batches (./continuous-kind.ts; the user's code runs in the sandbox). */
   continuous: ContinuousRun;
+  /** A continuous-policy surrogate's −∇loss on a chunk of batches (./continuous-surrogate.ts; the user's code runs in the sandbox). */
+  continuousSurrogate: ContinuousSurrogateRun;
 }
 
 const EP = (n: number): BatchSource => ({ kind: 'episodes', episodes: n });
@@ -407,6 +411,7 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
     case 'group':
       return groupEstimatorClaims(e, runner.group, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
     case 'surrogate': {
+      if (declaredPolicy(e) !== 'tabular') return continuousSurrogateClaims(e, runner.continuousSurrogate, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
       const decl = surrogateDeclaration(e);
       const moved = (x: EstimatorInstance) => { const rng = Rng.from(`check/moved/${x.label}`); return x.policy.theta.map((t) => t + 0.5 * rng.normal()); };
       const plan = (x: EstimatorInstance, where: 'at θ_old' | 'at θ ≠ θ_old'): Planned => {
@@ -574,6 +579,7 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
     kl: (key, logRatio) => sealed(() => box.kl(key, logRatio)),
     group: (key, batches, theta) => sealed(() => box.group(key, batches, theta)),
     continuous: (key, batches, spec, theta) => sealed(() => box.continuous(key, batches, spec, theta)),
+    continuousSurrogate: (key, batches, spec, theta, adv) => sealed(() => box.continuousSurrogate(key, batches, spec, theta, adv)),
   };
   try {
     const claims = estimators.flatMap((e) => userEstimatorClaims(e, runner, opts));

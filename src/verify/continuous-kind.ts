@@ -77,7 +77,9 @@ export type PolicyDeclaration = (typeof POLICY_DECLARATIONS)[number];
 export function declaredPolicy(e: LoadedEstimator): PolicyDeclaration {
   const v = (e.estimator as { policy?: unknown }).policy;
   if (v === undefined) return 'tabular';
-  if (e.estimator.kind !== 'policy-gradient') fail('PLUGIN_POLICY', `${e.module}: export ${e.key} declares policy ${show(v)} on kind ${e.estimator.kind}: only policy-gradient estimators declare a policy`, { where: `${e.key}.policy`, value: v });
+  // a surrogate may declare a continuous policy (./continuous-surrogate.ts); only policy-gradient estimators declare 'mlp'
+  const surrogate = e.estimator.kind === 'surrogate' && (v === 'gaussian' || v === 'tanh-gaussian' || v === 'tabular');
+  if (e.estimator.kind !== 'policy-gradient' && !surrogate) fail('PLUGIN_POLICY', `${e.module}: export ${e.key} declares policy ${show(v)} on kind ${e.estimator.kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian' or 'tanh-gaussian'`, { where: `${e.key}.policy`, value: v });
   if (!(POLICY_DECLARATIONS as readonly unknown[]).includes(v)) fail('PLUGIN_POLICY', `${e.module}: export ${e.key}.policy is ${show(v)}: expected one of ${POLICY_DECLARATIONS.join(', ')}`, { where: `${e.key}.policy`, value: v });
   return v as PolicyDeclaration;
 }
@@ -215,7 +217,7 @@ export const LQR_EPISODES = 8;
 export const BANDIT_DRAWS = 64;
 
 /** One batch: what the user's estimate reads, and the instance's control estimate on it. */
-interface Drawn { readonly batch: ContinuousBatch; control(): Float64Array }
+export interface Drawn { readonly batch: ContinuousBatch; control(): Float64Array }
 
 /** One instance of the kind: a problem, the policy at θ, the exact ∇J and its control. */
 export interface ContinuousCase {
@@ -234,7 +236,7 @@ export interface ContinuousCase {
 }
 
 const zeros = (n: number) => new Float64Array(n);
-const policyOf = (param: ReturnType<typeof sampledGaussianPolicy>, theta: Float64Array) => ({ param, theta });
+export const policyOf = (param: ReturnType<typeof sampledGaussianPolicy>, theta: Float64Array) => ({ param, theta });
 
 /** The LQR of the default report's claims (n = 3, m = 2, γ = 0.9), episodes cut at H. */
 function lqrCase(): ContinuousCase {
@@ -266,7 +268,7 @@ function lqrCase(): ContinuousCase {
 }
 
 /** A one-step bandit draw batch as a ContinuousBatch (k = 1). */
-function banditBatch(d: ReturnType<typeof sampleGaussianBandit>, J: number): ContinuousBatch {
+export function banditBatch(d: ReturnType<typeof sampleGaussianBandit>, J: number): ContinuousBatch {
   const T = d.batch.size, u = zeros(T);
   for (let i = 0; i < T; i++) u[i] = d.actions[2 * i]!;
   return { ...d.batch, obs_t: zeros(T), obsDim: 1, obs_tp1: zeros(T), a_cont_t: u, actionDim: 1, a_env_t: Float64Array.from(d.envActions), v_t: new Float64Array(T).fill(J), v_tp1: zeros(T) };
@@ -334,7 +336,7 @@ export type ContinuousRun = (key: string, batches: ContinuousBatch[], spec: Gaus
 const CHUNK = 32, IN_FLIGHT = 4;
 
 /** Estimates on `batches` batches of stream `stream` (batch j from `rng.split(j)`): the user's (through `run`) or the control's. */
-async function sample(ctx: RunContext, x: ContinuousCase, stream: string, batches: number, estimate: (chunk: Drawn[]) => Promise<Float64Array> | Float64Array, exact = false): Promise<BatchEstimates> {
+export async function sample(ctx: RunContext, x: ContinuousCase, stream: string, batches: number, estimate: (chunk: Drawn[]) => Promise<Float64Array> | Float64Array, exact = false): Promise<BatchEstimates> {
   const rng = Rng.from(`${ctx.seed}/${stream}`), P = x.theta.length;
   const n = exact ? batches : Math.max(50, Math.round(batches * ctx.scale)), values = new Float64Array(n * P);
   let transitions = 0;
@@ -356,13 +358,13 @@ async function sample(ctx: RunContext, x: ContinuousCase, stream: string, batche
   return { batches: n, dim: P, values, transitions };
 }
 
-const stackControl = (x: ContinuousCase) => (chunk: Drawn[]) => {
+export const stackControl = (x: ContinuousCase) => (chunk: Drawn[]) => {
   const P = x.theta.length, out = new Float64Array(chunk.length * P);
   chunk.forEach((d, j) => out.set(d.control(), j * P));
   return out;
 };
 
-function scalingOf(x: ContinuousCase): Scaling {
+export function scalingOf(x: ContinuousCase): Scaling {
   const P = x.theta.length;
   return { name: () => '‖∇J‖₂', scale: new Float64Array(P).fill(x.norm), weight: new Float64Array(P).fill(1), stated: new Array<boolean>(P).fill(true), coordinate: x.coordinate };
 }

@@ -10,10 +10,12 @@ import type { Batch } from '../sampling/batch.js';
 import type { TaskContext } from '../sampling/map.js';
 import { gaussianPolicyView, type ContinuousBatch, type GaussianPolicyGradientEstimator, type GaussianViewSpec } from './continuous-kind.js';
 import { mlpPolicyView, type MlpPolicyGradientEstimator, type MlpPolicyView, type MlpViewTaskOptions } from './mlp-kind.js';
+import type { GaussianSurrogateEstimator } from './continuous-surrogate.js';
+import { fail } from '../errors.js';
 import { checkedResult, type LoadedEstimator } from './plugin.js';
 
 /** The names of the tasks {@link policyViewTasks} adds. */
-export const POLICY_VIEW_TASKS = ['userContinuousTask', 'userMlpPolicyGradientTask'] as const;
+export const POLICY_VIEW_TASKS = ['userContinuousTask', 'userMlpPolicyGradientTask', 'userContinuousSurrogateTask'] as const;
 
 /** The tasks, given how the user module's tasks find an estimator and guard a call. */
 export function policyViewTasks(find: (key: string) => LoadedEstimator, call: <T>(e: LoadedEstimator, f: () => T) => T) {
@@ -25,6 +27,18 @@ export function policyViewTasks(find: (key: string) => LoadedEstimator, call: <T
       batches.forEach((b, j) => {
         const g = call(e, () => (e.estimator as unknown as GaussianPolicyGradientEstimator).estimate(b, view, b.gamma));
         out.set(checkedResult(g, P, `${e.name}.estimate`), j * P);
+      });
+      return out;
+    },
+    /** The continuous surrogate `key`'s −∇loss on each batch (n × P), with the Gaussian view of `spec` at θ and batch j's advantages `advantages[j]` (./continuous-surrogate.ts). */
+    userContinuousSurrogateTask(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array, advantages: Float64Array[]): Float64Array {
+      const e = find(key), view = gaussianPolicyView(spec, theta), P = view.numParams, out = new Float64Array(batches.length * P);
+      batches.forEach((b, j) => {
+        // a copy: an estimator that writes into its advantages must not change the next batch's
+        const r = call(e, () => (e.estimator as unknown as GaussianSurrogateEstimator).estimate(b, view, Float64Array.from(advantages[j]!)));
+        if (typeof r?.loss !== 'number' || !Number.isFinite(r.loss)) fail('ESTIMATOR_INVALID', `${e.name}.estimate(…).loss is ${String(r?.loss)}: expected a finite number`, { where: `${e.name}.loss`, value: r?.loss });
+        const g = checkedResult(r.gradient, P, `${e.name}.estimate(…).gradient`);
+        for (let i = 0; i < P; i++) out[j * P + i] = -g[i]!;
       });
       return out;
     },

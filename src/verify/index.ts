@@ -8,4 +8,5 @@ export * from './plugin.js';
 export * from './check.js';
 export * from './group-kind.js';
 export * from './continuous-kind.js';
+export * from './continuous-surrogate.js';
 export * from './mlp-kind.js';

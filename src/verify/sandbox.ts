@@ -114,6 +114,7 @@ export class UserSandbox {
           ...(d.normalizeAdvantages !== undefined ? { normalizeAdvantages: d.normalizeAdvantages } : {}),
           ...(d.scale !== undefined ? { scale: scaleFromTable(d.name, d.scale) } : {}),
           ...(d.policy !== undefined ? { policy: d.policy } : {}),
+          ...(d.entropy !== undefined ? { entropy: d.entropy } : {}),
           estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`),
         } as unknown as UserEstimator;
         return { estimator, name: d.name, module, key: d.key };
@@ -139,6 +140,11 @@ export class UserSandbox {
   /** The continuous estimator `key`'s estimates on each batch (n × P) with the Gaussian view of `spec` at θ, computed in a worker (./continuous-kind.ts). */
   async continuous(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array): Promise<Float64Array> {
     return (await this.pool.call(this.taskFile, 'userContinuousTask', [key, batches, spec, theta])) as Float64Array;
+  }
+
+  /** The continuous surrogate `key`'s −∇loss on each batch (n × P) with the Gaussian view of `spec` at θ and each batch's advantages, computed in a worker (./continuous-surrogate.ts). */
+  async continuousSurrogate(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array, advantages: Float64Array[]): Promise<Float64Array> {
+    return (await this.pool.call(this.taskFile, 'userContinuousSurrogateTask', [key, batches, spec, theta, advantages])) as Float64Array;
   }
 
   /** Stops the workers (and a Python module's). */

@@ -19,6 +19,7 @@ import { softmaxPolicy } from '../policy/softmax.js';
 import type { GroupBatch } from '../sampling/groups.js';
 import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
 import { declaredPolicy, type PolicyDeclaration } from './continuous-kind.js';
+import { declaredEntropy, type EntropyDeclaration } from './continuous-surrogate.js';
 import { POLICY_VIEW_TASKS, policyViewTasks } from './continuous-tasks.js';
 import { declaredDefinition } from './claims/critics.js';
 import { describeScale, userGroupGradient, type GroupEstimator } from './group-kind.js';
@@ -50,6 +51,8 @@ export interface EstimatorDescription {
   readonly normalizeAdvantages?: boolean;
   /** A policy-gradient estimator's declared policy (./continuous-kind.ts), when it declares one. */
   readonly policy?: PolicyDeclaration;
+  /** A surrogate's declared entropy estimate (./continuous-surrogate.ts), when it declares one. */
+  readonly entropy?: EntropyDeclaration;
 }
 
 const fileOf = (module: string) => (module.startsWith('file:') ? fileURLToPath(module) : module);
@@ -86,6 +89,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
           ...(k === 'advantage' ? { definition: declaredDefinition(e) } : {}),
           ...(scale ? { scale } : {}),
           ...((e.estimator as { policy?: unknown }).policy !== undefined ? { policy: declaredPolicy(e) } : {}),
+          ...((e.estimator as { entropy?: unknown }).entropy !== undefined ? { entropy: declaredEntropy(e) } : {}),
           ...(k === 'surrogate' ? (({ entropyCoef, klCoef, normalizeAdvantages }) => ({ ...(entropyCoef !== undefined ? { entropyCoef } : {}), ...(klCoef !== undefined ? { klCoef } : {}), ...(normalizeAdvantages !== undefined ? { normalizeAdvantages } : {}) }))(surrogateDeclaration(e)) : {}),
         };
       });
