@@ -62,13 +62,14 @@ describe('the exact clipped surrogate gradient of a Gaussian policy', () => {
 });
 
 describe('pgtruth check, surrogates of continuous policies', () => {
-  it('Gaussian PPO with entropy and KL terms passes; ρ at the clipped action fails and is named', async () => {
+  it('Gaussian PPO with entropy and KL terms passes on the LQR and the clipped bandit; ρ at the clipped action fails and is named', async () => {
     const ok = await checkModule(example('gaussian-ppo.ts'), small);
     expect(ok.results[0]!.verdict).toBe('pass');
-    expect(ok.results[0]!.control.rejected).toBe(2);
+    expect(ok.results[0]!.checks.map((c) => c.instance.slice(0, 3))).toEqual(['LQR', 'ban', 'ban']);
+    expect(ok.results[0]!.control.rejected).toBe(3);
     const bug = await checkModule(example('gaussian-ppo-bug.ts'), { ...small, resolution: 0.15 }); // its bias at θ_old: 28% of ‖∇J‖₂
     expect(bug.results[0]!.verdict).toBe('fail');
-    const atOld = bug.results[0]!.checks.find((c) => c.instance.includes('at θ_old'))!;
+    const atOld = bug.results[0]!.checks.find((c) => c.instance.startsWith('bandit') && c.instance.includes('at θ_old'))!;
     expect(atOld.discrepancy).toBeGreaterThan(atOld.tolerance);
     expect(atOld.diagnosis?.looksLike).toContain('ratio-at-clipped-action');
   }, 60_000);

@@ -217,7 +217,12 @@ export const LQR_EPISODES = 8;
 export const BANDIT_DRAWS = 64;
 
 /** One batch: what the user's estimate reads, and the instance's control estimate on it. */
-export interface Drawn { readonly batch: ContinuousBatch; control(): Float64Array }
+export interface Drawn {
+  readonly batch: ContinuousBatch;
+  control(): Float64Array;
+  /** The sampler's own batch and the Gaussian policy at θ over its nodes (the LQR's; ./continuous-surrogate.ts builds its controls on them). */
+  readonly sampled?: { readonly batch: Batch; readonly policy: { param: ReturnType<typeof sampledGaussianPolicy>; theta: Float64Array } };
+}
 
 /** One instance of the kind: a problem, the policy at θ, the exact ∇J and its control. */
 export interface ContinuousCase {
@@ -239,7 +244,7 @@ const zeros = (n: number) => new Float64Array(n);
 export const policyOf = (param: ReturnType<typeof sampledGaussianPolicy>, theta: Float64Array) => ({ param, theta });
 
 /** The LQR of the default report's claims (n = 3, m = 2, γ = 0.9), episodes cut at H. */
-function lqrCase(): ContinuousCase {
+export function lqrCase(): ContinuousCase {
   const x = continuousLqrInstance(), { n, m, gamma } = x.problem, root = covarianceRoot(x.problem.sigma0, n);
   const noDiscount = findMutation('mutant.reinforce-no-discount-weight')!.mutant as PolicyGradientFn;
   return {
@@ -260,6 +265,7 @@ function lqrCase(): ContinuousCase {
       }
       return {
         batch: { ...b, obs_t: obs, obsDim: n, obs_tp1: next, a_cont_t: act, actionDim: m, a_env_t: act, v_t: v, v_tp1: vNext },
+        sampled: { batch: b, policy: policyOf(sampledGaussianPolicy(linearGaussianHead(n, m, eps.x), eps.numNodes, eps.actions), x.theta) },
         // with the exact V as its baseline, as the correct example uses
         control: () => noDiscount(b, policyOf(sampledGaussianPolicy(linearGaussianHead(n, m, eps.x), eps.numNodes, eps.actions), x.theta), gamma, V),
       };

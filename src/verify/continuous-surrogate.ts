@@ -3,15 +3,18 @@
  * deep-RL PPO loss. A `surrogate` estimator that declares `policy: 'gaussian'` or
  * `policy: 'tanh-gaussian'` receives a continuous batch drawn by π_old (`logp_t` =
  * log π_old(a_t), ./continuous-kind.ts), the Gaussian policy view at θ and the exact advantage
- * of each draw, A_old(a_t) = r_t − J(θ_old), and returns its loss and ∇_θ loss. The target of
+ * of each transition, A_old(x_t, a_t) = r_t + γV(x_{t+1}) − V(x_t) (a bandit's: r_t − J(θ_old)),
+ * and returns its loss and ∇_θ loss. As for tabular surrogates, the loss weights transition t
+ * by γ^t and averages over episodes (the target is η_old-weighted: Σ_t γ^t per episode). The target of
  * E[−∇loss] is exact (../exact/gaussian-surrogate.ts):
  *
  * $$\nabla_\theta\Big(\mathbb E_{\pi_{\mathrm{old}}}\big[\min(\rho A,\operatorname{clip}(\rho,1\pm\epsilon)A)\big] + c\,H(\pi_\theta) - \beta\,\mathrm{KL}(\pi_{\mathrm{old}}\|\pi_\theta)\Big)$$
  *
  * (without `clip`, the unclipped surrogate E_old[ρA]); at θ = θ_old the first term is ∇J.
  *
- * | policy | bandit (one step, γ = 1) | θ_old = (μ, log σ) | θ ≠ θ_old | control at θ_old | control at θ ≠ θ_old |
+ * | policy | problem | θ_old | θ ≠ θ_old | control at θ_old | control at θ ≠ θ_old |
  * | --- | --- | --- | --- | --- | --- |
+ * | `gaussian` | the LQR of ./continuous-kind.ts (n = 3, m = 2, γ = 0.9, 8 episodes cut at H = 150), A_t = r_t + γV(x_{t+1}) − V(x_t) exact (deterministic dynamics) | [vec K, log σ] of the default report's instance | — (the clipped surrogate's gradient off θ_old is not in closed form there) | the surrogate without γ^t (every transition weighted 1) | — |
  * | `gaussian` | r = −(clip(a) − 2)², the environment clips to [−1, 1] | (1, log 0.5) | θ_old + {@link MOVE_GAUSSIAN} | ρ from log π_θ at the clipped action a_env_t | min over ratios before multiplying by Â (mutant.ppo-min-before-multiply) |
  * | `tanh-gaussian` | a = tanh(u), r = −(a − 0.3)² + a/2 | (0.5, log 0.8) | θ_old + {@link MOVE_TANH} | ρ with the tanh Jacobian at the squashed value, log(1 − tanh²(tanh u)) | the same min-before-multiply |
  *
@@ -55,8 +58,8 @@ import type { Rng } from '../stats/rng.js';
 import { summarize } from '../stats/summary.js';
 import { DETECTION_POWER } from '../stats/tests.js';
 import type { Check, Claim } from './claim.js';
-import { CLIP, clipPolicy, clipReward, TANH_LS, TANH_MU, tanhReward, wrongJacobian } from './claims/continuous.js';
-import { BANDIT_DRAWS, banditBatch, declaredPolicy, policyOf, sample, scalingOf, stackControl, type ContinuousBatch, type ContinuousCase, type Drawn, type GaussianPolicyView, type GaussianViewSpec } from './continuous-kind.js';
+import { CLIP, clipPolicy, clipReward, continuousLqrInstance, TANH_LS, TANH_MU, tanhReward, wrongJacobian } from './claims/continuous.js';
+import { BANDIT_DRAWS, banditBatch, declaredPolicy, lqrCase, LQR_HORIZON, policyOf, sample, scalingOf, stackControl, type ContinuousBatch, type ContinuousCase, type Drawn, type GaussianPolicyView, type GaussianViewSpec } from './continuous-kind.js';
 import { diagnose, type Candidate, type Reader } from './diagnose.js';
 import { findMutation, ppoMinBeforeMultiply } from './mutations.js';
 import { surrogateDeclaration, type LoadedEstimator } from './plugin.js';
@@ -167,8 +170,12 @@ export function continuousSurrogateTarget(x: Pick<SurrogateProblem, 'policy' | '
 /** How the claim reaches the user's surrogate: −∇loss (n × P) on a chunk of batches, computed in the sandbox's workers. */
 export type ContinuousSurrogateRun = (key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array, advantages: Float64Array[]) => Promise<Float64Array>;
 
-/** The exact advantages of a bandit batch: A_old(a_t) = r_t − J(θ_old) (v_t holds J). */
-const advantagesOf = (b: ContinuousBatch) => b.r_t.map((r, i) => r - b.v_t[i]!);
+/**
+ * The exact advantages A_old(x_t, a_t) = r_t + γ V(x_{t+1}) − V(x_t) with the exact V of the
+ * batch (v_t, v_tp1; no bootstrap after a termination): exact for the bandits (r_t − J) and for
+ * the LQR, whose transitions are deterministic given (x_t, a_t).
+ */
+const advantagesOf = (b: ContinuousBatch) => b.r_t.map((r, i) => r + (b.terminated_t[i] ? 0 : b.gamma * b.v_tp1[i]!) - b.v_t[i]!);
 
 /** The claims `pgtruth check` runs for a surrogate declaring a Gaussian or tanh-Gaussian policy (module comment). */
 export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSurrogateRun, opts: { samples?: number; resolution?: number; budget?: number; mdp?: unknown }): Claim[] {
@@ -182,10 +189,36 @@ export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSur
   const tag = `check.${e.name}`, sizes = new Map<string, number>();
   const spec: GaussianViewSpec = { family: policy, head: 'constant', obsDim: 1, actionDim: 1 };
   const plain: ContinuousSurrogateDeclaration = decl.clip !== undefined ? { clip: decl.clip } : {};
-  const minBatches = Math.max(50, Math.ceil(minSamples / BANDIT_DRAWS));
+  const minBatches = (x: ContinuousCase) => Math.max(50, Math.ceil(minSamples / x.perBatch));
 
   interface SurrogateCase extends ContinuousCase { readonly plainTarget: Float64Array; readonly variants: Candidate[] }
-  const cases = (): SurrogateCase[] => {
+  /** The LQR at θ_old: ∇J in closed form, plus c·Σ_{t<H} γ^t per log σ_j for an exact entropy bonus (∂H/∂log σ_j = 1, gaussianEntropyRow); KL and the −log π entropy have gradient 0 at θ_old. */
+  const lqrSurrogate = (): SurrogateCase => {
+    const base = lqrCase(), P = base.theta.length, m = base.spec.actionDim, gamma = continuousLqrInstance().problem.gamma;
+    const steps = -Math.expm1(LQR_HORIZON * Math.log(gamma)) / (1 - gamma);
+    const targetOf = (d: ContinuousSurrogateDeclaration) => base.target.map((g, j) => g + (d.entropyCoef && d.entropy !== 'sample' && j >= P - m ? d.entropyCoef * steps : 0));
+    const variants: Candidate[] = [];
+    if (decl.entropyCoef) variants.push(decl.entropy === 'sample'
+      ? { id: 'entropy-exact', description: "the policy's exact entropy where −log π_θ(a_t) (entropy: 'sample') is declared", exact: targetOf({ ...decl, entropy: 'exact' }) }
+      : { id: 'entropy-bonus-missing', description: 'the declared entropy bonus is not in the loss (or is estimated by −log π_θ(a_t), whose gradient is 0 at θ_old)', exact: base.target });
+    return {
+      ...base, label: `${base.label}, at θ_old`, target: targetOf(decl), plainTarget: base.target, variants,
+      coordinate: (j) => `−∂loss/${base.coordinate(j).slice(2)}`,
+      control: { id: 'surrogate-without-discount-weight', description: 'the surrogate averaged without γ^t (every transition weighted 1, as in the usual mean over a rollout)' },
+      draw(rng): Drawn {
+        const d = base.draw(rng);
+        return {
+          batch: d.batch,
+          control() {
+            const s = d.sampled!, adv = advantagesOf(d.batch);
+            return (decl.clip !== undefined ? ppoClipSurrogate(s.batch, s.policy, 1, adv, decl.clip) : trpoSurrogate(s.batch, s.policy, 1, adv)).gradient.map((v) => -v);
+          },
+        };
+      },
+    };
+  };
+  const cases = (): SurrogateCase[] => [...(policy === 'gaussian' ? [lqrSurrogate()] : []), ...banditCases()];
+  const banditCases = (): SurrogateCase[] => {
     const p = policy === 'gaussian' ? gaussianProblem() : tanhProblem(), norm = Math.hypot(...p.grad);
     return (['at θ_old', 'at θ ≠ θ_old'] as const).map((where): SurrogateCase => {
       const theta = where === 'at θ_old' ? Float64Array.of(p.old.mu, p.old.logStd) : Float64Array.of(p.old.mu + p.move[0], p.old.logStd + p.move[1]);
@@ -243,21 +276,20 @@ export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSur
       const items: SizedItem[] = all.map((x) => ({
         pilot: () => sample(ctx, x, `${tag}/${x.label}/pilot`, PILOT_BATCHES, user(x)),
         main: (K) => sample(ctx, x, `${tag}/${x.label}`, K, user(x), true),
-        scaling: scalingOf(x), target: x.target, minBatches,
+        scaling: scalingOf(x), target: x.target, minBatches: minBatches(x),
       }));
       const runs = await sizeAndRun(items, fraction, budget, CHECK_ALPHA);
       const out: Check[] = [];
       for (const [i, x] of all.entries()) {
         const { est: r, batches } = runs[i]!;
         sizes.set(x.label, batches);
-        const unit = `batches of ${BANDIT_DRAWS} draws`;
-        const c = sizedDecision(`${x.label}: −∇ ${e.name}`, summarize(r.values, r.dim, false), x.target, { alpha: CHECK_ALPHA, fraction, scaling: items[i]!.scaling, targetTested: x.target, unit, samplesPerBatch: BANDIT_DRAWS, sampleName: 'draws', transitions: r.transitions });
+        const c = sizedDecision(`${x.label}: −∇ ${e.name}`, summarize(r.values, r.dim, false), x.target, { alpha: CHECK_ALPHA, fraction, scaling: items[i]!.scaling, targetTested: x.target, unit: `batches of ${x.perBatch} ${x.sampleName}`, samplesPerBatch: x.perBatch, sampleName: x.sampleName, transitions: r.transitions });
         if (c.passed || c.discrepancy <= c.tolerance) { out.push(c); continue; }
         const rows = Math.min(1000, batches);
         const reader: Reader = { coordinate: x.coordinate, expected: (j) => x.target[j]!, weight: () => 1, compared: () => [0, x.target.length] };
         const candidates: Candidate[] = [
           // the control is the plain surrogate: add the declared regularizers' exact gradients
-          { id: x.control.id, description: x.control.description, paired: async () => (await sample(ctx, x, `${tag}/${x.label}`, rows, stackControl(x), true)).values.map((v, k) => v + x.target[k % 2]! - x.plainTarget[k % 2]!) },
+          { id: x.control.id, description: x.control.description, paired: async () => (await sample(ctx, x, `${tag}/${x.label}`, rows, stackControl(x), true)).values.map((v, k) => v + x.target[k % r.dim]! - x.plainTarget[k % r.dim]!) },
           ...x.variants,
           { id: 'ignores-its-batch', description: 'an estimate of mean 0, as from an estimator that does not read its batch', exact: new Float64Array(x.target.length) },
         ];
@@ -266,12 +298,12 @@ export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSur
       return out;
     },
     control: {
-      description: `the plain surrogate with ${policy === 'gaussian' ? 'ρ from log π_θ at the environment-clipped action' : 'ρ with the tanh Jacobian at the squashed value'} at θ_old, and ${decl.clip !== undefined ? 'min over ratios before multiplying by Â (mutant.ppo-min-before-multiply)' : "PPO's clip (ε = 0.2)"} at θ ≠ θ_old, each held to the plain target with the sample size of the user's check`,
+      description: `the plain surrogate ${policy === 'gaussian' ? 'averaged without γ^t on the LQR, with ρ from log π_θ at the environment-clipped action on the bandit' : 'with ρ with the tanh Jacobian at the squashed value'} at θ_old, and ${decl.clip !== undefined ? 'min over ratios before multiplying by Â (mutant.ppo-min-before-multiply)' : "PPO's clip (ε = 0.2)"} at θ ≠ θ_old, each held to the plain target with the sample size of the user's check`,
       run: async (ctx) => {
         const out: Check[] = [];
         for (const x of cases()) {
-          const r = await sample(ctx, x, `${tag}/${x.label}/control`, sizes.get(x.label) ?? minBatches, stackControl(x), sizes.has(x.label));
-          out.push(meanCheck(`${x.label}: ${x.control.id}`, r, x.plainTarget, { relativeTo: { name: '‖∇J‖₂', value: x.norm }, unit: `batches of ${BANDIT_DRAWS} draws` }));
+          const r = await sample(ctx, x, `${tag}/${x.label}/control`, sizes.get(x.label) ?? minBatches(x), stackControl(x), sizes.has(x.label));
+          out.push(meanCheck(`${x.label}: ${x.control.id}`, r, x.plainTarget, { relativeTo: { name: '‖∇J‖₂', value: x.norm }, unit: `batches of ${x.perBatch} ${x.sampleName}` }));
         }
         return out;
       },
