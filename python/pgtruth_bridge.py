@@ -62,7 +62,7 @@ KINDS = ('policy-gradient', 'advantage', 'kl', 'surrogate', 'group')
 LAYOUTS = ('flat', 'time-major')
 FRAMEWORKS = ('torch', 'jax')
 BATCH_COLUMNS = ('s_t', 'a_t', 'r_t', 's_tp1', 'terminated_t', 'truncated_t', 't_index', 'logp_t', 'episode_t')
-DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages', 'policy')
+DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages', 'policy', 'entropy')
 # the policies a policy-gradient estimator may declare in Python (an MLP view is TypeScript only)
 POLICIES = ('tabular', 'gaussian', 'tanh-gaussian')
 GROUP_COLUMNS = ('prompts', 'mask', 's_t', 'a_t', 'logp_t', 'r_t', 'rewards', 'lengths')
@@ -164,9 +164,15 @@ class Estimator:
         if not callable(fn):
             raise Fail('PLUGIN_INVALID', f'{where} is {type(fn).__name__}: expected a function', key)
         self.policy = decl.get('policy')
+        # a surrogate's entropy estimate (src/verify/continuous-surrogate.ts): 'exact' or 'sample'
+        entropy = decl.get('entropy')
+        if entropy is not None:
+            if kind != 'surrogate' or entropy not in ('exact', 'sample'):
+                raise Fail('PLUGIN_INVALID', f"{where} has entropy {entropy!r}: a surrogate declares 'exact' or 'sample'", key)
+            self.extras['entropy'] = entropy
         if self.policy is not None:
-            if kind != 'policy-gradient':
-                raise Fail('PLUGIN_POLICY', f'{where} declares policy {self.policy!r} on kind {kind}: only policy-gradient estimators declare a policy', key)
+            if kind != 'policy-gradient' and not (kind == 'surrogate' and self.policy in ('tabular', 'gaussian', 'tanh-gaussian')):
+                raise Fail('PLUGIN_POLICY', f"{where} declares policy {self.policy!r} on kind {kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian' or 'tanh-gaussian'", key)
             if self.policy not in POLICIES:
                 raise Fail('PLUGIN_POLICY', f'{where} has policy {self.policy!r}: expected one of {", ".join(POLICIES)} (the MLP view is TypeScript only)', key)
             if self.policy != 'tabular' and (self.loss or self.layout != 'flat'):
@@ -453,7 +459,7 @@ def call(est, h, cols):
         return {'estimates': as_f64(est.fn(x), x.shape, f'{est.name}(log_ratio)')}, {}
     if est.kind == 'group':
         return call_group(est, s, cols)
-    if est.kind == 'policy-gradient' and est.policy in ('gaussian', 'tanh-gaussian'):
+    if est.kind in ('policy-gradient', 'surrogate') and est.policy in ('gaussian', 'tanh-gaussian'):
         return call_continuous(est, s, cols)
     S, A, n = s['numStates'], s['numActions'], s['size']
     flat = {k: cols[k] for k in BATCH_COLUMNS}
@@ -566,14 +572,18 @@ CONTINUOUS_COLUMNS = ('obs_t', 'obs_tp1', 'a_cont_t', 'a_env_t', 'v_t', 'v_tp1')
 
 
 def call_continuous(est, s, cols):
-    """A continuous-policy estimator on one ContinuousBatch: its ∇_θ J estimate, shape (P,)."""
+    """A continuous-policy estimator on one ContinuousBatch: its ∇_θ J estimate, shape (P,), or a surrogate's loss and gradient."""
     n, d, k = int(s['size']), int(s['obsDim']), int(s['actionDim'])
     flat = {c: cols[c] for c in BATCH_COLUMNS}
     flat.update(obs_t=cols['obs_t'].reshape(n, d), obs_tp1=cols['obs_tp1'].reshape(n, d), a_cont_t=cols['a_cont_t'].reshape(n, k), a_env_t=cols['a_env_t'].reshape(n, k), v_t=cols['v_t'], v_tp1=cols['v_tp1'])
     batch = Batch(flat, n, int(s['numStates']), int(s['numActions']), s['batchGamma'])
     batch.obs_dim, batch.action_dim = d, k
     theta = np.array(cols['theta'], dtype=np.float64)
-    g = est.fn(batch, GaussianPolicy(theta.copy(), est.policy, bool(s['linearHead']), d, k), s['gamma'])
+    policy = GaussianPolicy(theta.copy(), est.policy, bool(s['linearHead']), d, k)
+    if est.kind == 'surrogate':
+        loss, g = pair(est.fn(batch, policy, cols['advantages'].copy()), ('loss', 'gradient'), f'{est.name}(batch, policy, advantages)')
+        return {'gradient': as_f64(g, (theta.size,), f'{est.name} gradient')}, {'loss': as_scalar(loss, f'{est.name} loss')}
+    g = est.fn(batch, policy, s['gamma'])
     return {'gradient': as_f64(g, (theta.size,), f'{est.name}(batch, policy, gamma) gradient')}, {}
 
 

@@ -5,7 +5,7 @@
 // estimate's expected gradient is ∇KL(π_old‖π_θ); the correct PPO losses pass with their
 // controls rejected, and the shipped bugs (ρ at the clipped action, the Gaussian's entropy for
 // the tanh-Gaussian, min over the ratios before Â) fail and are named. Small runs (resolution
-// 30%): the bugs' biases are 28–100% of ‖∇J‖₂ at the checks asserted (resolution 15% for the 28%).
+// 30%): the bugs' biases are 28–100% of ‖∇J‖₂ at the checks asserted (resolution 20% for the 28%).
 import { describe, expect, it } from 'vitest';
 import { clipBoundaries, gaussianClippedSurrogateGradient, signChanges } from '../../src/exact/gaussian-surrogate.js';
 import { clippedGaussianBandit, normalExpectation, tanhGaussianBandit } from '../../src/exact/gaussian-bandit.js';
@@ -15,6 +15,9 @@ import { continuousSurrogateClaims } from '../../src/verify/continuous-surrogate
 import { loadEstimators } from '../../src/verify/plugin.js';
 import { CLIP, clipPolicy, clipReward, TANH_LS, TANH_MU, tanhReward } from '../../src/verify/claims/continuous.js';
 import { expectError } from '../helpers.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const example = (f: string) => new URL(`../../examples/estimators/${f}`, import.meta.url).pathname;
 const fixture = (f: string) => new URL(`./fixtures/continuous-surrogate/${f}`, import.meta.url).pathname;
@@ -67,7 +70,7 @@ describe('pgtruth check, surrogates of continuous policies', () => {
     expect(ok.results[0]!.verdict).toBe('pass');
     expect(ok.results[0]!.checks.map((c) => c.instance.slice(0, 3))).toEqual(['LQR', 'ban', 'ban']);
     expect(ok.results[0]!.control.rejected).toBe(3);
-    const bug = await checkModule(example('gaussian-ppo-bug.ts'), { ...small, resolution: 0.15 }); // its bias at θ_old: 28% of ‖∇J‖₂
+    const bug = await checkModule(example('gaussian-ppo-bug.ts'), { ...small, resolution: 0.2 }); // its bias at θ_old: 28% of ‖∇J‖₂
     expect(bug.results[0]!.verdict).toBe('fail');
     const atOld = bug.results[0]!.checks.find((c) => c.instance.startsWith('bandit') && c.instance.includes('at θ_old'))!;
     expect(atOld.discrepancy).toBeGreaterThan(atOld.tolerance);
@@ -92,4 +95,19 @@ describe('pgtruth check, surrogates of continuous policies', () => {
     expectError(() => continuousSurrogateClaims(normalized!, run, {}), 'PLUGIN_POLICY', 'normalizeAdvantages');
     expectError(() => continuousSurrogateClaims(mlp!, run, {}), 'PLUGIN_POLICY', 'surrogates');
   });
+});
+
+describe('pgtruth check, continuous surrogates in Python', () => {
+  it('the numpy Gaussian PPO example passes; with ρ at the clipped action it fails and is named', async () => {
+    const path = new URL('../../examples/python/gaussian_ppo.py', import.meta.url).pathname;
+    const ok = await checkModule(path, small);
+    expect(ok.results[0]!.verdict).toBe('pass');
+    const dir = mkdtempSync(join(tmpdir(), 'pgtruth-ckcont-'));
+    writeFileSync(join(dir, 'bug.py'), readFileSync(path, 'utf8').replace('RATIO_AT_ENV_ACTION = False', 'RATIO_AT_ENV_ACTION = True'));
+    const bug = await checkModule(join(dir, 'bug.py'), { ...small, resolution: 0.2 });
+    expect(bug.results[0]!.verdict).toBe('fail');
+    const atOld = bug.results[0]!.checks.find((c) => c.instance.startsWith('bandit') && c.instance.includes('at θ_old'))!;
+    expect(atOld.discrepancy).toBeGreaterThan(atOld.tolerance);
+    expect(atOld.diagnosis?.looksLike).toContain('ratio-at-clipped-action');
+  }, 90_000);
 });

@@ -25,6 +25,7 @@ import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import type { GroupEstimator } from './group-kind.js';
 import type { GaussianPolicyGradientEstimator } from './continuous-kind.js';
+import type { GaussianSurrogateEstimator } from './continuous-surrogate.js';
 import type { MlpPolicyGradientEstimator } from './mlp-kind.js';
 
 /** The behaviour policy as a user's estimator sees it: a tabular softmax over logits θ[s*A + a]. */
@@ -88,7 +89,7 @@ export interface SurrogateEstimator {
 }
 
 /** Any estimator `pgtruth check` accepts. */
-export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | GaussianPolicyGradientEstimator | MlpPolicyGradientEstimator;
+export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | GaussianPolicyGradientEstimator | GaussianSurrogateEstimator | MlpPolicyGradientEstimator;
 
 /** The kinds, in the order the checks run. */
 export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate', 'group'] as const;

@@ -71,6 +71,8 @@ export interface PythonEstimatorInfo {
   readonly entropyCoef?: number;
   readonly klCoef?: number;
   readonly normalizeAdvantages?: boolean;
+  /** A continuous surrogate's declared entropy estimate (absent: 'exact'). */
+  readonly entropy?: 'exact' | 'sample';
 }
 
 /** A column of a request. */
