@@ -36,6 +36,10 @@ The kinds mirror the TypeScript interface (README, "pgtruth check"):
   src/verify/continuous-kind.ts): ``f(batch, policy, gamma)`` → ∇_θ J estimate of shape (P,),
   where ``batch`` also has ``obs_t``, ``obs_tp1`` (T, d), ``a_cont_t``, ``a_env_t`` (T, k),
   ``v_t``, ``v_tp1`` (T,) and ``policy`` is a :class:`GaussianPolicy` (numpy only).
+- ``surrogate`` with ``'policy': 'gaussian'`` or ``'tanh-gaussian'`` (PPO losses of continuous
+  policies, src/verify/continuous-surrogate.ts; ``'entropy': 'exact' | 'sample'`` declares how
+  the entropy bonus is computed): ``f(batch, policy, advantages)`` → ``(loss, gradient)``, the
+  gradient of shape (P,), on the same continuous batch (numpy only: no ``'loss': True``).
 
 An advantage estimator may declare ``'definition'``: ``'gae'`` (default), ``'lambda-return'``
 or ``{'nStep': n}`` — the critic claim compares it with that definition's exact mean.

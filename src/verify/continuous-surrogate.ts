@@ -36,7 +36,9 @@
  *   elsewhere (a KL penalty of coefficient −c). The check holds such an estimator to that
  *   target, and says so in its title.
  *
- * `normalizeAdvantages` is not supported with a continuous policy (`PLUGIN_POLICY`).
+ * `normalizeAdvantages` is not supported with a continuous policy (`PLUGIN_POLICY`). Python
+ * modules declare the same (`'policy'`, `'entropy'`; python/pgtruth_bridge.py, numpy
+ * `GaussianPolicy` view).
  *
  * Sampling, sizing, the decision and the diagnosis are those of ./continuous-kind.ts: batches
  * of {@link BANDIT_DRAWS} draws drawn here and sent in chunks to the sandbox's workers
