@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { clipBoundaries, gaussianClippedSurrogateGradient, signChanges } from '../../src/exact/gaussian-surrogate.js';
 import { clippedGaussianBandit, normalExpectation, tanhGaussianBandit } from '../../src/exact/gaussian-bandit.js';
 import { gaussianAddKlGradRow, gaussianLogProbRow } from '../../src/policy/gaussian.js';
-import { checkModule } from '../../src/verify/index.js';
+import { checkModule, userEstimatorClaims, type Runner } from '../../src/verify/index.js';
 import { continuousSurrogateClaims } from '../../src/verify/continuous-surrogate.js';
 import { loadEstimators } from '../../src/verify/plugin.js';
 import { CLIP, clipPolicy, clipReward, TANH_LS, TANH_MU, tanhReward } from '../../src/verify/claims/continuous.js';
@@ -94,6 +94,9 @@ describe('pgtruth check, surrogates of continuous policies', () => {
     expectError(() => continuousSurrogateClaims(bad!, run, {}), 'PLUGIN_INVALID', 'bogus');
     expectError(() => continuousSurrogateClaims(normalized!, run, {}), 'PLUGIN_POLICY', 'normalizeAdvantages');
     expectError(() => continuousSurrogateClaims(mlp!, run, {}), 'PLUGIN_POLICY', 'surrogates');
+    // a tabular surrogate's target has the exact entropy: the −log π declaration is refused there
+    const tabular = all.find((e) => e.key === 'tabularSample')!, runner = { continuousSurrogate: run } as unknown as Runner;
+    expectError(() => userEstimatorClaims(tabular, runner, {}), 'PLUGIN_INVALID', "entropy: 'sample'");
   });
 });
 

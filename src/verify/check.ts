@@ -49,7 +49,7 @@ import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation, klK3ExpOfRatio } from './mutations.js';
 import { continuousEstimatorClaims, declaredPolicy, type ContinuousRun } from './continuous-kind.js';
 import { mlpEstimatorClaims } from './mlp-kind.js';
-import { continuousSurrogateClaims, type ContinuousSurrogateRun } from './continuous-surrogate.js';
+import { continuousSurrogateClaims, declaredEntropy, type ContinuousSurrogateRun } from './continuous-surrogate.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
 import { surrogateDeclaration, type LoadedEstimator, type SurrogateDeclaration } from './plugin.js';
 import { UserSandbox } from './sandbox.js';
@@ -412,6 +412,8 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
       return groupEstimatorClaims(e, runner.group, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
     case 'surrogate': {
       if (declaredPolicy(e) !== 'tabular') return continuousSurrogateClaims(e, runner.continuousSurrogate, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
+      // the tabular target uses the exact entropy: a declared −log π estimate would be silently misread
+      if (declaredEntropy(e) === 'sample') fail('PLUGIN_INVALID', `${e.name}: entropy: 'sample' is checked for Gaussian and tanh-Gaussian policies only (a tabular surrogate's entropy is exact: omit it or declare 'exact')`, { where: `${e.key}.entropy`, value: 'sample' });
       const decl = surrogateDeclaration(e);
       const moved = (x: EstimatorInstance) => { const rng = Rng.from(`check/moved/${x.label}`); return x.policy.theta.map((t) => t + 0.5 * rng.normal()); };
       const plan = (x: EstimatorInstance, where: 'at θ_old' | 'at θ ≠ θ_old'): Planned => {
