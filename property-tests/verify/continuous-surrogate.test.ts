@@ -88,7 +88,7 @@ describe('pgtruth check, surrogates of continuous policies', () => {
       expect(moved.diagnosis?.looksLike).toContain(id);
     }
   }, 60_000);
-  it('bad declarations: an unknown entropy estimate is PLUGIN_INVALID; normalizeAdvantages and an MLP policy are PLUGIN_POLICY', async () => {
+  it("bad declarations: an unknown entropy estimate, and 'sample' on a tabular surrogate, are PLUGIN_INVALID; normalizeAdvantages and an MLP policy are PLUGIN_POLICY", async () => {
     const all = await loadEstimators(fixture('bad.ts')), [bad, normalized, mlp] = ['badEntropy', 'normalized', 'mlp'].map((k) => all.find((e) => e.key === k));
     const run = () => Promise.resolve(new Float64Array(0));
     expectError(() => continuousSurrogateClaims(bad!, run, {}), 'PLUGIN_INVALID', 'bogus');
