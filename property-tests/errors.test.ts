@@ -37,6 +37,7 @@ import { join } from 'node:path';
 import type { KLEstimator } from '../src/verify/plugin.js';
 import { resolveInterpreter } from '../src/verify/python/bridge.js';
 import { loadPythonEstimators } from '../src/verify/python/estimators.js';
+import { declaredPolicy } from '../src/verify/continuous-kind.js';
 
 const rangeOption = () => intOption('-3', '--seed', 0);
 
@@ -135,6 +136,7 @@ export const TRIGGERS: Record<ErrorCode, () => unknown> = {
   PYTHON_ERROR: () => pythonKL('raise ValueError("no")', 60),
   PYTHON_TIMEOUT: () => pythonKL('import time; time.sleep(30)', 1),
   VMPO_ENUMERATION: () => enumerateBatches(vmpoInstances(benchmarkGridworld(4), 'gridworld')[0]!),
+  PLUGIN_POLICY: () => declaredPolicy({ estimator: { kind: 'policy-gradient', policy: 'beta', estimate: () => [0] } as never, name: 'mine', module: 'module.mjs', key: 'default' }),
 };
 
 /** A Python KL estimator whose body is `body`, called once (its worker stops with this process). */

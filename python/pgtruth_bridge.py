@@ -32,6 +32,14 @@ The kinds mirror the TypeScript interface (README, "pgtruth check"):
   E[ĝ] = κ(G)·∇J, default 1): ``f(batch, policy)`` on B prompts × G responses × T tokens →
   per-token advantages of shape (N, T), N = B·G (padding ignored); with ``'loss': True`` a loss
   whose −∇_θ is the estimate.
+- ``policy-gradient`` with ``'policy': 'gaussian'`` or ``'tanh-gaussian'`` (continuous actions,
+  src/verify/continuous-kind.ts): ``f(batch, policy, gamma)`` → ∇_θ J estimate of shape (P,),
+  where ``batch`` also has ``obs_t``, ``obs_tp1`` (T, d), ``a_cont_t``, ``a_env_t`` (T, k),
+  ``v_t``, ``v_tp1`` (T,) and ``policy`` is a :class:`GaussianPolicy` (numpy only).
+- ``surrogate`` with ``'policy': 'gaussian'`` or ``'tanh-gaussian'`` (PPO losses of continuous
+  policies, src/verify/continuous-surrogate.ts; ``'entropy': 'exact' | 'sample'`` declares how
+  the entropy bonus is computed): ``f(batch, policy, advantages)`` → ``(loss, gradient)``, the
+  gradient of shape (P,), on the same continuous batch (numpy only: no ``'loss': True``).
 
 - ``value-loss`` (``'definition'``, ``'reduction'``: 'mean' | 'sum', ``'half'``, ``'valueClip'``: ε):
   ``f(batch, values, values_old, gamma, lam)`` → ``(loss, gradient)``, ∇ of the loss in the value
@@ -70,7 +78,10 @@ LOSS_KEYS = ('reduction', 'half', 'valueClip', 'valueCoef')
 LAYOUTS = ('flat', 'time-major')
 FRAMEWORKS = ('torch', 'jax')
 BATCH_COLUMNS = ('s_t', 'a_t', 'r_t', 's_tp1', 'terminated_t', 'truncated_t', 't_index', 'logp_t', 'episode_t')
-DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages', 'reduction', 'half', 'valueClip', 'valueCoef')
+
+DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages', 'reduction', 'half', 'valueClip', 'valueCoef', 'policy', 'entropy')
+# the policies a policy-gradient estimator may declare in Python (an MLP view is TypeScript only)
+POLICIES = ('tabular', 'gaussian', 'tanh-gaussian')
 GROUP_COLUMNS = ('prompts', 'mask', 's_t', 'a_t', 'logp_t', 'r_t', 'rewards', 'lengths')
 # the group sizes G of pgtruth's group kind, where a declared scale is evaluated (src/verify/group-kind.ts, GROUP_SIZES)
 GROUP_SIZES = (3, 4, 8)
@@ -176,9 +187,23 @@ class Estimator:
             self.framework = used[0]
         if not callable(fn):
             raise Fail('PLUGIN_INVALID', f'{where} is {type(fn).__name__}: expected a function', key)
+        self.policy = decl.get('policy')
+        # a surrogate's entropy estimate (src/verify/continuous-surrogate.ts): 'exact' or 'sample'
+        entropy = decl.get('entropy')
+        if entropy is not None:
+            if kind != 'surrogate' or entropy not in ('exact', 'sample'):
+                raise Fail('PLUGIN_INVALID', f"{where} has entropy {entropy!r}: a surrogate declares 'exact' or 'sample'", key)
+            self.extras['entropy'] = entropy
+        if self.policy is not None:
+            if kind != 'policy-gradient' and not (kind == 'surrogate' and self.policy in ('tabular', 'gaussian', 'tanh-gaussian')):
+                raise Fail('PLUGIN_POLICY', f"{where} declares policy {self.policy!r} on kind {kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian' or 'tanh-gaussian'", key)
+            if self.policy not in POLICIES:
+                raise Fail('PLUGIN_POLICY', f'{where} has policy {self.policy!r}: expected one of {", ".join(POLICIES)} (the MLP view is TypeScript only)', key)
+            if self.policy != 'tabular' and (self.loss or self.layout != 'flat'):
+                raise Fail('PLUGIN_POLICY', f'{where}: a {self.policy} policy takes flat batches and returns the gradient (no loss, no time-major layout)', key)
 
     def describe(self):
-        return {'key': self.key, 'name': self.name, 'kind': self.kind, 'layout': self.layout, 'clip': self.clip, 'loss': self.loss, 'framework': self.framework, 'definition': self.definition, 'scale': self.scale, **self.extras}
+        return {'key': self.key, 'name': self.name, 'kind': self.kind, 'layout': self.layout, 'clip': self.clip, 'loss': self.loss, 'framework': self.framework, 'definition': self.definition, 'scale': self.scale, **self.extras, **({'policy': self.policy} if self.policy is not None else {})}
 
 
 def import_framework(name, path):
@@ -458,6 +483,8 @@ def call(est, h, cols):
         return {'estimates': as_f64(est.fn(x), x.shape, f'{est.name}(log_ratio)')}, {}
     if est.kind == 'group':
         return call_group(est, s, cols)
+    if est.kind in ('policy-gradient', 'surrogate') and est.policy in ('gaussian', 'tanh-gaussian'):
+        return call_continuous(est, s, cols)
     S, A, n = s['numStates'], s['numActions'], s['size']
     flat = {k: cols[k] for k in BATCH_COLUMNS}
     if est.kind in LOSS_KINDS:
@@ -553,6 +580,87 @@ def differentiate_loss(est, batch, leaves, f):
         return as_scalar(loss, f'{est.name} loss'), [b.t.zeros_like(t) if gr is None else gr for t, gr in zip(ts, grads)]
     value, grads = b.jax.value_and_grad(lambda xs: f(tb, b, xs).reshape(()))([b.jnp.asarray(x) for x in leaves])
     return as_scalar(value, f'{est.name} loss'), [np.asarray(x) for x in grads]
+
+class GaussianPolicy:
+    """A Gaussian (or tanh-squashed Gaussian) policy over continuous actions, read-only (numpy).
+
+    ``head`` 'linear': μ(x) = −K x with θ = [vec K (k × d, row-major), log σ (k)] (the LQR);
+    'constant': μ = θ[:k], θ = [μ, log σ] (a bandit). Actions are the sampled ones
+    (``batch.a_cont_t``: the pre-squash u for 'tanh-gaussian'); for 'tanh-gaussian'
+    log π = log N(u; μ, σ) − Σ log(1 − tanh² u), whose θ-gradient is the Gaussian score at u.
+    """
+
+    def __init__(self, theta, family, linear, obs_dim, action_dim):
+        self._theta, self.family, self.head = theta, family, 'linear' if linear else 'constant'
+        self.obs_dim, self.action_dim, self.num_params = obs_dim, action_dim, int(theta.size)
+        self.log_std_offset = action_dim * obs_dim if linear else action_dim
+
+    @property
+    def theta(self):
+        return self._theta.copy()
+
+    def mean(self, obs):
+        """μ(x), shape (..., k) for obs of shape (..., d)."""
+        obs, k, d = np.asarray(obs, dtype=np.float64), self.action_dim, self.obs_dim
+        if self.head == 'linear':
+            return -(obs @ self._theta[:k * d].reshape(k, d).T)
+        return np.broadcast_to(self._theta[:k], obs.shape[:-1] + (k,)).copy()
+
+    def log_std(self):
+        return self._theta[self.log_std_offset:self.log_std_offset + self.action_dim].copy()
+
+    def log_prob(self, obs, a):
+        """log π(a|x), elementwise over leading dimensions: obs (..., d), a (..., k)."""
+        a, ls = np.asarray(a, dtype=np.float64), self.log_std()
+        z = (a - self.mean(obs)) * np.exp(-ls)
+        lp = np.sum(-0.5 * z * z - ls - 0.5 * np.log(2 * np.pi), axis=-1)
+        if self.family == 'tanh-gaussian':
+            u = np.abs(a)  # log(1 − tanh² u) = 2(log 2 − |u| − log1p(e^{−2|u|})), stable
+            lp = lp - np.sum(2 * (np.log(2) - u - np.log1p(np.exp(-2 * u))), axis=-1)
+        return lp
+
+    def log_probs(self, batch):
+        return self.log_prob(batch.obs_t, batch.a_cont_t)
+
+    def score_sum(self, batch, c):
+        """Σ_t c_t ∇_θ log π(a_cont_t | obs_t), shape (P,)."""
+        return self._score(batch.obs_t, batch.a_cont_t, np.asarray(c, dtype=np.float64).reshape(-1))
+
+    def score(self, obs, a):
+        """∇_θ log π(a|x) for one observation and action, shape (P,)."""
+        return self._score(np.asarray(obs, dtype=np.float64).reshape(1, -1), np.asarray(a, dtype=np.float64).reshape(1, -1), np.ones(1))
+
+    def _score(self, obs, a, c):
+        k, d, ls = self.action_dim, self.obs_dim, self.log_std()
+        inv = np.exp(-ls)
+        z = (a - self.mean(obs)) * inv
+        g_mu = c[:, None] * z * inv
+        out = np.zeros(self.num_params)
+        if self.head == 'linear':
+            out[:k * d] = -(g_mu.T @ obs).reshape(-1)  # ∂μ_i/∂K_ij = −x_j
+        else:
+            out[:k] = g_mu.sum(axis=0)
+        out[self.log_std_offset:self.log_std_offset + k] = (c[:, None] * (z * z - 1)).sum(axis=0)
+        return out
+
+
+CONTINUOUS_COLUMNS = ('obs_t', 'obs_tp1', 'a_cont_t', 'a_env_t', 'v_t', 'v_tp1')
+
+
+def call_continuous(est, s, cols):
+    """A continuous-policy estimator on one ContinuousBatch: its ∇_θ J estimate, shape (P,), or a surrogate's loss and gradient."""
+    n, d, k = int(s['size']), int(s['obsDim']), int(s['actionDim'])
+    flat = {c: cols[c] for c in BATCH_COLUMNS}
+    flat.update(obs_t=cols['obs_t'].reshape(n, d), obs_tp1=cols['obs_tp1'].reshape(n, d), a_cont_t=cols['a_cont_t'].reshape(n, k), a_env_t=cols['a_env_t'].reshape(n, k), v_t=cols['v_t'], v_tp1=cols['v_tp1'])
+    batch = Batch(flat, n, int(s['numStates']), int(s['numActions']), s['batchGamma'])
+    batch.obs_dim, batch.action_dim = d, k
+    theta = np.array(cols['theta'], dtype=np.float64)
+    policy = GaussianPolicy(theta.copy(), est.policy, bool(s['linearHead']), d, k)
+    if est.kind == 'surrogate':
+        loss, g = pair(est.fn(batch, policy, cols['advantages'].copy()), ('loss', 'gradient'), f'{est.name}(batch, policy, advantages)')
+        return {'gradient': as_f64(g, (theta.size,), f'{est.name} gradient')}, {'loss': as_scalar(loss, f'{est.name} loss')}
+    g = est.fn(batch, policy, s['gamma'])
+    return {'gradient': as_f64(g, (theta.size,), f'{est.name}(batch, policy, gamma) gradient')}, {}
 
 
 class GroupBatch:

@@ -111,6 +111,8 @@ export const ERROR_CODES = {
   TRAIN_OPTIONS: 'a deep-learner option is invalid: an unknown preset, algorithm or option, a count that is not a positive integer, a batch that the minibatch count does not divide, or a rate out of range',
   // pgtruth check for a learner's machinery (issue 11 item 6: src/verify/trpo-kind.ts, vmpo-kind.ts)
   VMPO_ENUMERATION: 'the V-MPO check enumerates every batch of its instance: the MDP given with --mdp has too many reachable (s, a) pairs',
+  // pgtruth check with continuous and MLP policies (issue 10, item 5)
+  PLUGIN_POLICY: "a user estimator's policy declaration is invalid: not one of tabular, mlp, gaussian, tanh-gaussian, or declared on a kind other than policy-gradient",
 } as const;
 
 /** A stable error code. */

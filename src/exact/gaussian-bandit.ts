@@ -121,8 +121,8 @@ export interface ScalarObjective {
   readonly gradLogStd: number;
 }
 
-/** E[f(U)] and its score-function gradient in (μ, log σ) (module comment). */
-function expectationWithGradient(f: (u: number) => number, mu: number, logStd: number, breaks?: readonly number[]): ScalarObjective {
+/** E[f(U)] and its score-function gradient in (μ, log σ) (module comment), f held fixed. */
+export function expectationWithGradient(f: (u: number) => number, mu: number, logStd: number, breaks?: readonly number[]): ScalarObjective {
   checkPolicy([mu], [logStd], 1);
   const sigma = Math.exp(logStd), opts = breaks ? { breaks } : {};
   return {

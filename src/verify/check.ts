@@ -7,6 +7,9 @@
  * | advantage | E[Â_t | s,a] = A^π(s,a) and E[target_t | s,a] = Q^π(s,a), given V^π, for λ ∈ {0, ½, 0.95, 1}, on episodes and on segments cut by truncation | GAE treating truncation as termination |
  * | kl | E[k̂] = KL(q‖p) for Gaussian and categorical pairs | k3 computed as (e^r − 1) − r |
  * | group | E[(1/N) Σ A_{i,t} ∇log π] = κ(G)∇J (or κ∇E[(R − V)/\|o\|] when it declares `objective: 'length-normalized'`) on bandits and a token MDP; with a `klPenalty`, E[∇L_KL] = ∇KL(π_θ‖π_ref) (./group-kind.ts) | GRPO as published (std, 1/\|o\|); GRPO's k3 loss term |
+ * | policy-gradient with `policy: 'gaussian' \| 'tanh-gaussian'` | E[ĝ] = ∇_θ J on the LQR (episodes cut at H = 150) and a clipped-action bandit, or a tanh bandit (./continuous-kind.ts) | REINFORCE without γ^t; the score at the clipped action; the tanh Jacobian at the squashed value |
+ * | policy-gradient with `policy: 'mlp'` | E[ĝ] = ∇_w J with an MLP policy view (./mlp-kind.ts) | REINFORCE without γ^t |
+ * | surrogate with `policy: 'gaussian' \| 'tanh-gaussian'` | E[−∇loss] = ∇J at θ_old (the LQR, and a clipped-action or a tanh bandit) and the exact (clipped) surrogate gradient at θ ≠ θ_old on the bandits, by quadrature, plus declared entropy (`entropy: 'exact' \| 'sample'`) and KL terms (./continuous-surrogate.ts) | ρ from log π at the clipped action or with the tanh Jacobian at the squashed value (θ_old); min over ratios before Â (θ ≠ θ_old) |
  * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old, plus the exact gradients of a declared entropy bonus (`entropyCoef`) and KL penalty (`klCoef`); with `normalizeAdvantages`, the large-batch limit (A − μ)/σ within a stated margin, and the verdict states the bias for ∇J | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
  *
  * The control shows that the check, on those instances and with that many samples, would
@@ -44,6 +47,9 @@ import { continuingInstance, episodicInstances, type EstimatorInstance } from '.
 import { continuingGarnetInstance, criticClaim, criticSettings } from './claims/critics.js';
 import { discreteCase, gaussianCase } from './claims/kl.js';
 import { findMutation, klK3ExpOfRatio } from './mutations.js';
+import { continuousEstimatorClaims, declaredPolicy, type ContinuousRun } from './continuous-kind.js';
+import { mlpEstimatorClaims } from './mlp-kind.js';
+import { continuousSurrogateClaims, declaredEntropy, type ContinuousSurrogateRun } from './continuous-surrogate.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
 import { machineryClaims, type MachineryRun } from './machinery.js';
 import { surrogateDeclaration, type LoadedEstimator, type SurrogateDeclaration } from './plugin.js';
@@ -120,7 +126,7 @@ function instances(opts: CheckOptions): { episodic: EstimatorInstance[]; continu
 export { writeTaskModule } from './sandbox.js';
 
 /** The user tasks of the generated module. */
-type UserTask = 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'userCriticTask' | 'userValueLossTask' | 'userActorCriticTask';
+type UserTask = 'userPolicyGradientTask' | 'userAdvantageTask' | 'userSurrogateTask' | 'userCriticTask' | 'userValueLossTask' | 'userActorCriticTask' | 'userMlpPolicyGradientTask';
 
 /** How user tasks run: on the sandbox's pool (./sandbox.ts), never in this thread. */
 export interface Runner {
@@ -131,6 +137,10 @@ export interface Runner {
   group: GroupRun;
   /** A TRPO or V-MPO kind's outputs on a payload of cases (./machinery.ts; the user's code runs in the sandbox). */
   machinery: MachineryRun;
+  /** A continuous-policy estimator's estimates on a chunk of batches (./continuous-kind.ts; the user's code runs in the sandbox). */
+  continuous: ContinuousRun;
+  /** A continuous-policy surrogate's −∇loss on a chunk of batches (./continuous-surrogate.ts; the user's code runs in the sandbox). */
+  continuousSurrogate: ContinuousSurrogateRun;
 }
 
 const EP = (n: number): BatchSource => ({ kind: 'episodes', episodes: n });
@@ -333,6 +343,9 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
   const controlBatches = (key: string, src: BatchSource) => sizes.get(key)?.batches ?? Math.max(50, Math.ceil(p.minSamples / perBatch(src)));
   switch (e.estimator.kind) {
     case 'policy-gradient': {
+      const declared = declaredPolicy(e);
+      if (declared === 'mlp') return mlpEstimatorClaims(e, runner, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
+      if (declared !== 'tabular') return continuousEstimatorClaims(e, runner.continuous, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
       const plans = (): Planned[] => inst.episodic.map((x) => ({
         key: x.label, instance: `${x.label}: ${e.name}`, x, source: EP(64), task: 'userPolicyGradientTask', options: { key: e.key, gamma: x.mdp.gamma },
         stream: `${tag}/${x.label}/user`, target: x.grad, scaling: () => ({ scaling: gradientScaling(x), targetTested: x.grad }),
@@ -411,6 +424,9 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
     case 'trpo-fvp': case 'trpo-cg': case 'trpo-linesearch': case 'vmpo':
       return machineryClaims(e, runner.machinery, opts);
     case 'surrogate': {
+      if (declaredPolicy(e) !== 'tabular') return continuousSurrogateClaims(e, runner.continuousSurrogate, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
+      // the tabular target uses the exact entropy: a declared −log π estimate would be silently misread
+      if (declaredEntropy(e) === 'sample') fail('PLUGIN_INVALID', `${e.name}: entropy: 'sample' is checked for Gaussian and tanh-Gaussian policies only (a tabular surrogate's entropy is exact: omit it or declare 'exact')`, { where: `${e.key}.entropy`, value: 'sample' });
       const decl = surrogateDeclaration(e);
       const moved = (x: EstimatorInstance) => { const rng = Rng.from(`check/moved/${x.label}`); return x.policy.theta.map((t) => t + 0.5 * rng.normal()); };
       const plan = (x: EstimatorInstance, where: 'at θ_old' | 'at θ ≠ θ_old'): Planned => {
@@ -578,6 +594,8 @@ export async function checkModule(path: string, opts: CheckOptions = {}): Promis
     kl: (key, logRatio) => sealed(() => box.kl(key, logRatio)),
     machinery: (key, payload) => sealed(() => box.machinery(key, payload)),
     group: (key, batches, theta, part) => sealed(() => box.group(key, batches, theta, part)),
+    continuous: (key, batches, spec, theta) => sealed(() => box.continuous(key, batches, spec, theta)),
+    continuousSurrogate: (key, batches, spec, theta, adv) => sealed(() => box.continuousSurrogate(key, batches, spec, theta, adv)),
   };
   try {
     const claims = estimators.flatMap((e) => userEstimatorClaims(e, runner, opts));

@@ -12,3 +12,6 @@ export * from './machinery.js';
 export * from './exact-compare.js';
 export type { TrpoFvpEstimator, TrpoFvpWeightsEstimator, TrpoFvpBatchEstimator, TrpoCgEstimator, TrpoLineSearchEstimator, TrpoMachinery } from './trpo-kind.js';
 export type { VmpoLossEstimator, VmpoDuals } from './vmpo-kind.js';
+export * from './continuous-kind.js';
+export * from './continuous-surrogate.js';
+export * from './mlp-kind.js';

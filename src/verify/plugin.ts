@@ -27,6 +27,9 @@ import type { GroupEstimator } from './group-kind.js';
 import type { ActorCriticEstimator, ValueLossEstimator } from './value-loss-kind.js';
 import type { TrpoMachinery } from './trpo-kind.js';
 import type { VmpoLossEstimator } from './vmpo-kind.js';
+import type { GaussianPolicyGradientEstimator } from './continuous-kind.js';
+import type { GaussianSurrogateEstimator } from './continuous-surrogate.js';
+import type { MlpPolicyGradientEstimator } from './mlp-kind.js';
 
 /** The behaviour policy as a user's estimator sees it: a tabular softmax over logits θ[s*A + a]. */
 export interface PolicyView {
@@ -47,6 +50,8 @@ export interface PolicyView {
 /** An estimate of ∇J from a batch of complete episodes drawn by `policy` from p0. */
 export interface PolicyGradientEstimator {
   readonly kind: 'policy-gradient';
+  /** The policy it serves: tabular softmax (the default); see ./continuous-kind.ts and ./mlp-kind.ts for 'gaussian', 'tanh-gaussian' and 'mlp'. */
+  readonly policy?: 'tabular';
   readonly name?: string;
   /** Returns ∇J's estimate, length S·A laid out like the logits. */
   estimate(batch: Batch, policy: PolicyView, gamma: number): ArrayLike<number>;
@@ -87,7 +92,7 @@ export interface SurrogateEstimator {
 }
 
 /** Any estimator `pgtruth check` accepts. */
-export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | ValueLossEstimator | ActorCriticEstimator | TrpoMachinery | VmpoLossEstimator;
+export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | ValueLossEstimator | ActorCriticEstimator | TrpoMachinery | VmpoLossEstimator | GaussianPolicyGradientEstimator | GaussianSurrogateEstimator | MlpPolicyGradientEstimator;
 
 /** The kinds, in the order the checks run. */
 export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate', 'group', 'value-loss', 'actor-critic', 'trpo-fvp', 'trpo-cg', 'trpo-linesearch', 'vmpo'] as const;

@@ -28,6 +28,7 @@ import { SamplerPool } from '../sampling/worker-pool.js';
 import { isTypeScript, moduleURL, type LoadedEstimator, type UserEstimator } from './plugin.js';
 import type { GroupBatch } from '../sampling/groups.js';
 import { scaleFromTable, type GroupPart } from './group-kind.js';
+import type { ContinuousBatch, GaussianViewSpec } from './continuous-kind.js';
 import { isPython, preparePythonCheck } from './python/estimators.js';
 import { USER_TASKS, type EstimatorDescription } from './user-tasks.js';
 
@@ -116,6 +117,8 @@ export class UserSandbox {
           ...(d.declared ?? {}),
           ...(d.objective !== undefined ? { objective: d.objective } : {}),
           ...(d.klPenalty ? { klPenalty: () => fail('PLUGIN_INVALID', `${d.name}.klPenalty runs only in the sandbox's workers`) } : {}),
+          ...(d.policy !== undefined ? { policy: d.policy } : {}),
+          ...(d.entropy !== undefined ? { entropy: d.entropy } : {}),
           estimate: () => fail('PLUGIN_INVALID', `${d.name}.estimate runs only in the sandbox's workers`),
         } as unknown as UserEstimator;
         return { estimator, name: d.name, module, key: d.key };
@@ -141,6 +144,16 @@ export class UserSandbox {
   /** A TRPO or V-MPO kind's outputs on a payload of cases (./machinery.ts), computed in a worker. */
   async machinery(key: string, payload: unknown): Promise<Float64Array> {
     return (await this.pool.call(this.taskFile, 'userMachineryTask', [key, payload])) as Float64Array;
+  }
+
+  /** The continuous estimator `key`'s estimates on each batch (n × P) with the Gaussian view of `spec` at θ, computed in a worker (./continuous-kind.ts). */
+  async continuous(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array): Promise<Float64Array> {
+    return (await this.pool.call(this.taskFile, 'userContinuousTask', [key, batches, spec, theta])) as Float64Array;
+  }
+
+  /** The continuous surrogate `key`'s −∇loss on each batch (n × P) with the Gaussian view of `spec` at θ and each batch's advantages, computed in a worker (./continuous-surrogate.ts). */
+  async continuousSurrogate(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array, advantages: Float64Array[]): Promise<Float64Array> {
+    return (await this.pool.call(this.taskFile, 'userContinuousSurrogateTask', [key, batches, spec, theta, advantages])) as Float64Array;
   }
 
   /** Stops the workers (and a Python module's). */

@@ -18,6 +18,9 @@ import type { AdvantageDefinition } from '../exact/advantage-expectation.js';
 import { softmaxPolicy } from '../policy/softmax.js';
 import type { GroupBatch } from '../sampling/groups.js';
 import { criticResiduals, type CriticTaskOptions } from './advantage-targets.js';
+import { declaredPolicy, type PolicyDeclaration } from './continuous-kind.js';
+import { declaredEntropy, type EntropyDeclaration } from './continuous-surrogate.js';
+import { POLICY_VIEW_TASKS, policyViewTasks } from './continuous-tasks.js';
 import { declaredDefinition } from './claims/critics.js';
 import { actorCriticResiduals, checkedLoss, lossDeclaration, valueLossResiduals, type ActorCriticDeclaration, type ActorCriticEstimator, type ActorCriticTaskOptions, type ValueLossDeclaration, type ValueLossEstimator, type ValueLossTaskOptions } from './value-loss-kind.js';
 import { runMachinery, machineryDeclaration } from './machinery.js';
@@ -32,7 +35,7 @@ function table(x: readonly number[]): Float64Array {
 }
 
 /** The tasks a generated task module exports (./sandbox.ts's writeTaskModule, ./python/estimators.ts's writePythonTaskModule). */
-export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe', 'userValueLossTask', 'userActorCriticTask', 'userMachineryTask'] as const;
+export const USER_TASKS = ['userPolicyGradientTask', 'userAdvantageTask', 'userCriticTask', 'userSurrogateTask', 'userKLTask', 'userGroupTask', 'userDescribe', 'userValueLossTask', 'userActorCriticTask', 'userMachineryTask', ...POLICY_VIEW_TASKS] as const;
 
 /** What the main thread learns of a user module's estimators (the code stays in the worker). */
 export interface EstimatorDescription {
@@ -55,6 +58,10 @@ export interface EstimatorDescription {
   readonly loss?: ValueLossDeclaration | ActorCriticDeclaration;
   /** The TRPO and V-MPO kinds' declared numbers (damping; shrink, maxBacktracks, acceptRatio), checked (./machinery.ts). */
   readonly declared?: Record<string, number | string>;
+  /** A policy-gradient estimator's declared policy (./continuous-kind.ts), when it declares one. */
+  readonly policy?: PolicyDeclaration;
+  /** A surrogate's declared entropy estimate (./continuous-surrogate.ts), when it declares one. */
+  readonly entropy?: EntropyDeclaration;
 }
 
 const fileOf = (module: string) => (module.startsWith('file:') ? fileURLToPath(module) : module);
@@ -80,6 +87,7 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
     return v;
   };
   return {
+    ...policyViewTasks(find, call),
     /** The estimators' keys, names, kinds and declared data (clip ranges, surrogate regularizers and normalization, advantage definitions, group scales — the last evaluated here, guarded), each checked here. */
     userDescribe(): EstimatorDescription[] {
       return all.map((e) => {
@@ -92,6 +100,8 @@ export function userTasks(ns: Record<string, unknown>, module: string) {
           ...(k === 'value-loss' || k === 'actor-critic' ? { loss: lossDeclaration(e) } : {}),
           ...(machineryDeclaration(e) ? { declared: machineryDeclaration(e)! } : {}),
           ...(k === 'group' ? guarded(`${e.name} in ${file}`, () => groupDeclaration(e)) : {}),
+          ...((e.estimator as { policy?: unknown }).policy !== undefined ? { policy: declaredPolicy(e) } : {}),
+          ...((e.estimator as { entropy?: unknown }).entropy !== undefined ? { entropy: declaredEntropy(e) } : {}),
           ...(k === 'surrogate' ? (({ entropyCoef, klCoef, normalizeAdvantages }) => ({ ...(entropyCoef !== undefined ? { entropyCoef } : {}), ...(klCoef !== undefined ? { klCoef } : {}), ...(normalizeAdvantages !== undefined ? { normalizeAdvantages } : {}) }))(surrogateDeclaration(e)) : {}),
         };
       });

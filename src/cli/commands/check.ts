@@ -47,6 +47,10 @@ The module exports (default: one estimator or an array; or named exports) object
     estimate(theta, fullStep, expectedImprovement, maxKl, evaluate) → accepted (theta updated in place) }
   { kind: 'vmpo', name?, estimate(batch, policy, old, advantages, { eta, nu, epsilonEta, epsilonNu })
     → { theta, eta, nu }: the gradients of L_π + L_η + L_ν }
+  A policy-gradient estimator may declare its policy (default 'tabular'):
+  { kind: 'policy-gradient', policy: 'gaussian' | 'tanh-gaussian', name?,
+    estimate(continuousBatch, gaussianView, gamma) → ∇_θ J estimate }   (the LQR and bandits)
+  { kind: 'policy-gradient', policy: 'mlp', name?, estimate(batch, mlpView, gamma) → ∇_w J estimate }
 (the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
 
 A Python module declares its functions, e.g. PGTRUTH = {'kind': 'advantage', 'function': 'gae'}

@@ -86,7 +86,7 @@ export function continuousLqrInstance(): ContinuousLqrInstance {
 }
 
 /** The node table V[node] = −V_cost(x_node): the exact value of the reward −c at every sampled state. */
-function lqrValues(x: ContinuousLqrInstance, states: Float64Array, numNodes: number): Float64Array {
+export function lqrValues(x: ContinuousLqrInstance, states: Float64Array, numNodes: number): Float64Array {
   const n = x.problem.n, v = new Float64Array(numNodes);
   for (let s = 0; s < numNodes; s++) v[s] = -lqrCostToGo(x.ev, states, s * n, n);
   return v;
@@ -122,7 +122,7 @@ const check = (instance: string, rows: Rows, target: ArrayLike<number>, scale: {
 // LQR: REINFORCE and actor-critic/GAE with the exact V
 
 /** PPO's clip range in the surrogate checks (irrelevant at θ_old, where ρ = 1). */
-const EPSILON = 0.2;
+export const EPSILON = 0.2;
 const LQR_BATCHES = 3_000, LQR_EPISODES = 32, GAE_LAMBDAS = [0, 0.95] as const, SURROGATE_LAMBDA = 0.95;
 
 interface LqrRuns { reinforce: Rows; nextStateBaseline: Rows; gae: Rows[]; truncationAsTermination: Rows[]; surrogates: Rows }
@@ -200,9 +200,10 @@ function banditBatch(mu: Float64Array, logStd: Float64Array, count: number, rewa
   return { draws, policy: policyOf(sampledGaussianPolicy(constantGaussianHead(k), draws.numNodes, draws.actions, opts.squashed ?? false), theta) };
 }
 
-const CLIP_BATCHES = 1_000, CLIP_DRAWS = 64, CLIP: [number, number] = [-1, 1];
-const clipReward = (a: number) => -((a - 2) ** 2); // the best action lies beyond the bound
-const clipPolicy = { mu: 1, logStd: Math.log(0.5) }; // μ on the upper bound
+const CLIP_BATCHES = 1_000, CLIP_DRAWS = 64;
+export const CLIP: [number, number] = [-1, 1];
+export const clipReward = (a: number) => -((a - 2) ** 2); // the best action lies beyond the bound
+export const clipPolicy = { mu: 1, logStd: Math.log(0.5) }; // μ on the upper bound
 
 function clipRuns(ctx: RunContext): { right: Rows; wrong: Rows } {
   return once(ctx, 'clip', () => {
@@ -220,7 +221,7 @@ function clipRuns(ctx: RunContext): { right: Rows; wrong: Rows } {
   });
 }
 
-function clipTruth(): { grad: Float64Array; scale: { name: string; value: number } } {
+export function clipTruth(): { grad: Float64Array; scale: { name: string; value: number } } {
   const o = clippedGaussianBandit(clipReward, CLIP[0], CLIP[1], clipPolicy.mu, clipPolicy.logStd), grad = Float64Array.of(o.gradMu, o.gradLogStd);
   return { grad, scale: { name: '‖∇J‖₂', value: Math.hypot(o.gradMu, o.gradLogStd) } };
 }
@@ -244,10 +245,10 @@ export const clippedActionClaim: Claim = {
 
 const SURR_BATCHES = 1_000, SURR_DRAWS = 64;
 const QUAD_C = Float64Array.of(0.7, -1.2), QUAD_MU = Float64Array.of(0.1, 0.4), QUAD_LS = Float64Array.of(-0.3, 0.2);
-const TANH_MU = 0.5, TANH_LS = Math.log(0.8), tanhReward = (a: number) => -((a - 0.3) ** 2) + 0.5 * a;
+export const TANH_MU = 0.5, TANH_LS = Math.log(0.8), tanhReward = (a: number) => -((a - 0.3) ** 2) + 0.5 * a;
 
 /** log π of the squashed policy with the Jacobian evaluated at the squashed value: log N(u) − log(1 − tanh²(tanh u)). */
-function wrongJacobian(param: Parameterization, actions: Float64Array): Parameterization {
+export function wrongJacobian(param: Parameterization, actions: Float64Array): Parameterization {
   return { ...param, logProb: (theta, s, a) => param.logProb(theta, s, a) + logOneMinusTanhSq(actions[s]!) - logOneMinusTanhSq(Math.tanh(actions[s]!)) };
 }
 

@@ -181,14 +181,14 @@ function mlpTaskModule(): URL {
 }
 
 /** K batch estimates of ∇_w J (in the run's workers when it has a pool; the same rows either way). */
-async function sampleMlp(ctx: RunContext, x: MlpInstance, source: BatchSource, batches: number, options: MlpGradientOptions, stream: string): Promise<BatchEstimates> {
+export async function sampleMlp(ctx: RunContext, x: MlpInstance, source: BatchSource, batches: number, options: MlpGradientOptions, stream: string): Promise<BatchEstimates> {
   const spec = { mdp: x.mdp, policy: logitPolicy(x.policy) };
   const plan = { source, batches: Math.max(50, Math.round(batches * ctx.scale)), seed: `${ctx.seed}/mlp/${stream}` };
   if (ctx.pool) return ctx.pool.mapBatches(spec, plan, { module: mlpTaskModule(), name: 'mlpPolicyGradientTask' }, options);
   return mapBatchesSync(spec, plan, mlpPolicyGradientTask, options);
 }
 
-function netOptions(x: MlpInstance): Pick<MlpGradientOptions, 'sizes' | 'activation' | 'theta' | 'features' | 'numStates' | 'gamma'> {
+export function netOptions(x: MlpInstance): Pick<MlpGradientOptions, 'sizes' | 'activation' | 'theta' | 'features' | 'numStates' | 'gamma'> {
   const { mlp, theta, features, numStates } = x.policy;
   return { sizes: mlp.sizes, activation: 'tanh', theta: Array.from(theta), features: Array.from(features), numStates, gamma: x.mdp.gamma };
 }

@@ -65,6 +65,8 @@ export interface PythonEstimatorInfo {
   readonly definition: AdvantageDefinition | null;
   /** A group estimator's declared scale, evaluated in Python at the group sizes of the group kind ([G, κ(G)] pairs), or null. */
   readonly scale: Array<[number, number]> | null;
+  /** A policy-gradient estimator's declared policy (absent: tabular). */
+  readonly policy?: 'tabular' | 'gaussian' | 'tanh-gaussian';
   /** A surrogate's declared regularizers and advantage normalization (absent when not declared). */
   readonly entropyCoef?: number;
   readonly klCoef?: number;
@@ -74,6 +76,8 @@ export interface PythonEstimatorInfo {
   readonly half?: unknown;
   readonly valueClip?: unknown;
   readonly valueCoef?: unknown;
+  /** A continuous surrogate's declared entropy estimate (absent: 'exact'). */
+  readonly entropy?: 'exact' | 'sample';
 }
 
 /** A column of a request. */

@@ -17,6 +17,8 @@ import { fail } from '../../errors.js';
 import type { Batch } from '../../sampling/batch.js';
 import type { GroupBatch } from '../../sampling/groups.js';
 import { scaleFromTable, type GroupEstimator } from '../group-kind.js';
+import type { ContinuousBatch, GaussianPolicyGradientEstimator, GaussianPolicyView } from '../continuous-kind.js';
+import type { GaussianSurrogateEstimator } from '../continuous-surrogate.js';
 import type { AdvantageEstimator, KLEstimator, LoadedEstimator, PolicyGradientEstimator, PolicyView, SurrogateEstimator, UserEstimator } from '../plugin.js';
 import { USER_TASKS } from '../user-tasks.js';
 import type { ActorCriticEstimator, ValueLossEstimator } from '../value-loss-kind.js';
@@ -51,6 +53,11 @@ export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge
   const name = info.name;
   switch (info.kind) {
     case 'policy-gradient':
+      if (info.policy === 'gaussian' || info.policy === 'tanh-gaussian') return { kind: 'policy-gradient', policy: info.policy, name, estimate(batch: ContinuousBatch, policy: GaussianPolicyView, gamma: number) {
+        const scalars = { ...batchScalars(batch), gamma, obsDim: batch.obsDim, actionDim: batch.actionDim, linearHead: policy.head === 'linear' ? 1 : 0 };
+        const columns = { ...batchColumns(batch), obs_t: batch.obs_t, obs_tp1: batch.obs_tp1, a_cont_t: batch.a_cont_t, a_env_t: batch.a_env_t, v_t: batch.v_t, v_tp1: batch.v_tp1, theta: policy.theta };
+        return bridge().call(index, scalars, columns, `${name}(batch, policy, gamma)`).arrays.gradient!;
+      } } satisfies GaussianPolicyGradientEstimator;
       return { kind: 'policy-gradient', name, estimate(batch: Batch, policy: PolicyView, gamma: number) {
         return bridge().call(index, { ...batchScalars(batch), gamma }, { ...batchColumns(batch), theta: policy.logits }, `${name}(batch, policy, gamma)`).arrays.gradient!;
       } } satisfies PolicyGradientEstimator;
@@ -64,6 +71,14 @@ export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge
         return bridge().call(index, {}, { log_ratio: logRatio }, `${name}(log_ratio)`).arrays.estimates!;
       } } satisfies KLEstimator;
     case 'surrogate':
+      if (info.policy === 'gaussian' || info.policy === 'tanh-gaussian') return { kind: 'surrogate', policy: info.policy, name, ...(info.clip !== null ? { clip: info.clip } : {}),
+        ...(info.entropyCoef !== undefined ? { entropyCoef: info.entropyCoef } : {}), ...(info.klCoef !== undefined ? { klCoef: info.klCoef } : {}), ...(info.normalizeAdvantages !== undefined ? { normalizeAdvantages: info.normalizeAdvantages } : {}), ...(info.entropy !== undefined ? { entropy: info.entropy } : {}),
+        estimate(batch: ContinuousBatch, policy: GaussianPolicyView, advantages: Float64Array) {
+          const scalars = { ...batchScalars(batch), gamma: batch.gamma, obsDim: batch.obsDim, actionDim: batch.actionDim, linearHead: policy.head === 'linear' ? 1 : 0 };
+          const columns = { ...batchColumns(batch), obs_t: batch.obs_t, obs_tp1: batch.obs_tp1, a_cont_t: batch.a_cont_t, a_env_t: batch.a_env_t, v_t: batch.v_t, v_tp1: batch.v_tp1, theta: policy.theta, advantages };
+          const r = bridge().call(index, scalars, columns, `${name}(batch, policy, advantages)`);
+          return { loss: r.scalars.loss!, gradient: r.arrays.gradient! };
+        } } satisfies GaussianSurrogateEstimator;
       return { kind: 'surrogate', name, ...(info.clip !== null ? { clip: info.clip } : {}),
         ...(info.entropyCoef !== undefined ? { entropyCoef: info.entropyCoef } : {}), ...(info.klCoef !== undefined ? { klCoef: info.klCoef } : {}), ...(info.normalizeAdvantages !== undefined ? { normalizeAdvantages: info.normalizeAdvantages } : {}),
         estimate(batch: Batch, policy: PolicyView, advantages: Float64Array) {
