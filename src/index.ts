@@ -236,6 +236,11 @@ export type {
 } from './verify/trpo-kind.js';
 export type { VmpoLossEstimator, VmpoDuals } from './verify/vmpo-kind.js';
 export type {
+  GaussianPolicyGradientEstimator, GaussianPolicyView, ContinuousBatch, PolicyDeclaration,
+} from './verify/continuous-kind.js';
+export type { GaussianSurrogateEstimator, EntropyDeclaration } from './verify/continuous-surrogate.js';
+export type { MlpPolicyGradientEstimator, MlpPolicyView } from './verify/mlp-kind.js';
+export type {
   Claim, Check, CheckStatistics, Relation, RunContext, Diagnosis,
 } from './verify/claim.js';
 export { runClaim, runClaims, allPassed, falseAlarmBound } from './verify/runner.js';
