@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dual, DualField, NumberField } from '../../src/field/index.js';
-import { gemm, SIMD_MIN_WORK } from '../../src/linalg/matmul.js';
+import { gemm, gemmNT, SIMD_MIN_WORK } from '../../src/linalg/matmul.js';
 import { fmaActive, simdAvailable, simdMap, useFma } from '../../src/linalg/simd.js';
 import { ACTIVATIONS, initMlp, logistic, Mlp, mlpForwardIn, SIMD_MAP_MIN, type Activation, type ActivationName } from '../../src/policy/mlp.js';
 import { Rng } from '../../src/stats/rng.js';
@@ -144,5 +144,31 @@ describe('an MLP wide enough for the fast paths, against the generic forward pas
   it('control: a tanh whose backward pass forgets σ′ fails the same adjoint check', () => {
     const broken: Activation = { ...ACTIVATIONS.tanh, name: 'tanh-without-derivative', mulDerivative: () => undefined };
     expect(run(broken, 1).adjoint).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('the fused forward layer (product, bias and activation in one trip through the kernel memory)', () => {
+  /** The unfused route: gemmNT, then z += b, then the activation, layer by layer (`withBias` false: the control). */
+  function unfused(mlp: Mlp, th: Float64Array, x: Float64Array, T: number, withBias = true): Float64Array {
+    let inp = x, z = new Float64Array(0);
+    for (const { nIn, nOut, w, b, activation } of mlp.layers) {
+      z = new Float64Array(T * nOut);
+      gemmNT(T, nOut, nIn, inp, 0, nIn, th, w, nIn, z, 0, nOut);
+      if (withBias) for (let t = 0; t < T; t++) for (let j = 0; j < nOut; j++) z[t * nOut + j] += th[b + j]!;
+      if (activation) { const h = new Float64Array(T * nOut); activation.apply(z, h, T * nOut); inp = h; }
+    }
+    return z;
+  }
+  it('Mlp.forward equals the unfused route bit for bit (odd widths and batches, tanh and swish); control: the route without biases differs', () => {
+    for (const [sizes, act, T] of [[[17, 64, 64, 6], 'tanh', 301], [[7, 33, 65, 3], 'swish', 97]] as const) {
+      const rng = Rng.from(11);
+      const mlp = new Mlp(sizes as unknown as number[], act);
+      const th = initMlp(mlp, rng, { lastGain: 1 });
+      for (const { b, nOut } of mlp.layers) for (let j = 0; j < nOut; j++) th[b + j] = 0.5 * rng.normal();
+      const x = Float64Array.from({ length: T * mlp.inputDim }, () => rng.normal());
+      const out = Array.from(mlp.forward(th, x, T));
+      expect(out).toEqual(Array.from(unfused(mlp, th, x, T)));
+      expect(out).not.toEqual(Array.from(unfused(mlp, th, x, T, false)));
+    }
   });
 });

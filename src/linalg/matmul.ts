@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { simdGemm, simdGemmNT } from './simd.js';
+import { simdGemm, simdGemmBiasMap, simdGemmNT, type SimdMap } from './simd.js';
 
 /** The smallest M·N·K sent to the SIMD kernel (below, copying in and out costs more than it saves). */
 export const SIMD_MIN_WORK = 1 << 14;
@@ -118,6 +118,23 @@ export function gemm(
 }
 
 let scratchA = new Float64Array(0), scratchB = new Float64Array(0);
+
+/**
+ * A layer's forward pass z = A·Bᵀ + 1 biasᵀ, h = f(z) (f tanh or swish) in one trip through
+ * the SIMD kernels' memory (`simdGemmBiasMap`): z and h are written M × N with leading
+ * dimension N. Returns false, doing nothing, when the SIMD kernels are off or unavailable or
+ * the product is below {@link SIMD_MIN_WORK} (the caller then runs {@link gemmNT}, the bias
+ * and the activation itself — with the same roundings).
+ */
+export function gemmBiasActivation(
+  map: SimdMap, M: number, N: number, K: number,
+  a: Float64Array, aOff: number, lda: number,
+  b: Float64Array, bOff: number, ldb: number,
+  bias: Float64Array, biasOff: number,
+  z: Float64Array, h: Float64Array,
+): boolean {
+  return simdOn && M * N * K >= SIMD_MIN_WORK && simdGemmBiasMap(map, M, N, K, a, aOff, lda, b, bOff, ldb, bias, biasOff, z, h);
+}
 
 /**
  * `D = Sᵀ`: S is `rows × cols` (leading dimension lds) and D is `cols × rows` (ldd);

@@ -49,7 +49,7 @@ const section = (id: number, body: number[]): number[] => [id, ...uleb(body.leng
 const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 // opcodes
-const GET = 0x20, SET = 0x21, I32 = 0x41, ADD = 0x6a, MUL = 0x6c, SHL = 0x74, GE_U = 0x4f;
+const GET = 0x20, SET = 0x21, I32 = 0x41, ADD = 0x6a, MUL = 0x6c, SHL = 0x74, GE_U = 0x4f, REM_U = 0x70;
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
 const F64_ADD = 0xa0, F64_STORE = 0x39;
 const SIMD = 0xfd;
@@ -253,16 +253,26 @@ const MAPS: readonly SimdMap[] = ['tanh', 'swish'];
  * - swish z = z·s(z), s(z) = 1/(1 + e) for z ≥ 0 and e/(1 + e) below, e = e^{−|z|} (|z| capped
  *   at 1000, where e = 0 in double).
  */
-function mapBody(map: SimdMap): number[] {
-  const [SRC, DST, BYTES, P, X0, W, Aa] = [0, 1, 2, 3, 4, 5, 6];
-  const T = [7, 8, 9, 10, 11];
-  const K = new ConstPool(12);
+function mapBody(map: SimdMap, withBias: boolean): number[] {
+  // params src, dst, bytes (and bias, rowBytes with a bias); then the i32 local P
+  const [SRC, DST, BYTES, BIAS, ROW] = [0, 1, 2, 3, 4];
+  const base = withBias ? 5 : 3;
+  const [P, X0, W, Aa] = [base, base + 1, base + 2, base + 3];
+  const T = [base + 4, base + 5, base + 6, base + 7, base + 8];
+  const K = new ConstPool(base + 9);
   const code: number[] = [];
   const emit = (...xs: number[][]) => { for (const x of xs) code.push(...x); };
   emit(i32(0), set(P));
   emit([BLOCK, VOID, LOOP, VOID]);
   emit(get(P), get(BYTES), [GE_U, BR_IF, 1]);
-  emit(get(SRC), get(P), [ADD], v128Load(0), set(X0));
+  if (withBias) {
+    // z = src + bias[column] (rows of rowBytes bytes), written back to src, then mapped
+    emit(get(SRC), get(P), [ADD]);
+    emit(get(SRC), get(P), [ADD], v128Load(0), get(BIAS), get(P), get(ROW), [REM_U, ADD], v128Load(0), F2.add, tee(X0));
+    emit(v128Store(0));
+  } else {
+    emit(get(SRC), get(P), [ADD], v128Load(0), set(X0));
+  }
   emit(get(DST), get(P), [ADD]); // the store address, consumed at the end
   if (map === 'tanh') {
     emit(get(X0), F2.abs, K.f(20), F2.min, K.f(-2), F2.mul, set(W));
@@ -285,17 +295,24 @@ function mapBody(map: SimdMap): number[] {
   return [...uleb(body.length), ...body];
 }
 
-/** A module with the elementwise maps (exports m0, m1, …), importing the shared memory as e.m. */
+/**
+ * A module with the elementwise maps, importing the shared memory as e.m: exports m0, m1, …
+ * (src, dst, bytes) in the order of MAPS, then b0, b1, … (src, dst, bytes, bias, rowBytes),
+ * which first add a bias row to every row of src (writing z back) and then map.
+ */
 function mapModuleBytes(): Uint8Array {
-  const exports: number[] = [MAPS.length];
+  const n = MAPS.length;
+  const exports: number[] = [2 * n];
   MAPS.forEach((_, i) => exports.push(...str(`m${i}`), 0x00, i));
-  const bodies: number[] = [MAPS.length];
-  for (const m of MAPS) bodies.push(...mapBody(m));
+  MAPS.forEach((_, i) => exports.push(...str(`b${i}`), 0x00, n + i));
+  const bodies: number[] = [2 * n];
+  for (const m of MAPS) bodies.push(...mapBody(m, false));
+  for (const m of MAPS) bodies.push(...mapBody(m, true));
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(1, [2, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x01]),
-    ...section(3, [MAPS.length, ...MAPS.map(() => 0)]),
+    ...section(3, [2 * n, ...MAPS.map(() => 0), ...MAPS.map(() => 1)]),
     ...section(7, exports),
     ...section(10, bodies),
   ];
@@ -317,6 +334,7 @@ const WASM = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 type Gemm = (mp: number, np: number, a: number, b: number, c: number) => void;
 
 type MapFn = (src: number, dst: number, bytes: number) => void;
+type BiasMapFn = (src: number, dst: number, bytes: number, bias: number, rowBytes: number) => void;
 
 interface Kernels {
   readonly memory: WasmMemory;
@@ -324,6 +342,7 @@ interface Kernels {
   /** Whether relaxed SIMD's fused multiply–add compiles here. */
   readonly fmaAvailable: boolean;
   maps?: Record<SimdMap, MapFn>;
+  biasMaps?: Record<SimdMap, BiasMapFn>;
 }
 
 let kernels: Kernels | null | undefined;
@@ -509,23 +528,68 @@ function reserve(k: Kernels, bytes: number): boolean {
  */
 export function simdMap(map: SimdMap, src: Float64Array, dst: Float64Array, n: number): boolean {
   const k = getKernels();
-  if (!k) return false;
-  if (!k.maps) {
-    try {
-      const inst = new WASM!.Instance(new WASM!.Module(mapModuleBytes()), { e: { m: k.memory } });
-      const fns = {} as Record<SimdMap, MapFn>;
-      MAPS.forEach((m, i) => { fns[m] = inst.exports[`m${i}`] as MapFn; });
-      k.maps = fns;
-    } catch {
-      return false;
-    }
-  }
+  if (!k || !loadMaps(k)) return false;
   const np = (n + 1) & ~1;
   if (!reserve(k, 16 * np)) return false;
   const m = view;
   m.set(src.subarray(0, n), 0);
   if (np > n) m[n] = 0;
-  k.maps[map](0, 8 * np, 8 * np);
+  k.maps![map](0, 8 * np, 8 * np);
   dst.set(m.subarray(np, np + n), 0);
+  return true;
+}
+
+/** Instantiates the elementwise module once; false when it does not compile. */
+function loadMaps(k: Kernels): boolean {
+  if (k.maps) return true;
+  try {
+    const inst = new WASM!.Instance(new WASM!.Module(mapModuleBytes()), { e: { m: k.memory } });
+    const fns = {} as Record<SimdMap, MapFn>, bfns = {} as Record<SimdMap, BiasMapFn>;
+    MAPS.forEach((m, i) => { fns[m] = inst.exports[`m${i}`] as MapFn; bfns[m] = inst.exports[`b${i}`] as BiasMapFn; });
+    k.maps = fns; k.biasMaps = bfns;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A layer's forward pass in the kernel's memory: z = A·Bᵀ + 1 biasᵀ (A is M × K, B is N × K,
+ * as {@link simdGemmNT}) and h = f(z) by the elementwise kernel, without copying z out and
+ * back in between; writes z and h (M × N, leading dimension N). The bias is added after the
+ * product, as a separate rounding, exactly as `z += b` after the product would. Returns false,
+ * doing nothing, when a kernel is unavailable.
+ */
+export function simdGemmBiasMap(
+  map: SimdMap,
+  M: number, N: number, K: number,
+  a: Float64Array, aOff: number, lda: number,
+  b: Float64Array, bOff: number, ldb: number,
+  bias: Float64Array, biasOff: number,
+  z: Float64Array, h: Float64Array,
+): boolean {
+  const k = getKernels();
+  if (!k || !loadMaps(k)) return false;
+  let kp = (K + 1) & ~1;
+  if (kp % 512 === 0) kp += 8;
+  const mp = Math.ceil(M / TILE_R) * TILE_R, np = Math.ceil(N / TILE_Q) * TILE_Q;
+  const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, biasAt = cAt + mp * np, hAt = biasAt + np, total = hAt + mp * np;
+  if (!reserve(k, total * 8)) return false;
+  const m = view;
+  pack(M, K, a, aOff, lda, m, aAt, mp, kp);
+  pack(N, K, b, bOff, ldb, m, bAt, np, kp);
+  kernelFor(k, kp)(mp, np, aAt * 8, bAt * 8, cAt * 8);
+  m.set(bias.subarray(biasOff, biasOff + N), biasAt);
+  if (np > N) m.fill(0, biasAt + N, biasAt + np);
+  k.biasMaps![map](cAt * 8, hAt * 8, mp * np * 8, biasAt * 8, np * 8);
+  if (np === N) {
+    z.set(m.subarray(cAt, cAt + M * N), 0);
+    h.set(m.subarray(hAt, hAt + M * N), 0);
+    return true;
+  }
+  for (let i = 0; i < M; i++) {
+    z.set(m.subarray(cAt + i * np, cAt + i * np + N), i * N);
+    h.set(m.subarray(hAt + i * np, hAt + i * np + N), i * N);
+  }
   return true;
 }

@@ -39,7 +39,7 @@
  */
 import { fail, show } from '../errors.js';
 import type { AnalyticField } from '../field/field.js';
-import { gemm, gemmNT, transposeInto } from '../linalg/matmul.js';
+import { gemm, gemmBiasActivation, gemmNT, transposeInto } from '../linalg/matmul.js';
 import { simdMap } from '../linalg/simd.js';
 import type { Rng } from '../stats/rng.js';
 
@@ -224,6 +224,12 @@ export class Mlp {
     for (let l = 0; l < L; l++) {
       const { nIn, nOut, w, b, activation } = this.layers[l]!;
       const z = this.z[l]!;
+      // tanh and swish over a large block: product, bias and activation in one trip through the SIMD kernels' memory
+      const fused = activation === ACTIVATIONS.tanh ? 'tanh' : activation === ACTIVATIONS.swish ? 'swish' : null;
+      if (fused && T * nOut >= SIMD_MAP_MIN && gemmBiasActivation(fused, T, nOut, nIn, inp, 0, nIn, theta, w, nIn, theta, b, z, this.h[l + 1]!)) {
+        inp = this.h[l + 1]!;
+        continue;
+      }
       gemmNT(T, nOut, nIn, inp, 0, nIn, theta, w, nIn, z, 0, nOut);
       for (let t = 0, o = 0; t < T; t++, o += nOut) for (let j = 0; j < nOut; j++) z[o + j] += theta[b + j]!;
       if (activation) {
