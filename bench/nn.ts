@@ -21,15 +21,19 @@
  * Target (issue 10): within 2× of PyTorch float64 on one thread.
  *
  * Options: `--quick` (3 rounds instead of 7), `--cases=a;b` (only the cases whose names
- * contain a or b, e.g. `--cases=T=64` or `--cases=value`).
+ * contain a or b, e.g. `--cases=T=64` or `--cases=value`), `--baseline=DIR` (also time the
+ * `Mlp` and `Adam` of another checkout's sources in DIR — e.g. an earlier commit extracted with
+ * `git archive` — in the same alternating rounds, and print its ratio to PyTorch float64 and
+ * the speed-up: a before/after comparison under the same load).
  *
  * @module
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fmaActive } from '../src/linalg/simd.js';
 import { Adam } from '../src/optim/adam.js';
 import { initMlp, Mlp, type ActivationName } from '../src/policy/mlp.js';
 import { Rng } from '../src/stats/rng.js';
@@ -40,6 +44,7 @@ const REF = join(HERE, 'reference', 'nn.py');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const only = [...args].find((a) => a.startsWith('--cases='))?.slice(8).split(';');
+const BASELINE = [...args].find((a) => a.startsWith('--baseline='))?.slice(11);
 
 interface Case {
   readonly name: string;
@@ -142,7 +147,8 @@ async function main(): Promise<void> {
   const ref = new Reference();
   const info = await ref.call({ cmd: 'info' });
   const rounds = QUICK ? 3 : 7;
-  console.log(`pgtruth bench:nn — node ${process.version}; reference: python ${String(info['python'])}, torch ${String(info['torch'])}, threads ${String(info['threads'])}`);
+  const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+  console.log(`pgtruth bench:nn — node ${process.version} (product kernel: ${fmaActive() ? 'fused multiply–add' : 'unfused'}; load average ${load()}); reference: python ${String(info['python'])}, torch ${String(info['torch'])}, threads ${String(info['threads'])}`);
   console.log(`one step = forward + backward (gradient of Σ⟨g, f(x)⟩ in θ) + Adam; ${rounds} alternating rounds (pgtruth, torch float64, torch float32); medians of per-step times\n`);
   const dir = mkdtempSync(join(tmpdir(), 'pgtruth-bench-nn-'));
   const rows: string[][] = [];
@@ -173,6 +179,15 @@ async function main(): Promise<void> {
       const th = Float64Array.from(theta);
       const opt = new Adam(mlp.numParams, { lr: 3e-4 });
       const stepTS = () => { mlp.forward(th, x, c.T); mlp.vjp(th, g, grad); opt.step(th, grad); };
+      let stepBase: (() => void) | null = null;
+      if (BASELINE) {
+        const bm = await import(join(BASELINE, 'src', 'policy', 'mlp.ts')) as typeof import('../src/policy/mlp.js');
+        const ba = await import(join(BASELINE, 'src', 'optim', 'adam.ts')) as typeof import('../src/optim/adam.js');
+        const bmlp = new bm.Mlp(c.sizes, c.activation), bth = Float64Array.from(theta), bgrad = new Float64Array(bmlp.numParams);
+        const bopt = new ba.Adam(bmlp.numParams, { lr: 3e-4 });
+        stepBase = () => { bmlp.forward(bth, x, c.T); bmlp.vjp(bth, g, bgrad); bopt.step(bth, bgrad); };
+      }
+      const base = { cpu: [] as number[], r64: [] as number[], speedup: [] as number[] };
       const once = median(timeTS(stepTS, 3, 1).times);
       const batch = Math.max(1, Math.min(500, Math.ceil(0.02 / once)));
       const samples = 3;
@@ -180,7 +195,12 @@ async function main(): Promise<void> {
       const cpu = { pg: [] as number[], t64: [] as number[], t32: [] as number[], r64: [] as number[], r32: [] as number[] };
       for (let r = 0; r < rounds; r++) {
         const a = timeTS(stepTS, samples, batch);
+        if (stepBase) {
+          const bt = timeTS(stepBase, samples, batch);
+          base.cpu.push(...bt.cpu); base.speedup.push(median(bt.cpu) / median(a.cpu));
+        }
         const b = await ref.call({ cmd: 'time', name: c.name, dtype: 'float64', samples, batch });
+        if (stepBase) base.r64.push(median(base.cpu.slice(-samples)) / median(b['cpu'] as number[]));
         const d = await ref.call({ cmd: 'time', name: c.name, dtype: 'float32', samples, batch });
         for (const [acc, key] of [[wall, 'times'], [cpu, 'cpu']] as const) {
           const pa = key === 'times' ? a.times : a.cpu, pb = b[key] as number[], pd = d[key] as number[];
@@ -197,6 +217,10 @@ async function main(): Promise<void> {
       const W = fmt(wall), Cc = fmt(cpu);
       const met = Cc.ratio <= TARGET ? 'met' : 'not met';
       rows.push([c.name, String(mlp.numParams), fmtTime(median(cpu.pg)), fmtTime(median(cpu.t64)), fmtTime(median(cpu.t32)), Cc.text, Cc.r32, met, W.text, dOut.toExponential(1), dGrad.toExponential(1)]);
+      if (stepBase) {
+        const r = median(base.r64);
+        console.log(`${c.name}: baseline (${BASELINE}) CPU per step ${fmtTime(median(base.cpu))} — ratio to torch f64 ${r.toFixed(2)} [${Math.min(...base.r64).toFixed(2)}–${Math.max(...base.r64).toFixed(2)}] (${r <= TARGET ? 'met' : 'not met'}); this tree's speed-up over it ${median(base.speedup).toFixed(2)}× [${Math.min(...base.speedup).toFixed(2)}–${Math.max(...base.speedup).toFixed(2)}]`);
+      }
       console.log(`${c.name}: CPU per step pgtruth ${fmtTime(median(cpu.pg))}, torch f64 ${fmtTime(median(cpu.t64))}, torch f32 ${fmtTime(median(cpu.t32))} — ratio to f64 ${Cc.text} (${met}; target ≤ ${TARGET}), to f32 ${Cc.r32}; wall: pgtruth ${fmtTime(median(wall.pg))}, torch f64 ${fmtTime(median(wall.t64))}, ratio ${W.text}; |Δout| ${dOut.toExponential(1)}, |Δgrad| ${dGrad.toExponential(1)}`);
     }
   } finally {
@@ -206,6 +230,7 @@ async function main(): Promise<void> {
   const head = ['case', 'params', 'pgtruth (CPU)', 'torch f64 (CPU)', 'torch f32 (CPU)', 'ratio f64 [rounds]', 'ratio f32', `target ≤ ${TARGET}× f64`, 'wall ratio f64 [rounds]', 'rel Δ out', 'rel Δ grad'];
   console.log('\n| ' + head.join(' | ') + ' |\n|' + head.map(() => ' --- |').join(''));
   for (const r of rows) console.log('| ' + r.join(' | ') + ' |');
+  console.log(`\nload average at the end ${load()}`);
 }
 
 main().catch((e: unknown) => {

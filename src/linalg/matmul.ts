@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { simdGemmNT } from './simd.js';
+import { simdGemm, simdGemmBiasMap, simdGemmNT, type SimdMap } from './simd.js';
 
 /** The smallest M·N·K sent to the SIMD kernel (below, copying in and out costs more than it saves). */
 export const SIMD_MIN_WORK = 1 << 14;
@@ -83,6 +83,57 @@ export function gemmNT(
       if (accumulate) c[c0 + j] += s; else c[c0 + j] = s;
     }
   }
+}
+
+/**
+ * `C = op(A)·op(B)ᵀ` (or `C +=` when `accumulate`) with op(A) = A (M × K, lda) or, when
+ * `transA`, Aᵀ for A stored K × M; op(B) = B (N × K, ldb) or, when `transB`, Bᵀ for B stored
+ * K × N: C_{ij} (+)= Σ_k op(A)_{ik} op(B)_{jk}. The two forms the MLP's backward pass needs
+ * without a separate transpose: the weight gradient δᵀH (both transposed, K = T) and δW
+ * (`transB`). Large products go to the SIMD kernel, which transposes while packing; the
+ * scalar route transposes into scratch buffers and calls {@link gemmNT}.
+ */
+export function gemm(
+  transA: boolean, transB: boolean,
+  M: number, N: number, K: number,
+  a: Float64Array, aOff: number, lda: number,
+  b: Float64Array, bOff: number, ldb: number,
+  c: Float64Array, cOff: number, ldc: number,
+  accumulate = false,
+): void {
+  if (simdOn && M * N * K >= SIMD_MIN_WORK && simdGemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate)) return;
+  if (transA) {
+    if (scratchA.length < M * K) scratchA = new Float64Array(M * K);
+    transposeInto(K, M, a, aOff, lda, scratchA, 0, K);
+    a = scratchA; aOff = 0; lda = K;
+  }
+  if (transB) {
+    if (scratchB.length < N * K) scratchB = new Float64Array(N * K);
+    transposeInto(K, N, b, bOff, ldb, scratchB, 0, K);
+    b = scratchB; bOff = 0; ldb = K;
+  }
+  const was = simdOn;
+  simdOn = false; // the operands are laid out now: the scalar loop takes it from here
+  try { gemmNT(M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate); } finally { simdOn = was; }
+}
+
+let scratchA = new Float64Array(0), scratchB = new Float64Array(0);
+
+/**
+ * A layer's forward pass z = A·Bᵀ + 1 biasᵀ, h = f(z) (f tanh or swish) in one trip through
+ * the SIMD kernels' memory (`simdGemmBiasMap`): z and h are written M × N with leading
+ * dimension N. Returns false, doing nothing, when the SIMD kernels are off or unavailable or
+ * the product is below {@link SIMD_MIN_WORK} (the caller then runs {@link gemmNT}, the bias
+ * and the activation itself — with the same roundings).
+ */
+export function gemmBiasActivation(
+  map: SimdMap, M: number, N: number, K: number,
+  a: Float64Array, aOff: number, lda: number,
+  b: Float64Array, bOff: number, ldb: number,
+  bias: Float64Array, biasOff: number,
+  z: Float64Array, h: Float64Array,
+): boolean {
+  return simdOn && M * N * K >= SIMD_MIN_WORK && simdGemmBiasMap(map, M, N, K, a, aOff, lda, b, bOff, ldb, bias, biasOff, z, h);
 }
 
 /**

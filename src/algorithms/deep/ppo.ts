@@ -106,6 +106,12 @@ export interface TrainOptions {
   /** Called after every update. */
   readonly onUpdate?: (log: UpdateLog) => void;
   /**
+   * The N environment copies, instead of the registry's task `envId` (which then only names
+   * the run): for a task outside the registry, e.g. bench:ppo-speed's stand-in with
+   * HalfCheetah's shapes.
+   */
+  readonly makeVectorEnv?: (numEnvs: number) => Promise<VectorEnv> | VectorEnv;
+  /**
    * Test hook: called once, at the first minibatch of the first update, with that minibatch's
    * inputs and the gradient the learner formed from them (before clipping).
    */
@@ -171,12 +177,13 @@ export async function trainPpo(envId: string, options: TrainOptions = {}): Promi
   const root = Rng.from(seed);
 
   // ── the environments (Algorithm 5, line 1: N actors) ──────────────────────────────────
-  const probe = await makeVectorEnv(envId, 1);
+  const makeEnvs = options.makeVectorEnv ?? ((numEnvs: number) => makeVectorEnv(envId, numEnvs));
+  const probe = await makeEnvs(1);
   const discreteTask = probe.actionSpace.kind === 'discrete';
   probe.close();
   const c = resolveConfig(preset(options.preset ?? 'cleanrl', discreteTask, algo), options.overrides);
   const N = c.numEnvs, T = c.numSteps, B = N * T, M = B / c.minibatches;
-  const venv = await makeVectorEnv(envId, N);
+  const venv = await makeEnvs(N);
   const d = venv.observationSize;
   const numUpdates = Math.ceil(totalSteps / B);
 
