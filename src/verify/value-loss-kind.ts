@@ -8,7 +8,7 @@
  * **Value loss.** The user's function gets a batch, the critic being trained V and the
  * rollout-time critic V_old (its targets must come from V_old), and returns ∇_V of
  *
- * $$L(V) = c\,\frac1Z\sum_t \ell_t,\qquad \ell_t = \tfrac12\big(V(s_t) - R_t\big)^2\ \ (\text{or } \max\{(V(s_t)-R_t)^2,\ (V_{\mathrm{clip}}(s_t)-R_t)^2\}),$$
+ * $$L(V) = c\,\frac1Z\sum_t \ell_t,\qquad \ell_t = \tfrac12\big(V(s_t) - R_t\big)^2\ \ (\text{or } \max\lbrace (V(s_t)-R_t)^2,\ (V_{\mathrm{clip}}(s_t)-R_t)^2\rbrace),$$
  * $$V_{\mathrm{clip}} = V_{\mathrm{old}} + \mathrm{clip}(V - V_{\mathrm{old}}, -\varepsilon, \varepsilon),$$
  *
  * with R_t the declared target (`definition`: GAE's λ-return, the λ-return, or the n-step
@@ -24,7 +24,7 @@
  * src/exact/advantage-expectation.ts (never re-derived here). With clipping ψ is piecewise
  * linear in R,
  *
- * $$\psi(R) = \begin{cases} V - R & (V-R)^2 \ge (V_{\mathrm{clip}}-R)^2 \\ (V_{\mathrm{clip}} - R)\,\mathbb 1\{|V - V_{\mathrm{old}}| < \varepsilon\} & \text{otherwise}\end{cases}$$
+ * $$\psi(R) = \begin{cases} V - R & (V-R)^2 \ge (V_{\mathrm{clip}}-R)^2 \\ (V_{\mathrm{clip}} - R)\,\mathbb 1\lbrace |V - V_{\mathrm{old}}| < \varepsilon\rbrace & \text{otherwise}\end{cases}$$
  *
  * so its mean needs the law of R: {@link clippedTermTable} enumerates every trajectory of the
  * target's window — exact for one-step targets (GAE or the λ-return at λ = 0, the 1-step
