@@ -65,17 +65,45 @@ export interface DeepConfig {
   readonly normalizeObservations: boolean;
   /** Reward scaling by the running std of the discounted sum, clipped to ±10. */
   readonly normalizeRewards: boolean;
+  /** PPO, A2C: the clipped value loss with ε = `clip` (run.ts `clippedValueCotangent`; CleanRL's `clip_vloss`). */
+  readonly clipValueLoss: boolean;
+  /** TRPO: the trust-region radius δ on the batch's mean KL(π_old ‖ π_new). */
+  readonly maxKl: number;
+  /** TRPO: the damping λ of F + λI in conjugate gradient. */
+  readonly cgDamping: number;
+  /** TRPO: conjugate-gradient iterations. */
+  readonly cgIterations: number;
+  /** TRPO: line-search trials and their shrink factor. */
+  readonly lineSearchSteps: number;
+  readonly lineSearchShrink: number;
+  /** V-MPO: the initial temperature η₀ and Lagrange multiplier ν₀, their floors η_min, ν_min. */
+  readonly eta0: number;
+  readonly nu0: number;
+  readonly etaMin: number;
+  readonly nuMin: number;
+  /** V-MPO: ε_η of the temperature loss and ε_ν of the trust region (on the whole KL; see vmpo.ts). */
+  readonly epsilonEta: number;
+  readonly epsilonNu: number;
+  /** V-MPO: Adam's step size for the duals (η, ν), constant. */
+  readonly dualLr: number;
 }
 
 /** The preset names. */
 export type PresetName = 'cleanrl' | 'lehmann2024';
 export const PRESET_NAMES: readonly PresetName[] = ['cleanrl', 'lehmann2024'];
 
+/** TRPO's and V-MPO's own settings: Lehmann 2024, Table 2 and Appendix C (both presets; CleanRL has neither learner). */
+const TRUST_REGION = {
+  maxKl: 0.01, cgDamping: 0.1, cgIterations: 10, lineSearchSteps: 10, lineSearchShrink: 0.8,
+  eta0: 1, nu0: 1, etaMin: 1e-8, nuMin: 1e-8, epsilonEta: 0.01, epsilonNu: 0.01, dualLr: 0.01,
+} as const;
+
 const CLEANRL_DISCRETE: DeepConfig = Object.freeze({
   numEnvs: 4, numSteps: 128, epochs: 4, minibatches: 4, lr: 2.5e-4, adamEps: 1e-5, annealLr: true,
   gamma: 0.99, lambda: 0.95, clip: 0.2, entCoef: 0.01, vfCoef: 0.5, maxGradNorm: 0.5, normAdv: true,
   actorHidden: [64, 64], criticHidden: [64, 64], activation: 'tanh', actorLastGain: 0.01,
-  continuousHead: 'gaussian', normalizeObservations: false, normalizeRewards: false,
+  continuousHead: 'gaussian', normalizeObservations: false, normalizeRewards: false, clipValueLoss: false,
+  ...TRUST_REGION,
 });
 
 const CLEANRL_CONTINUOUS: DeepConfig = Object.freeze({
@@ -87,12 +115,13 @@ const LEHMANN2024: DeepConfig = Object.freeze({
   numEnvs: 8, numSteps: 256, epochs: 10, minibatches: 8, lr: 3e-4, adamEps: 1e-8, annealLr: true,
   gamma: 0.99, lambda: 0.95, clip: 0.2, entCoef: 0, vfCoef: 0.5, maxGradNorm: 0.5, normAdv: true,
   actorHidden: [32, 32, 32, 32], criticHidden: [256, 256, 256, 256, 256], activation: 'swish', actorLastGain: 0.01,
-  continuousHead: 'tanh-gaussian', normalizeObservations: true, normalizeRewards: true,
+  continuousHead: 'tanh-gaussian', normalizeObservations: true, normalizeRewards: true, clipValueLoss: false,
+  ...TRUST_REGION,
 });
 
 /** The deep learners. */
-export type DeepAlgo = 'ppo' | 'a2c' | 'reinforce';
-export const DEEP_ALGOS: readonly DeepAlgo[] = ['ppo', 'a2c', 'reinforce'];
+export type DeepAlgo = 'ppo' | 'a2c' | 'reinforce' | 'trpo' | 'vmpo';
+export const DEEP_ALGOS: readonly DeepAlgo[] = ['ppo', 'a2c', 'reinforce', 'trpo', 'vmpo'];
 
 /**
  * The preset `name` for `algo` on a task with discrete (`true`) or continuous actions.
@@ -108,6 +137,8 @@ export function preset(name: string, discrete: boolean, algo: DeepAlgo = 'ppo'):
   else if (name === 'lehmann2024') base = LEHMANN2024;
   else return fail('TRAIN_OPTIONS', `the preset is ${show(name)}: expected one of ${PRESET_NAMES.join(', ')}`, { where: 'preset', value: name });
   if (algo === 'ppo') return base;
+  if (algo === 'trpo') return Object.freeze({ ...base, entCoef: 0, clipValueLoss: false, ...(name === 'lehmann2024' ? { epochs: 10 } : {}) });
+  if (algo === 'vmpo') return Object.freeze({ ...base, entCoef: 0, normAdv: false, clipValueLoss: false });
   if (name === 'cleanrl') return Object.freeze({ ...base, epochs: 1, minibatches: 1 });
   if (algo === 'a2c') return Object.freeze({ ...base, epochs: 1, entCoef: 0.1 });
   return Object.freeze({ ...base, numEnvs: 1, numSteps: 2048, epochs: 1, normAdv: false, entCoef: 0 });
@@ -132,6 +163,11 @@ export function resolveConfig(base: DeepConfig, overrides: Partial<DeepConfig> =
   inRange(c.actorLastGain, 0, 1e6, 'actorLastGain');
   c.actorHidden.forEach((n, i) => posInt(n, `actorHidden[${i}]`));
   c.criticHidden.forEach((n, i) => posInt(n, `criticHidden[${i}]`));
+  inRange(c.maxKl, 1e-12, 1e3, 'maxKl'); inRange(c.cgDamping, 0, 1e6, 'cgDamping'); posInt(c.cgIterations, 'cgIterations');
+  posInt(c.lineSearchSteps, 'lineSearchSteps'); inRange(c.lineSearchShrink, 1e-6, 1 - 1e-6, 'lineSearchShrink');
+  inRange(c.eta0, 1e-12, 1e6, 'eta0'); inRange(c.nu0, 0, 1e6, 'nu0'); inRange(c.etaMin, 1e-12, 1e6, 'etaMin'); inRange(c.nuMin, 0, 1e6, 'nuMin');
+  inRange(c.epsilonEta, 0, 1e3, 'epsilonEta'); inRange(c.epsilonNu, 0, 1e3, 'epsilonNu'); inRange(c.dualLr, 0, 1e3, 'dualLr');
+  if (typeof c.clipValueLoss !== 'boolean') fail('TRAIN_OPTIONS', `clipValueLoss is ${show(c.clipValueLoss)}: expected true or false`, { where: 'clipValueLoss', value: c.clipValueLoss });
   if (c.continuousHead !== 'gaussian' && c.continuousHead !== 'tanh-gaussian') fail('TRAIN_OPTIONS', `continuousHead is ${show(c.continuousHead)}: expected gaussian or tanh-gaussian`, { where: 'continuousHead', value: c.continuousHead });
   return Object.freeze(c);
 }
