@@ -1,9 +1,10 @@
 /**
- * `pgtruth train --env ID --algo ppo [--steps N] [--seed N] [--seeds K] [--preset cleanrl|lehmann2024] [--json]`
+ * `pgtruth train --env ID --algo ppo|a2c|reinforce|trpo|vmpo [--steps N] [--seed N] [--seeds K] [--preset cleanrl|lehmann2024] [--json]`
  * — a deep learner on an environment of the registry (src/algorithms/deep).
  * @module
  */
-import { trainPpo, type TrainResult, type UpdateLog } from '../../algorithms/deep/ppo.js';
+import type { TrainResult, UpdateLog } from '../../algorithms/deep/run.js';
+import { trainDeep } from '../../algorithms/deep/train.js';
 import { DEEP_ALGOS, PRESET_NAMES, type DeepAlgo } from '../../algorithms/deep/config.js';
 import { ENV_IDS } from '../../env/registry.js';
 import { fail, show } from '../../errors.js';
@@ -11,7 +12,7 @@ import { progressBar } from '../../report/progress.js';
 import { parse } from '../args.js';
 import { intOption } from '../io.js';
 
-export const TRAIN_ENV_HELP = `pgtruth train --env ID [--algo ppo|a2c|reinforce] [options]
+export const TRAIN_ENV_HELP = `pgtruth train --env ID [--algo ppo|a2c|reinforce|trpo|vmpo] [options]
 
 Trains a deep learner (separate MLP actor and critic, Adam with global gradient clipping and a
 linearly decaying step size) on an environment and prints, per seed, the mean return of the
@@ -20,7 +21,8 @@ return of the episodes of the last update and the k3 estimate of KL(π_old ‖ �
 
 Options:
   --env ID                ${ENV_IDS.join(', ')}
-  --algo ppo|a2c|reinforce  the learner (default ppo; Lehmann 2024 Algorithms 5, 2, 1)
+  --algo NAME             ppo | a2c | reinforce | trpo | vmpo (default ppo; Lehmann 2024
+                          Algorithms 5, 2, 1, §4.3, §4.5)
   --steps N               environment steps per seed (default 500000)
   --seed N                the first seed (default 1)
   --seeds K               run seeds N, N+1, …, N+K−1 (default 1)
@@ -65,7 +67,7 @@ export async function trainEnv(argv: string[], out: (s: string) => void = (s) =>
       const ret = log.meanReturn === null ? '—' : log.meanReturn.toFixed(1);
       bar.update(log.steps, steps, `seed ${seed}  return ${ret}  KL ${log.klK3.toExponential(1)}`);
     };
-    const r = await trainPpo(env, { algo: algo as DeepAlgo, steps, seed, preset: presetName, onUpdate });
+    const r = await trainDeep(env, { algo: algo as DeepAlgo, steps, seed, preset: presetName, onUpdate });
     bar.finish();
     results.push(r);
     const summary = { type: 'summary', env, algo, preset: presetName, seed, steps: r.steps, finalReturn: r.finalReturn, episodes: r.episodeReturns.length, seconds: r.seconds };
