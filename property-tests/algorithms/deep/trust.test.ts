@@ -116,3 +116,20 @@ describe('pgtruth train --env --algo trpo|vmpo', () => {
     }
   }, 60_000);
 });
+
+describe('the cleanrl preset is CleanRL\'s published ppo.py / ppo_continuous_action.py defaults', () => {
+  it('discrete: 4 × 128, 4 epochs × 4 minibatches, Adam 2.5e-4 (ε 1e-5) annealed, γ 0.99, λ 0.95, clip 0.2, clipped value loss, entropy 0.01, c_v 0.5, norm 0.5, 64×64 tanh, gains 0.01 / 1, no normalization; continuous: 1 × 2048, 10 × 32, 3e-4, entropy 0, normalized observations and rewards', async () => {
+    const { preset } = await import('../../../src/algorithms/deep/config.js');
+    // the numbers below are read off CleanRL's argparse defaults and layer_init calls (vwxyzjn/cleanrl, cleanrl/ppo.py)
+    expect(preset('cleanrl', true)).toMatchObject({
+      numEnvs: 4, numSteps: 128, epochs: 4, minibatches: 4, lr: 2.5e-4, adamEps: 1e-5, annealLr: true, gamma: 0.99, lambda: 0.95, clip: 0.2,
+      clipValueLoss: true, entCoef: 0.01, vfCoef: 0.5, maxGradNorm: 0.5, normAdv: true, actorHidden: [64, 64], criticHidden: [64, 64], activation: 'tanh',
+      actorLastGain: 0.01, normalizeObservations: false, normalizeRewards: false,
+    });
+    expect(preset('cleanrl', false)).toMatchObject({ numEnvs: 1, numSteps: 2048, epochs: 10, minibatches: 32, lr: 3e-4, entCoef: 0, clipValueLoss: true, continuousHead: 'gaussian', normalizeObservations: true, normalizeRewards: true });
+    // TRPO and V-MPO never clip the value loss (the clip is PPO's ε); V-MPO does not normalize advantages (Lehmann 2024, Table 2)
+    expect(preset('cleanrl', true, 'trpo').clipValueLoss).toBe(false);
+    expect(preset('lehmann2024', false, 'vmpo')).toMatchObject({ normAdv: false, clipValueLoss: false, epochs: 10, minibatches: 8 });
+    expect(preset('lehmann2024', false, 'trpo')).toMatchObject({ maxKl: 0.01, cgDamping: 0.1, cgIterations: 10, lineSearchSteps: 10, lineSearchShrink: 0.8, epochs: 10 });
+  });
+});

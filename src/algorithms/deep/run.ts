@@ -294,8 +294,10 @@ export class DeepRun {
       for (let i = 0; i < N; i++) {
         const s = i * T + t;
         this.r_t[s] = this.stepRew[i]!;
-        this.terminated_t[s] = venv.terminated[i]!;
-        this.truncated_t[s] = venv.terminated[i] === 1 ? 0 : venv.truncated[i] === 1 || t === T - 1 ? 1 : 0;
+        // a time-limit truncation counts as a termination when bootstrapTimeLimit is off (CleanRL's choice)
+        const ends = venv.terminated[i] === 1 || (!c.bootstrapTimeLimit && venv.truncated[i] === 1);
+        this.terminated_t[s] = ends ? 1 : 0;
+        this.truncated_t[s] = ends ? 0 : venv.truncated[i] === 1 || t === T - 1 ? 1 : 0;
         if (venv.terminated[i] === 1 || venv.truncated[i] === 1) {
           ended++; endedSum += venv.episodeReturns[i]!;
           this.episodeReturns.push(venv.episodeReturns[i]!);
