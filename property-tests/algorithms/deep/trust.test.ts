@@ -13,6 +13,10 @@ import { trainTrpo } from '../../../src/algorithms/deep/trpo.js';
 import { trainVmpo } from '../../../src/algorithms/deep/vmpo.js';
 import { vmpoTopHalf, vmpoWeights } from '../../../src/estimators/vmpo.js';
 import { main } from '../../../src/cli/main.js';
+import { num } from '../../../src/report/format.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function allFinite(r: TrainResult): boolean {
   for (const u of r.updates) {
@@ -103,16 +107,22 @@ describe('the clipped value loss (CleanRL clip_vloss)', () => {
 });
 
 describe('pgtruth train --env --algo trpo|vmpo', () => {
-  it('prints one JSON line per update (with the learner\'s extras) and a summary', async () => {
+  it('prints one JSON line per update (with the learner\'s extras) and a summary; --html writes the page', async () => {
     for (const algo of ['trpo', 'vmpo']) {
       const lines: string[] = [];
-      const code = await main(['train', '--env', 'CartPole-v1', '--algo', algo, '--steps', '1024', '--json'], (s) => lines.push(s), () => {});
+      const page = join(mkdtempSync(join(tmpdir(), 'pgtruth-')), 'run.html');
+      const code = await main(['train', '--env', 'CartPole-v1', '--algo', algo, '--steps', '1024', '--json', '--html', page], (s) => lines.push(s), () => {});
       expect(code).toBe(0);
       const objs = lines.join('').trim().split('\n').map((l) => JSON.parse(l) as { type: string; algo: string; extras?: Record<string, number>; finalReturn?: number });
       expect(objs.map((o) => o.type)).toEqual(['update', 'update', 'summary']);
       expect(objs[0]!.algo).toBe(algo);
       expect(Object.keys(objs[0]!.extras!)).toContain(algo === 'trpo' ? 'stepFraction' : 'eta');
       expect(Number.isFinite(objs[2]!.finalReturn)).toBe(true);
+      // the page: both plots, and the final return in the table as the summary printed it
+      const text = readFileSync(page, 'utf8');
+      expect(text).toContain('data-plot="return"');
+      expect(text).toContain('data-plot="kl"');
+      expect(text).toContain(`<td>${num(objs[2]!.finalReturn!, 6)}</td>`);
     }
   }, 60_000);
 });
