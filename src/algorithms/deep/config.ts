@@ -147,7 +147,8 @@ export const DEEP_ALGOS: readonly DeepAlgo[] = ['ppo', 'a2c', 'reinforce', 'trpo
  * `lehmann2024` follows Table 2 per algorithm (A2C: 1 epoch, entropy 0.1; REINFORCE: 1 env ×
  * 2048 steps, 1 epoch, no advantage normalization, no critic). CleanRL has no A2C or
  * REINFORCE script: `cleanrl` for them is CleanRL's PPO setting with one epoch and one
- * minibatch (one gradient step per batch) — our choice, not a published configuration.
+ * minibatch (one gradient step per batch) and no value-loss clip (the clip is PPO's ε) — our
+ * choice, not a published configuration.
  */
 export function preset(name: string, discrete: boolean, algo: DeepAlgo = 'ppo'): DeepConfig {
   if (!(DEEP_ALGOS as readonly string[]).includes(algo)) fail('TRAIN_OPTIONS', `the algorithm is ${show(algo)}: expected one of ${DEEP_ALGOS.join(', ')}`, { where: 'algo', value: algo });
@@ -158,7 +159,7 @@ export function preset(name: string, discrete: boolean, algo: DeepAlgo = 'ppo'):
   if (algo === 'ppo') return base;
   if (algo === 'trpo') return Object.freeze({ ...base, entCoef: 0, clipValueLoss: false, ...(name === 'lehmann2024' ? { epochs: 10 } : {}) });
   if (algo === 'vmpo') return Object.freeze({ ...base, entCoef: 0, normAdv: false, clipValueLoss: false });
-  if (name === 'cleanrl') return Object.freeze({ ...base, epochs: 1, minibatches: 1 });
+  if (name === 'cleanrl') return Object.freeze({ ...base, epochs: 1, minibatches: 1, clipValueLoss: false });
   if (algo === 'a2c') return Object.freeze({ ...base, epochs: 1, entCoef: 0.1 });
   return Object.freeze({ ...base, numEnvs: 1, numSteps: 2048, epochs: 1, normAdv: false, entCoef: 0 });
 }
