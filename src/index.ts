@@ -252,8 +252,9 @@ export { standardInstances, libraryInstances, randomInstances } from './verify/i
 export type { Instance } from './verify/instances.js';
 
 // ─── Topic: Learners ───────────────────────────────────────────────────────────────────────────
-// REINFORCE, A2C, TRPO, PPO and V-MPO on tabular MDPs with exact learning curves, exact
-// policy-gradient curves, the TRPO step, and the optimizers.
+// REINFORCE, A2C, TRPO, PPO and V-MPO on tabular MDPs with exact learning curves, GRPO on
+// contextual bandits and token MDPs, the deep learners on environments (MLP actor and critic),
+// exact policy-gradient curves, the TRPO step, and the optimizers.
 export { LEARNERS, learner } from './algorithms/index.js';
 export type { Learner } from './algorithms/index.js';
 export type { Hyperparameters, LearnerResult, LearnerRunOptions } from './algorithms/common.js';
@@ -271,6 +272,13 @@ export { ValueTable } from './algorithms/critic.js';
 export { mlpStatePolicy } from './algorithms/mlp-policy.js';
 export { runGrpo, runGroupVariants, GRPO_DEFAULTS, GROUP_VARIANTS } from './algorithms/grpo.js';
 export type { GrpoHyperparameters, GrpoRunOptions, GroupVariant } from './algorithms/grpo.js';
+export { trainDeep } from './algorithms/deep/train.js';
+export { trainPpo } from './algorithms/deep/ppo.js';
+export { trainTrpo } from './algorithms/deep/trpo.js';
+export { trainVmpo } from './algorithms/deep/vmpo.js';
+export type { TrainOptions, TrainResult, UpdateLog } from './algorithms/deep/run.js';
+export { preset, DEEP_ALGOS, PRESET_NAMES } from './algorithms/deep/config.js';
+export type { DeepConfig, DeepAlgo, PresetName } from './algorithms/deep/config.js';
 export type { Curve, CurveRecord } from './algorithms/curve.js';
 export { exactPGCurve } from './algorithms/exact-pg.js';
 export type { ExactPGOptions, ExactMethod, ExactIterate } from './algorithms/exact-pg.js';

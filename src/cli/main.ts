@@ -36,7 +36,7 @@ Usage:
       exact mirror learning: J, the drift, Theorem 5.4's bound and whether it held, the gap to J*
   pgtruth train <mdp.json | builtin:NAME> --algo reinforce|a2c|trpo|ppo|vmpo [--NAME VALUE …] [--seed N] [--json] [--out FILE]
       train a tabular policy with a learner built on the verified estimators; exact learning curve
-  pgtruth train --env ID --algo ppo [--steps N] [--seed N] [--seeds K] [--preset cleanrl|lehmann2024] [--json]
+  pgtruth train --env ID --algo ppo|a2c|reinforce|trpo|vmpo [--steps N] [--seed N] [--seeds K] [--preset cleanrl|lehmann2024] [--json] [--html FILE]
       a deep learner on CartPole-v1, Acrobot-v1, Pendulum-v1, … (progress bar with return and KL)
 
   pgtruth <command> --help     help on one command

@@ -3,8 +3,9 @@
  *
  * - `cleanrl`: CleanRL's `ppo.py` for discrete actions (Huang et al. 2022, "CleanRL"): 4 envs ×
  *   128 steps, 4 epochs × 4 minibatches, Adam 2.5e-4 (ε 1e-5) decayed linearly, γ 0.99,
- *   λ 0.95, clip 0.2, entropy 0.01, value 0.5, gradient norm 0.5, 64×64 tanh networks, no
- *   observation or reward normalization; for continuous actions `ppo_continuous_action.py`:
+ *   λ 0.95, clip 0.2, entropy 0.01, value 0.5, clipped value loss, gradient norm 0.5, 64×64 tanh
+ *   networks (orthogonal init, gains √2, last layers 0.01 policy and 1 value), no observation or
+ *   reward normalization; for continuous actions `ppo_continuous_action.py`:
  *   1 env × 2048 steps, 10 epochs × 32 minibatches, Adam 3e-4, entropy 0, a Gaussian head with
  *   a state-independent log σ, actions clipped to the box, observations and rewards normalized.
  * - `lehmann2024`: Lehmann 2024, Appendix A / Table 2 (REFERENCES.md): policy 4×32 and value
@@ -14,8 +15,19 @@
  *   normalization. Our reading of "unroll 2048" is 2048 transitions per update in total
  *   (8 envs × 256 steps); the paper's text does not say whether it is per environment.
  *
- * Value-clipping (CleanRL's `clip_vloss`) is not implemented: Andrychowicz et al. 2021 (§3.5)
- * found it does not help; the value loss is ½·mean (v_t − target_t)².
+ * Value-loss clipping (CleanRL's `clip_vloss`, on by default in both its PPO scripts, with the
+ * policy's ε = 0.2 on the unnormalized value): on in `cleanrl` (run.ts `clippedValueCotangent`),
+ * off in `lehmann2024` (the paper does not use it; Andrychowicz et al. 2021, §3.5, found it does
+ * not help), where the value loss is ½·mean (v_t − target_t)².
+ *
+ * Where `cleanrl` still departs from CleanRL's scripts, on purpose or by a hair:
+ * - truncation: CleanRL's `ppo.py` ends the bootstrap at a time limit as at a termination
+ *   (`done = terminated or truncated`); we bootstrap from V(s_tp1) at a truncation (DESIGN.md:
+ *   termination and truncation are different flags, everywhere); `bootstrapTimeLimit: false`
+ *   reproduces CleanRL's choice;
+ * - advantage normalization divides by the population standard deviation (PyTorch's `std()`
+ *   is the sample one: a factor √(127/128) on CartPole's minibatches of 128);
+ * - gradient clipping scales by maxNorm/‖g‖ (PyTorch: maxNorm/(‖g‖ + 1e-6)).
  *
  * @module
  */
@@ -65,17 +77,52 @@ export interface DeepConfig {
   readonly normalizeObservations: boolean;
   /** Reward scaling by the running std of the discounted sum, clipped to ±10. */
   readonly normalizeRewards: boolean;
+  /** PPO, A2C: the clipped value loss with ε = `clip` (run.ts `clippedValueCotangent`; CleanRL's `clip_vloss`). */
+  readonly clipValueLoss: boolean;
+  /**
+   * Bootstrap from V(s_tp1) where a time limit cut the episode (default true: DESIGN.md).
+   * `false` treats a time-limit truncation as a termination — what CleanRL's scripts do — to
+   * reproduce them; a segment end always bootstraps.
+   */
+  readonly bootstrapTimeLimit: boolean;
+  /** TRPO: the trust-region radius δ on the batch's mean KL(π_old ‖ π_new). */
+  readonly maxKl: number;
+  /** TRPO: the damping λ of F + λI in conjugate gradient. */
+  readonly cgDamping: number;
+  /** TRPO: conjugate-gradient iterations. */
+  readonly cgIterations: number;
+  /** TRPO: line-search trials and their shrink factor. */
+  readonly lineSearchSteps: number;
+  readonly lineSearchShrink: number;
+  /** V-MPO: the initial temperature η₀ and Lagrange multiplier ν₀, their floors η_min, ν_min. */
+  readonly eta0: number;
+  readonly nu0: number;
+  readonly etaMin: number;
+  readonly nuMin: number;
+  /** V-MPO: ε_η of the temperature loss and ε_ν of the trust region (on the whole KL; see vmpo.ts). */
+  readonly epsilonEta: number;
+  readonly epsilonNu: number;
+  /** V-MPO: Adam's step size for the duals (η, ν), constant. */
+  readonly dualLr: number;
 }
 
 /** The preset names. */
 export type PresetName = 'cleanrl' | 'lehmann2024';
 export const PRESET_NAMES: readonly PresetName[] = ['cleanrl', 'lehmann2024'];
 
+/** TRPO's and V-MPO's own settings: Lehmann 2024, Table 2 and Appendix C (both presets; CleanRL has neither learner); and the bootstrap at time limits (all). */
+const TRUST_REGION = {
+  bootstrapTimeLimit: true,
+  maxKl: 0.01, cgDamping: 0.1, cgIterations: 10, lineSearchSteps: 10, lineSearchShrink: 0.8,
+  eta0: 1, nu0: 1, etaMin: 1e-8, nuMin: 1e-8, epsilonEta: 0.01, epsilonNu: 0.01, dualLr: 0.01,
+} as const;
+
 const CLEANRL_DISCRETE: DeepConfig = Object.freeze({
   numEnvs: 4, numSteps: 128, epochs: 4, minibatches: 4, lr: 2.5e-4, adamEps: 1e-5, annealLr: true,
   gamma: 0.99, lambda: 0.95, clip: 0.2, entCoef: 0.01, vfCoef: 0.5, maxGradNorm: 0.5, normAdv: true,
   actorHidden: [64, 64], criticHidden: [64, 64], activation: 'tanh', actorLastGain: 0.01,
-  continuousHead: 'gaussian', normalizeObservations: false, normalizeRewards: false,
+  continuousHead: 'gaussian', normalizeObservations: false, normalizeRewards: false, clipValueLoss: true,
+  ...TRUST_REGION,
 });
 
 const CLEANRL_CONTINUOUS: DeepConfig = Object.freeze({
@@ -87,19 +134,21 @@ const LEHMANN2024: DeepConfig = Object.freeze({
   numEnvs: 8, numSteps: 256, epochs: 10, minibatches: 8, lr: 3e-4, adamEps: 1e-8, annealLr: true,
   gamma: 0.99, lambda: 0.95, clip: 0.2, entCoef: 0, vfCoef: 0.5, maxGradNorm: 0.5, normAdv: true,
   actorHidden: [32, 32, 32, 32], criticHidden: [256, 256, 256, 256, 256], activation: 'swish', actorLastGain: 0.01,
-  continuousHead: 'tanh-gaussian', normalizeObservations: true, normalizeRewards: true,
+  continuousHead: 'tanh-gaussian', normalizeObservations: true, normalizeRewards: true, clipValueLoss: false,
+  ...TRUST_REGION,
 });
 
 /** The deep learners. */
-export type DeepAlgo = 'ppo' | 'a2c' | 'reinforce';
-export const DEEP_ALGOS: readonly DeepAlgo[] = ['ppo', 'a2c', 'reinforce'];
+export type DeepAlgo = 'ppo' | 'a2c' | 'reinforce' | 'trpo' | 'vmpo';
+export const DEEP_ALGOS: readonly DeepAlgo[] = ['ppo', 'a2c', 'reinforce', 'trpo', 'vmpo'];
 
 /**
  * The preset `name` for `algo` on a task with discrete (`true`) or continuous actions.
  * `lehmann2024` follows Table 2 per algorithm (A2C: 1 epoch, entropy 0.1; REINFORCE: 1 env ×
  * 2048 steps, 1 epoch, no advantage normalization, no critic). CleanRL has no A2C or
  * REINFORCE script: `cleanrl` for them is CleanRL's PPO setting with one epoch and one
- * minibatch (one gradient step per batch) — our choice, not a published configuration.
+ * minibatch (one gradient step per batch) and no value-loss clip (the clip is PPO's ε) — our
+ * choice, not a published configuration.
  */
 export function preset(name: string, discrete: boolean, algo: DeepAlgo = 'ppo'): DeepConfig {
   if (!(DEEP_ALGOS as readonly string[]).includes(algo)) fail('TRAIN_OPTIONS', `the algorithm is ${show(algo)}: expected one of ${DEEP_ALGOS.join(', ')}`, { where: 'algo', value: algo });
@@ -108,7 +157,9 @@ export function preset(name: string, discrete: boolean, algo: DeepAlgo = 'ppo'):
   else if (name === 'lehmann2024') base = LEHMANN2024;
   else return fail('TRAIN_OPTIONS', `the preset is ${show(name)}: expected one of ${PRESET_NAMES.join(', ')}`, { where: 'preset', value: name });
   if (algo === 'ppo') return base;
-  if (name === 'cleanrl') return Object.freeze({ ...base, epochs: 1, minibatches: 1 });
+  if (algo === 'trpo') return Object.freeze({ ...base, entCoef: 0, clipValueLoss: false, ...(name === 'lehmann2024' ? { epochs: 10 } : {}) });
+  if (algo === 'vmpo') return Object.freeze({ ...base, entCoef: 0, normAdv: false, clipValueLoss: false });
+  if (name === 'cleanrl') return Object.freeze({ ...base, epochs: 1, minibatches: 1, clipValueLoss: false });
   if (algo === 'a2c') return Object.freeze({ ...base, epochs: 1, entCoef: 0.1 });
   return Object.freeze({ ...base, numEnvs: 1, numSteps: 2048, epochs: 1, normAdv: false, entCoef: 0 });
 }
@@ -132,6 +183,12 @@ export function resolveConfig(base: DeepConfig, overrides: Partial<DeepConfig> =
   inRange(c.actorLastGain, 0, 1e6, 'actorLastGain');
   c.actorHidden.forEach((n, i) => posInt(n, `actorHidden[${i}]`));
   c.criticHidden.forEach((n, i) => posInt(n, `criticHidden[${i}]`));
+  inRange(c.maxKl, 1e-12, 1e3, 'maxKl'); inRange(c.cgDamping, 0, 1e6, 'cgDamping'); posInt(c.cgIterations, 'cgIterations');
+  posInt(c.lineSearchSteps, 'lineSearchSteps'); inRange(c.lineSearchShrink, 1e-6, 1 - 1e-6, 'lineSearchShrink');
+  inRange(c.eta0, 1e-12, 1e6, 'eta0'); inRange(c.nu0, 0, 1e6, 'nu0'); inRange(c.etaMin, 1e-12, 1e6, 'etaMin'); inRange(c.nuMin, 0, 1e6, 'nuMin');
+  inRange(c.epsilonEta, 0, 1e3, 'epsilonEta'); inRange(c.epsilonNu, 0, 1e3, 'epsilonNu'); inRange(c.dualLr, 0, 1e3, 'dualLr');
+  if (typeof c.bootstrapTimeLimit !== 'boolean') fail('TRAIN_OPTIONS', `bootstrapTimeLimit is ${show(c.bootstrapTimeLimit)}: expected true or false`, { where: 'bootstrapTimeLimit', value: c.bootstrapTimeLimit });
+  if (typeof c.clipValueLoss !== 'boolean') fail('TRAIN_OPTIONS', `clipValueLoss is ${show(c.clipValueLoss)}: expected true or false`, { where: 'clipValueLoss', value: c.clipValueLoss });
   if (c.continuousHead !== 'gaussian' && c.continuousHead !== 'tanh-gaussian') fail('TRAIN_OPTIONS', `continuousHead is ${show(c.continuousHead)}: expected gaussian or tanh-gaussian`, { where: 'continuousHead', value: c.continuousHead });
   return Object.freeze(c);
 }
