@@ -13,6 +13,7 @@
  * @module
  */
 import { checkLength, checkOut, checkUnitInterval } from './checks.js';
+import { discountAt, heldPowers, powerTable } from './discount.js';
 
 /**
  * Generalized advantage estimation (Lehmann 2024, Algorithm 7 / eq. 19; Schulman et al. 2016):
@@ -78,7 +79,7 @@ export function returnsFromRewards(r_t: Float64Array, terminated_t: Uint8Array, 
   let g = 0;
   if (v_tp1 === undefined) {
     for (let i = n - 1; i >= 0; i--) {
-      g = r_t[i]! + gamma * ((terminated_t[i]! | truncated_t[i]!) !== 0 ? 0 : g);
+      g = returnStep(r_t[i]!, gamma, terminated_t[i]! | truncated_t[i]!, g);
       G[i] = g;
     }
     return G;
@@ -89,6 +90,43 @@ export function returnsFromRewards(r_t: Float64Array, terminated_t: Uint8Array, 
     G[i] = g;
   }
   return G;
+}
+
+/** One step of {@link returnsFromRewards}' recursion without v_tp1 (the one place it is written): G_t = x_t + γ (end_t ? 0 : G_{t+1}). */
+function returnStep(x_t: number, gamma: number, end_t: number, g_tp1: number): number {
+  return x_t + gamma * (end_t !== 0 ? 0 : g_tp1);
+}
+
+/**
+ * {@link returnsFromRewards} without v_tp1 over rewards weighted by $\omega^{t_i}$ (ω =
+ * `weightGamma`, t_i = `t_index[i]`; the weight of `discountWeighted`, fused into the
+ * recursion's pass): $G_t = \omega^{t_t} r_t + \gamma\,(1-\text{end}_t)\,G_{t+1}$. With ω = γ and
+ * γ = 1 this is REINFORCE's γ^t-weighted reward-to-go $\sum_{k \ge t} \gamma^{k} r_k$ (Lehmann
+ * 2024, Theorem 3.1), bit for bit `returnsFromRewards(discountWeighted(r_t, t_index, γ), …, 1)`.
+ * Into `out` (may alias r_t; its first n = r_t.length entries). Arguments unchecked (the
+ * callers check them) except the time steps (`ESTIMATOR_ARGUMENT` for a negative t).
+ */
+export function discountWeightedReturns(r_t: Float64Array, t_index: Int32Array, weightGamma: number, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, out: Float64Array): Float64Array {
+  const table = powerTable(weightGamma);
+  let i = weightedReturnsRun(r_t, t_index, table, heldPowers(), terminated_t, truncated_t, gamma, out, r_t.length - 1, 0);
+  while (i >= 0) {
+    // past the table (or a negative t): the slow path for this one transition, then a run over the extended table
+    const g = returnStep(discountAt(weightGamma, t_index[i]!, i) * r_t[i]!, gamma, terminated_t[i]! | truncated_t[i]!, i + 1 < r_t.length ? out[i + 1]! : 0);
+    out[i] = g;
+    i = weightedReturnsRun(r_t, t_index, powerTable(weightGamma), heldPowers(), terminated_t, truncated_t, gamma, out, i - 1, g);
+  }
+  return out;
+}
+
+/** The backward run of {@link discountWeightedReturns} from `i` with carry `g` while t is in the table; returns where it stopped (−1 when done). */
+function weightedReturnsRun(r_t: Float64Array, t_index: Int32Array, table: Float64Array, held: number, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, out: Float64Array, i: number, g: number): number {
+  for (; i >= 0; i--) {
+    const ti = t_index[i]!;
+    if ((ti >>> 0) >= held) return i; // a negative t wraps to ≥ 2³¹: the slow path
+    g = returnStep(table[ti]! * r_t[i]!, gamma, terminated_t[i]! | truncated_t[i]!, g);
+    out[i] = g;
+  }
+  return -1;
 }
 
 /**

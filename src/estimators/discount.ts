@@ -34,6 +34,30 @@ function extendPowers(gamma: number, t: number): number {
 }
 
 /**
+ * The table of powers for γ, for the loops of the cores that fuse the γ^t weight into their
+ * own pass: entry t holds γ^t for t < {@link heldPowers}() (the table may be longer). Valid
+ * until the next call that extends it ({@link discountAt}).
+ */
+export function powerTable(gamma: number): Float64Array {
+  extendPowers(gamma, 0);
+  return powers;
+}
+
+/** How many entries of {@link powerTable} hold powers of its γ. */
+export function heldPowers(): number {
+  return powersLength;
+}
+
+/**
+ * γ^t of the transition `i` whose t is past {@link heldPowers} (or negative): the slow path of
+ * a loop over {@link powerTable} (the table extended to t, `Math.pow` past
+ * {@link MAX_POWER_TABLE}). Throws `ESTIMATOR_ARGUMENT` for t < 0.
+ */
+export function discountAt(gamma: number, t: number, i: number): number {
+  return slowPower(gamma, t, i);
+}
+
+/**
  * The discount weights $w_i = \gamma^{t_i}$, $t_i$ = `t_index[i]` (Lehmann 2024, Theorem 3.1
  * and Algorithm 3's γ^t factor; Thomas 2014 on dropping it), into `out` when given (its first
  * `t_index.length` entries). γ⁰ = 1 also for γ = 0. Throws `ESTIMATOR_ARGUMENT` for γ outside
