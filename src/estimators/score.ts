@@ -47,8 +47,8 @@ function startsEpisode(episode_t: Int32Array, i: number): boolean {
 /** E: the number of episode pieces in the batch (maximal runs of one `episode_t`). */
 export function countEpisodes(b: Batch): number {
   const { episode_t } = b, n = b.size;
-  let e = 0;
-  for (let i = 0; i < n; i++) if (startsEpisode(episode_t, i)) e++;
+  let e = n > 0 && startsEpisode(episode_t, 0) ? 1 : 0;
+  for (let i = 1; i < n; i++) if (startsEpisode(episode_t, i)) e++;
   return e;
 }
 
