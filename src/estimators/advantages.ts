@@ -80,7 +80,7 @@ export function gaeInto(batch: Batch, values: Float64Array, gamma: number, lambd
 /** The recursion of {@link gae} into `out`: the core's `gaeFromTables` reading V(s_t) and V(s_tp1) from the table. */
 function gaeRecursion(batch: Batch, values: Float64Array, gamma: number, lambda: number, out: Float64Array): Float64Array {
   const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch;
-  gaeFromTables(r_t, values, s_t, values, s_tp1, terminated_t, truncated_t, gamma, lambda, out, batch.size);
+  gaeFromTables(r_t, values, s_t, s_tp1, terminated_t, truncated_t, gamma, lambda, out, batch.size);
   return out;
 }
 

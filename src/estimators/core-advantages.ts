@@ -28,8 +28,15 @@ export function gaeFromValues(r_t: Float64Array, v_t: Float64Array, v_tp1: Float
   const n = r_t.length;
   checkLength(v_t, n, 'v_t'); checkLength(v_tp1, n, 'v_tp1'); checkLength(terminated_t, n, 'terminated_t'); checkLength(truncated_t, n, 'truncated_t');
   checkUnitInterval(gamma, 'gamma'); checkUnitInterval(lambda, 'lambda'); checkOut(out, n);
-  return gaeFromTables(r_t, v_t, identity(n), v_tp1, identity(n), terminated_t, truncated_t, gamma, lambda, out ?? new Float64Array(n), n);
+  // one table [v_t; v_tp1] (v_t at 0…n−1, v_tp1 at n…2n−1), as a state table V[s] is one for a Batch
+  if (valuesBuffer.length < 2 * n) valuesBuffer = new Float64Array(Math.max(2 * n, 2 * valuesBuffer.length));
+  valuesBuffer.set(v_t, 0); valuesBuffer.set(v_tp1, n);
+  const index = identity(2 * n);
+  return gaeFromTables(r_t, valuesBuffer, index, index.subarray(n), terminated_t, truncated_t, gamma, lambda, out ?? new Float64Array(n), n);
 }
+
+/** The table of {@link gaeFromValues}: v_t and v_tp1 one after the other (reused). */
+let valuesBuffer = new Float64Array(0);
 
 /** 0, 1, 2, …: the index that reads a per-transition array as a table (grown on demand, reused). */
 let identityIndex = new Int32Array(0);
@@ -45,17 +52,17 @@ function identity(n: number): Int32Array {
 
 /**
  * The recursion of {@link gaeFromValues} (the one place its formula lives) over the first `n`
- * transitions, with v_t = `v_table[v_index[i]]` and v_tp1 = `vtp1_table[vtp1_index[i]]`:
- * per-transition arrays through the identity index, a state table V[s] through s_t and s_tp1
- * (the `Batch` estimators, without gathering the values into arrays first). Arguments
- * unchecked: the callers check them.
+ * transitions, with v_t = `values[v_index[i]]` and v_tp1 = `values[vtp1_index[i]]`: a state
+ * table V[s] through s_t and s_tp1 (the `Batch` estimators, without gathering the values into
+ * arrays first), or v_t and v_tp1 laid out in one table. Arguments unchecked: the callers
+ * check them.
  */
-export function gaeFromTables(r_t: Float64Array, v_table: Float64Array, v_index: Int32Array, vtp1_table: Float64Array, vtp1_index: Int32Array, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, lambda: number, adv: Float64Array, n: number): Float64Array {
+export function gaeFromTables(r_t: Float64Array, values: Float64Array, v_index: Int32Array, vtp1_index: Int32Array, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, lambda: number, adv: Float64Array, n: number): Float64Array {
   const gl = gamma * lambda;
   let carry = 0;
   for (let i = n - 1; i >= 0; i--) {
-    const next = terminated_t[i] ? 0 : vtp1_table[vtp1_index[i]!]!;
-    const delta = r_t[i]! + gamma * next - v_table[v_index[i]!]!;
+    const next = terminated_t[i] ? 0 : values[vtp1_index[i]!]!;
+    const delta = r_t[i]! + gamma * next - values[v_index[i]!]!;
     carry = (terminated_t[i]! | truncated_t[i]!) !== 0 ? delta : delta + gl * carry;
     adv[i] = carry;
   }
