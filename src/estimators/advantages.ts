@@ -12,7 +12,7 @@
  */
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkOutput, checkPerStep, checkUnitInterval, checkValueTable } from './checks.js';
-import { gaeFromValues, valueTargetsFromAdvantages } from './core-advantages.js';
+import { gaeFromTables, valueTargetsFromAdvantages } from './core-advantages.js';
 import { nStepReturns, valuesAt } from './returns.js';
 
 function checkAdvantageArgs(b: Batch, values: Float64Array, gamma: number): void {
@@ -77,15 +77,10 @@ export function gaeInto(batch: Batch, values: Float64Array, gamma: number, lambd
   return gaeRecursion(batch, values, gamma, lambda, out);
 }
 
-let vBuffer = new Float64Array(0), vNextBuffer = new Float64Array(0);
-
-/** The recursion of {@link gae} into `out`: the core `gaeFromValues` over V(s_t) and V(s_tp1) read from the table into reused buffers. */
+/** The recursion of {@link gae} into `out`: the core's `gaeFromTables` reading V(s_t) and V(s_tp1) from the table. */
 function gaeRecursion(batch: Batch, values: Float64Array, gamma: number, lambda: number, out: Float64Array): Float64Array {
-  const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch, n = batch.size;
-  if (vBuffer.length < n) { vBuffer = new Float64Array(n); vNextBuffer = new Float64Array(n); }
-  const v_t = vBuffer.length === n ? vBuffer : vBuffer.subarray(0, n), v_tp1 = vNextBuffer.length === n ? vNextBuffer : vNextBuffer.subarray(0, n);
-  for (let i = 0; i < n; i++) { v_t[i] = values[s_t[i]!]!; v_tp1[i] = values[s_tp1[i]!]!; }
-  gaeFromValues(r_t, v_t, v_tp1, terminated_t, truncated_t, gamma, lambda, out.length === n ? out : out.subarray(0, n));
+  const { r_t, s_t, s_tp1, terminated_t, truncated_t } = batch;
+  gaeFromTables(r_t, values, s_t, s_tp1, terminated_t, truncated_t, gamma, lambda, out, batch.size);
   return out;
 }
 

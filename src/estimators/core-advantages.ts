@@ -13,6 +13,7 @@
  * @module
  */
 import { checkLength, checkOut, checkUnitInterval } from './checks.js';
+import { discountAt, heldPowers, powerTable } from './discount.js';
 
 /**
  * Generalized advantage estimation (Lehmann 2024, Algorithm 7 / eq. 19; Schulman et al. 2016):
@@ -27,11 +28,41 @@ export function gaeFromValues(r_t: Float64Array, v_t: Float64Array, v_tp1: Float
   const n = r_t.length;
   checkLength(v_t, n, 'v_t'); checkLength(v_tp1, n, 'v_tp1'); checkLength(terminated_t, n, 'terminated_t'); checkLength(truncated_t, n, 'truncated_t');
   checkUnitInterval(gamma, 'gamma'); checkUnitInterval(lambda, 'lambda'); checkOut(out, n);
-  const adv = out ?? new Float64Array(n), gl = gamma * lambda;
+  // one table [v_t; v_tp1] (v_t at 0…n−1, v_tp1 at n…2n−1), as a state table V[s] is one for a Batch
+  if (valuesBuffer.length < 2 * n) valuesBuffer = new Float64Array(Math.max(2 * n, 2 * valuesBuffer.length));
+  valuesBuffer.set(v_t, 0); valuesBuffer.set(v_tp1, n);
+  const index = identity(2 * n);
+  return gaeFromTables(r_t, valuesBuffer, index, index.subarray(n), terminated_t, truncated_t, gamma, lambda, out ?? new Float64Array(n), n);
+}
+
+/** The table of {@link gaeFromValues}: v_t and v_tp1 one after the other (reused). */
+let valuesBuffer = new Float64Array(0);
+
+/** 0, 1, 2, …: the index that reads a per-transition array as a table (grown on demand, reused). */
+let identityIndex = new Int32Array(0);
+
+/** {@link identityIndex} holding at least `n` entries. */
+function identity(n: number): Int32Array {
+  if (identityIndex.length < n) {
+    identityIndex = new Int32Array(Math.max(n, 2 * identityIndex.length));
+    for (let k = 0; k < identityIndex.length; k++) identityIndex[k] = k;
+  }
+  return identityIndex;
+}
+
+/**
+ * The recursion of {@link gaeFromValues} (the one place its formula lives) over the first `n`
+ * transitions, with v_t = `values[v_index[i]]` and v_tp1 = `values[vtp1_index[i]]`: a state
+ * table V[s] through s_t and s_tp1 (the `Batch` estimators, without gathering the values into
+ * arrays first), or v_t and v_tp1 laid out in one table. Arguments unchecked: the callers
+ * check them.
+ */
+export function gaeFromTables(r_t: Float64Array, values: Float64Array, v_index: Int32Array, vtp1_index: Int32Array, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, lambda: number, adv: Float64Array, n: number): Float64Array {
+  const gl = gamma * lambda;
   let carry = 0;
   for (let i = n - 1; i >= 0; i--) {
-    const next = terminated_t[i] ? 0 : v_tp1[i]!;
-    const delta = r_t[i]! + gamma * next - v_t[i]!;
+    const next = terminated_t[i] ? 0 : values[vtp1_index[i]!]!;
+    const delta = r_t[i]! + gamma * next - values[v_index[i]!]!;
     carry = (terminated_t[i]! | truncated_t[i]!) !== 0 ? delta : delta + gl * carry;
     adv[i] = carry;
   }
@@ -55,7 +86,7 @@ export function returnsFromRewards(r_t: Float64Array, terminated_t: Uint8Array, 
   let g = 0;
   if (v_tp1 === undefined) {
     for (let i = n - 1; i >= 0; i--) {
-      g = r_t[i]! + gamma * ((terminated_t[i]! | truncated_t[i]!) !== 0 ? 0 : g);
+      g = returnStep(r_t[i]!, gamma, terminated_t[i]! | truncated_t[i]!, g);
       G[i] = g;
     }
     return G;
@@ -66,6 +97,43 @@ export function returnsFromRewards(r_t: Float64Array, terminated_t: Uint8Array, 
     G[i] = g;
   }
   return G;
+}
+
+/** One step of {@link returnsFromRewards}' recursion without v_tp1 (the one place it is written): G_t = x_t + γ (end_t ? 0 : G_{t+1}). */
+function returnStep(x_t: number, gamma: number, end_t: number, g_tp1: number): number {
+  return x_t + gamma * (end_t !== 0 ? 0 : g_tp1);
+}
+
+/**
+ * {@link returnsFromRewards} without v_tp1 over rewards weighted by $\omega^{t_i}$ (ω =
+ * `weightGamma`, t_i = `t_index[i]`; the weight of `discountWeighted`, fused into the
+ * recursion's pass): $G_t = \omega^{t_t} r_t + \gamma\,(1-\text{end}_t)\,G_{t+1}$. With ω = γ and
+ * γ = 1 this is REINFORCE's γ^t-weighted reward-to-go $\sum_{k \ge t} \gamma^{k} r_k$ (Lehmann
+ * 2024, Theorem 3.1), bit for bit `returnsFromRewards(discountWeighted(r_t, t_index, γ), …, 1)`.
+ * Into `out` (may alias r_t; its first n = r_t.length entries). Arguments unchecked (the
+ * callers check them) except the time steps (`ESTIMATOR_ARGUMENT` for a negative t).
+ */
+export function discountWeightedReturns(r_t: Float64Array, t_index: Int32Array, weightGamma: number, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, out: Float64Array): Float64Array {
+  const table = powerTable(weightGamma);
+  let i = weightedReturnsRun(r_t, t_index, table, heldPowers(), terminated_t, truncated_t, gamma, out, r_t.length - 1, 0);
+  while (i >= 0) {
+    // past the table (or a negative t): the slow path for this one transition, then a run over the extended table
+    const g = returnStep(discountAt(weightGamma, t_index[i]!, i) * r_t[i]!, gamma, terminated_t[i]! | truncated_t[i]!, i + 1 < r_t.length ? out[i + 1]! : 0);
+    out[i] = g;
+    i = weightedReturnsRun(r_t, t_index, powerTable(weightGamma), heldPowers(), terminated_t, truncated_t, gamma, out, i - 1, g);
+  }
+  return out;
+}
+
+/** The backward run of {@link discountWeightedReturns} from `i` with carry `g` while t is in the table; returns where it stopped (−1 when done). */
+function weightedReturnsRun(r_t: Float64Array, t_index: Int32Array, table: Float64Array, held: number, terminated_t: Uint8Array, truncated_t: Uint8Array, gamma: number, out: Float64Array, i: number, g: number): number {
+  for (; i >= 0; i--) {
+    const ti = t_index[i]!;
+    if ((ti >>> 0) >= held) return i; // a negative t wraps to ≥ 2³¹: the slow path
+    g = returnStep(table[ti]! * r_t[i]!, gamma, terminated_t[i]! | truncated_t[i]!, g);
+    out[i] = g;
+  }
+  return -1;
 }
 
 /**

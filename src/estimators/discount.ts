@@ -34,6 +34,30 @@ function extendPowers(gamma: number, t: number): number {
 }
 
 /**
+ * The table of powers for γ, for the loops of the cores that fuse the γ^t weight into their
+ * own pass: entry t holds γ^t for t < {@link heldPowers}() (the table may be longer). Valid
+ * until the next call that extends it ({@link discountAt}).
+ */
+export function powerTable(gamma: number): Float64Array {
+  extendPowers(gamma, 0);
+  return powers;
+}
+
+/** How many entries of {@link powerTable} hold powers of its γ. */
+export function heldPowers(): number {
+  return powersLength;
+}
+
+/**
+ * γ^t of the transition `i` whose t is past {@link heldPowers} (or negative): the slow path of
+ * a loop over {@link powerTable} (the table extended to t, `Math.pow` past
+ * {@link MAX_POWER_TABLE}). Throws `ESTIMATOR_ARGUMENT` for t < 0.
+ */
+export function discountAt(gamma: number, t: number, i: number): number {
+  return slowPower(gamma, t, i);
+}
+
+/**
  * The discount weights $w_i = \gamma^{t_i}$, $t_i$ = `t_index[i]` (Lehmann 2024, Theorem 3.1
  * and Algorithm 3's γ^t factor; Thomas 2014 on dropping it), into `out` when given (its first
  * `t_index.length` entries). γ⁰ = 1 also for γ = 0. Throws `ESTIMATOR_ARGUMENT` for γ outside
@@ -49,15 +73,7 @@ export function discountWeights(t: Int32Array | Batch, gamma: number, out?: Floa
   const n = t_index.length;
   checkOut(out, n);
   const w = out ?? new Float64Array(n);
-  let held = extendPowers(gamma, 0), table = powers;
-  for (let i = 0; i < n; i++) {
-    const ti = t_index[i]!;
-    if ((ti >>> 0) < held) { w[i] = table[ti]!; continue; } // a negative t wraps to ≥ 2³¹: the slow path
-    if (ti < 0) fail('ESTIMATOR_ARGUMENT', `t_index[${i}] is ${ti}: time steps are ≥ 0`, { where: `t_index[${i}]`, value: ti });
-    held = extendPowers(gamma, ti);
-    table = powers;
-    w[i] = ti < held ? table[ti]! : Math.pow(gamma, ti);
-  }
+  for (let i = weightsRun(t_index, powers, extendPowers(gamma, 0), w, 0); i < n; i = weightsRun(t_index, powers, powersLength, w, i + 1)) w[i] = slowPower(gamma, t_index[i]!, i);
   return w;
 }
 
@@ -72,14 +88,42 @@ export function discountWeighted(x: Float64Array, t_index: Int32Array, gamma: nu
   const n = t_index.length;
   checkLength(x, n, 'x'); checkOut(out, n);
   const c = out ?? new Float64Array(n);
-  let held = extendPowers(gamma, 0), table = powers;
-  for (let i = 0; i < n; i++) {
-    const ti = t_index[i]!;
-    if ((ti >>> 0) < held) { c[i] = table[ti]! * x[i]!; continue; }
-    if (ti < 0) fail('ESTIMATOR_ARGUMENT', `t_index[${i}] is ${ti}: time steps are ≥ 0`, { where: `t_index[${i}]`, value: ti });
-    held = extendPowers(gamma, ti);
-    table = powers;
-    c[i] = (ti < held ? table[ti]! : Math.pow(gamma, ti)) * x[i]!;
-  }
+  for (let i = weightedRun(x, t_index, powers, extendPowers(gamma, 0), c, 0); i < n; i = weightedRun(x, t_index, powers, powersLength, c, i + 1)) c[i] = slowPower(gamma, t_index[i]!, i) * x[i]!;
   return c;
+}
+
+/*
+ * The loops of the two functions above, split in a fast run over the table of powers
+ * (`table` and `held` loop constants: V8 keeps them in registers and the loop tight) and the
+ * slow path of one transition whose t is past the table or negative. Each run starts at `i`
+ * and returns where it stopped (n when done).
+ */
+
+/** w[k] = γ^{t_k} for k from `i` while t_k < `held`; returns where it stopped. */
+function weightsRun(t_index: Int32Array, table: Float64Array, held: number, w: Float64Array, i: number): number {
+  const n = t_index.length;
+  for (; i < n; i++) {
+    const ti = t_index[i]!;
+    if ((ti >>> 0) >= held) return i; // a negative t wraps to ≥ 2³¹: the slow path
+    w[i] = table[ti]!;
+  }
+  return n;
+}
+
+/** c[k] = γ^{t_k} x[k] for k from `i` while t_k < `held`; returns where it stopped. */
+function weightedRun(x: Float64Array, t_index: Int32Array, table: Float64Array, held: number, c: Float64Array, i: number): number {
+  const n = t_index.length;
+  for (; i < n; i++) {
+    const ti = t_index[i]!;
+    if ((ti >>> 0) >= held) return i;
+    c[i] = table[ti]! * x[i]!;
+  }
+  return n;
+}
+
+/** γ^t of transition `i` past the table: the table extended to t, `Math.pow` past {@link MAX_POWER_TABLE}; `ESTIMATOR_ARGUMENT` for t < 0. */
+function slowPower(gamma: number, ti: number, i: number): number {
+  if (ti < 0) fail('ESTIMATOR_ARGUMENT', `t_index[${i}] is ${ti}: time steps are ≥ 0`, { where: `t_index[${i}]`, value: ti });
+  const held = extendPowers(gamma, ti);
+  return ti < held ? powers[ti]! : Math.pow(gamma, ti);
 }

@@ -31,7 +31,7 @@
 import type { Policy } from '../policy/types.js';
 import type { Batch } from '../sampling/batch.js';
 import { checkBatchShape, checkNotEmpty, checkPolicyForBatch, checkUnitInterval, checkValueTable } from './checks.js';
-import { returnsFromRewards } from './core-advantages.js';
+import { discountWeightedReturns, returnsFromRewards } from './core-advantages.js';
 import { discountWeighted, discountWeights } from './discount.js';
 import { countEpisodes, isEpisodeStart, policyScoreSum } from './score.js';
 import { scratch } from './scratch.js';
@@ -49,8 +49,8 @@ function checkReinforceArgs(batch: Batch, policy: Policy, gamma: number, baselin
  * (`discountWeight`) or 1, through the cores:
  *
  * - with the γ^t weight, c_t = γ^{t} G_t = Σ_{k≥t} γ^{k} r_k (Lehmann 2024, Theorem 3.1): the
- *   rewards discounted from the episode's t = 0 by `discountWeighted`, summed backward by
- *   `returnsFromRewards` with discount 1 (a truncation ends the sum), minus γ^t b(s_t);
+ *   rewards discounted from the episode's t = 0 and summed backward with discount 1 in one
+ *   pass by the core's `discountWeightedReturns` (a truncation ends the sum), minus γ^t b(s_t);
  * - without it, c_t = G_t − b(s_t) with G_t from `returnsFromRewards`;
  *
  * then the policy's score sum (summed by (s, a) pair). γ^t G_t is summed in the order
@@ -63,7 +63,7 @@ function rewardToGoScore(batch: Batch, policy: Policy, gamma: number, baseline: 
     returnsFromRewards(r_t, terminated_t, truncated_t, gamma, undefined, c);
     if (baseline) for (let i = 0; i < n; i++) c[i] = c[i]! - baseline[s_t[i]!]!;
   } else {
-    returnsFromRewards(discountWeighted(r_t, t_index, gamma, c), terminated_t, truncated_t, 1, undefined, c);
+    discountWeightedReturns(r_t, t_index, gamma, terminated_t, truncated_t, 1, c);
     if (baseline) {
       const b_t = scratch(0, n);
       for (let i = 0; i < n; i++) b_t[i] = baseline[s_t[i]!]!;

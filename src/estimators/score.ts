@@ -36,13 +36,19 @@ import { scratch } from './scratch.js';
 
 /** True when transition i is the first of its episode piece in the batch. */
 export function isEpisodeStart(b: Batch, i: number): boolean {
-  return i === 0 || b.episode_t[i] !== b.episode_t[i - 1];
+  return startsEpisode(b.episode_t, i);
+}
+
+/** {@link isEpisodeStart} on the batch's `episode_t` (for loops that hold it in a local). */
+function startsEpisode(episode_t: Int32Array, i: number): boolean {
+  return i === 0 || episode_t[i] !== episode_t[i - 1];
 }
 
 /** E: the number of episode pieces in the batch (maximal runs of one `episode_t`). */
 export function countEpisodes(b: Batch): number {
-  let e = 0;
-  for (let i = 0; i < b.size; i++) if (isEpisodeStart(b, i)) e++;
+  const { episode_t } = b, n = b.size;
+  let e = n > 0 && startsEpisode(episode_t, 0) ? 1 : 0;
+  for (let i = 1; i < n; i++) if (startsEpisode(episode_t, i)) e++;
   return e;
 }
 
