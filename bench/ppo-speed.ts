@@ -87,7 +87,9 @@ class Reference {
   private buf = '';
   private readonly waiting: ((line: string) => void)[] = [];
   constructor() {
-    this.proc = spawn(PY, [REF], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // one thread really: torch.set_num_threads(1) does not bound the BLAS library's own threads
+    const oneThread = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+    this.proc = spawn(PY, [REF], { stdio: ['pipe', 'pipe', 'pipe'], env: oneThread });
     this.proc.stdout.setEncoding('utf8');
     this.proc.stdout.on('data', (chunk: string) => {
       this.buf += chunk;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Rewrites relative imports after files moved: `node scripts/apply-renames.mjs [renames.txt …]`
-// (default: pending-readme/api-renames.txt). Each line `old/path.ts -> new/path.ts` (repository
+// (default: scripts/renames.txt). Each line `old/path.ts -> new/path.ts` (repository
 // paths; `#` starts a comment). Every `from '…'`, `import('…')`, `export … from '…'` and
 // `vi.mock('…')` specifier that starts with `.` in a .ts/.mts/.mjs file of the repository is
 // resolved against its file; if it names an old path (written `.js` or `.ts`), it is rewritten to
@@ -12,7 +12,7 @@ import { dirname, join, posix, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const lists = process.argv.slice(2).length ? process.argv.slice(2) : [join(root, 'pending-readme', 'api-renames.txt')];
+const lists = process.argv.slice(2).length ? process.argv.slice(2) : [join(root, 'scripts', 'renames.txt')];
 const moves = new Map();
 for (const list of lists) {
   for (const raw of readFileSync(list, 'utf8').split('\n')) {
