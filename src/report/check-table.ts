@@ -16,7 +16,7 @@
 import type { Check } from '../verify/claim.js';
 import { falseAlarmBound, type ClaimResult } from '../verify/runner.js';
 import { sci, table } from './format.js';
-import { measurement } from './verdicts.js';
+import { controlAcceptedLines, measurement, verboseTail } from './verdicts.js';
 
 /** One estimator as `pgtruth check` judges it (../verify/machinery.ts, `checkComparison`). */
 export interface CheckedEstimator {
@@ -181,23 +181,8 @@ export function checkTable(results: readonly ClaimResult[], opts: { verbose?: bo
     if (r.error) out.push(`  error: ${r.error}`);
     const exact = claimComparison(r, opts.estimators).comparison === 'exact';
     for (const c of r.checks.filter((x) => !x.passed)) out.push(...checkDetail(c, '  ', exact || (c.stats === undefined && c.inconclusive === undefined && c.diagnosis !== undefined)));
-    if (r.verdict === 'control-not-rejected') {
-      out.push(`  control "${r.control.description}" was accepted on:`);
-      for (const c of r.control.checks.filter((x) => x.passed)) out.push(`    ${c.instance}: ${measurement(c).value}`);
-    }
+    out.push(...controlAcceptedLines(r));
   }
-  if (opts.verbose) {
-    for (const r of results) {
-      out.push('');
-      out.push(`${r.id} — ${r.title}`);
-      out.push(`  source: ${r.source}; rule: ${r.rule}`);
-      for (const c of r.checks) out.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.instance}: ${measurement(c).value} (${measurement(c).bound})${c.note ? ` [${c.note}]` : ''}`);
-      out.push(`  control: ${r.control.description}`);
-      for (const c of r.control.checks) out.push(`  ${c.passed ? 'NOT REJECTED' : 'rejected'} ${c.instance}: ${measurement(c).value}`);
-    }
-  } else {
-    out.push('');
-    out.push(counts['control-not-rejected'] ? 'WEAK = the check passed but its wrong variant was not rejected on every instance. Run with --verbose for every check.' : 'Run with --verbose for every check and every control.');
-  }
+  out.push(...verboseTail(results, opts.verbose === true, counts['control-not-rejected'] > 0));
   return out.join('\n');
 }

@@ -52,6 +52,35 @@ export function measurement(c: Check | undefined): { value: string; bound: strin
   return { value: sci(c.discrepancy), bound: `≤ ${sci(c.tolerance)}` };
 }
 
+/** A WEAK claim's lines: the instances on which its wrong variant was accepted (the report's and `pgtruth check`'s tables). */
+export function controlAcceptedLines(r: ClaimResult): string[] {
+  const out: string[] = [];
+  if (r.verdict === 'control-not-rejected') {
+    out.push(`  control "${r.control.description}" was accepted on:`);
+    for (const c of r.control.checks.filter((x) => x.passed)) out.push(`    ${c.instance}: ${measurement(c).value}`);
+  }
+  return out;
+}
+
+/** The lines under a verdict table: with `verbose`, every check and every control check of every claim; else a hint (and what WEAK means, when a claim is WEAK). */
+export function verboseTail(results: readonly ClaimResult[], verbose: boolean, anyWeak: boolean): string[] {
+  const out: string[] = [];
+  if (verbose) {
+    for (const r of results) {
+      out.push('');
+      out.push(`${r.id} — ${r.title}`);
+      out.push(`  source: ${r.source}; rule: ${r.rule}`);
+      for (const c of r.checks) out.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.instance}: ${measurement(c).value} (${measurement(c).bound})${c.note ? ` [${c.note}]` : ''}`);
+      out.push(`  control: ${r.control.description}`);
+      for (const c of r.control.checks) out.push(`  ${c.passed ? 'NOT REJECTED' : 'rejected'} ${c.instance}: ${measurement(c).value}`);
+    }
+  } else {
+    out.push('');
+    out.push(anyWeak ? 'WEAK = the check passed but its wrong variant was not rejected on every instance. Run with --verbose for every check.' : 'Run with --verbose for every check and every control.');
+  }
+  return out;
+}
+
 /** The verdict table as text. `verbose` adds every check and every control check. */
 export function verdictTable(results: readonly ClaimResult[], opts: { verbose?: boolean; seed?: number } = {}): string {
   const rows = results.map((r) => {
@@ -72,24 +101,9 @@ export function verdictTable(results: readonly ClaimResult[], opts: { verbose?: 
     out.push(`${VERDICT_LABEL[r.verdict]} ${r.id}: ${r.title}`);
     if (r.error) out.push(`  error: ${r.error}`);
     for (const c of r.checks.filter((x) => !x.passed)) out.push(`  failed on ${c.instance}: ${measurement(c).value} (${measurement(c).bound})${c.note ? ` [${c.note}]` : ''}`);
-    if (r.verdict === 'control-not-rejected') {
-      out.push(`  control "${r.control.description}" was accepted on:`);
-      for (const c of r.control.checks.filter((x) => x.passed)) out.push(`    ${c.instance}: ${measurement(c).value}`);
-    }
+    out.push(...controlAcceptedLines(r));
   }
-  if (opts.verbose) {
-    for (const r of results) {
-      out.push('');
-      out.push(`${r.id} — ${r.title}`);
-      out.push(`  source: ${r.source}; rule: ${r.rule}`);
-      for (const c of r.checks) out.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.instance}: ${measurement(c).value} (${measurement(c).bound})${c.note ? ` [${c.note}]` : ''}`);
-      out.push(`  control: ${r.control.description}`);
-      for (const c of r.control.checks) out.push(`  ${c.passed ? 'NOT REJECTED' : 'rejected'} ${c.instance}: ${measurement(c).value}`);
-    }
-  } else {
-    out.push('');
-    out.push(counts['control-not-rejected'] ? 'WEAK = the check passed but its wrong variant was not rejected on every instance. Run with --verbose for every check.' : 'Run with --verbose for every check and every control.');
-  }
+  out.push(...verboseTail(results, opts.verbose === true, counts['control-not-rejected'] > 0));
   return out.join('\n');
 }
 
