@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gradientByDifferences } from '../../src/linalg/differentiate.js';
-import { gaussianMlpPolicy, tanhGaussianMlpPolicy, type GaussianMlpPolicy } from '../../src/policy/gaussian-head.js';
+import { gaussianMlpPolicy, tanhGaussianMlpPolicy, tanhLogJacobianMoments, type GaussianMlpPolicy } from '../../src/policy/gaussian-head.js';
+import { normalExpectation } from '../../src/linalg/quadrature.js';
 import { logOneMinusTanhSq } from '../../src/policy/gaussian.js';
 import { initMlp, Mlp, type ActivationName } from '../../src/policy/mlp.js';
 import { normalUpperQuantile } from '../../src/stats/distributions.js';
@@ -116,6 +117,35 @@ describe('Gaussian and tanh-Gaussian MLP heads', () => {
     expect(Math.abs(c.pol.entropy(c.theta, c.obs, 1)[0]! - want)).toBeLessThan(1e-12);
     // control: the pre-squash Gaussian entropy ½ log(2πe) misses the squashed one by 0.75 nats at (0, 1)
     expect(Math.abs(0.5 * Math.log(2 * Math.PI * Math.E) - 0.66980)).toBeGreaterThan(0.5);
+  });
+
+  it('tanhLogJacobianMoments (200 nodes, one pass) equals the exact route normalExpectation (≈10³ nodes per moment) to 1e-13 over μ ∈ [−8, 12], σ ∈ [e⁻³, e⁴]; the tiny-σ limit −2 tanh μ; too short a range or too wide panels are rejected', () => {
+    const reference = (mu: number, s: number) => [
+      normalExpectation(logOneMinusTanhSq, mu, s),
+      normalExpectation((x) => (logOneMinusTanhSq(x) * (x - mu)) / (s * s), mu, s),
+      normalExpectation((x) => { const z = (x - mu) / s; return logOneMinusTanhSq(x) * (z * z - 1); }, mu, s),
+    ];
+    const worst = (layout?: { halfWidth?: number; widthFactor?: number }) => {
+      let w = 0;
+      for (const mu of [-8, -3, -0.4, 0, 0.7, 2, 5, 12]) for (const ls of [-3, -2, -1, 0, 0.3, 1, 1.5, 2, 3, 4]) {
+        const s = Math.exp(ls), m = tanhLogJacobianMoments(mu, s, undefined, layout), r = reference(mu, s);
+        for (let i = 0; i < 3; i++) w = Math.max(w, Math.abs(m[i]! - r[i]!) / (1 + Math.abs(r[i]!)));
+      }
+      return w;
+    };
+    expect(worst()).toBeLessThan(1e-13);
+    // σ → 0: E[ℓ] → ℓ(μ), ∂μ E[ℓ] → ℓ'(μ) = −2 tanh μ, ∂logσ E[ℓ] = O(σ²)
+    for (const mu of [-8, -1, 0.5, 3]) {
+      const m = tanhLogJacobianMoments(mu, 1e-4);
+      expect(Math.abs(m[0]! - logOneMinusTanhSq(mu))).toBeLessThan(1e-8);
+      expect(Math.abs(m[1]! + 2 * Math.tanh(mu))).toBeLessThan(1e-8);
+      expect(Math.abs(m[2]!)).toBeLessThan(1e-7);
+    }
+    // negative controls: the range cut at |z| = 6, and panels 6·π/(2σ) wide
+    expect(worst({ halfWidth: 6 })).toBeGreaterThan(1e-8);
+    expect(worst({ widthFactor: 6 })).toBeGreaterThan(1e-11);
+    expectError(() => tanhLogJacobianMoments(0, 0), 'BANDIT_INVALID');
+    expectError(() => tanhLogJacobianMoments(Number.NaN, 1), 'BANDIT_INVALID');
   });
 
   it('KL per state = ∫ p log(p/q) (1-D quadrature, both heads), KL(θ‖θ) = 0, and the tanh head’s KL equals the Gaussian one', () => {
