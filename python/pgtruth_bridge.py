@@ -36,6 +36,14 @@ The kinds mirror the TypeScript interface (README, "pgtruth check"):
   src/verify/continuous-kind.ts): ``f(batch, policy, gamma)`` → ∇_θ J estimate of shape (P,),
   where ``batch`` also has ``obs_t``, ``obs_tp1`` (T, d), ``a_cont_t``, ``a_env_t`` (T, k),
   ``v_t``, ``v_tp1`` (T,) and ``policy`` is a :class:`GaussianPolicy` (numpy only).
+- ``policy-gradient`` with ``'policy': 'mlp'`` (an MLP policy on a tabular MDP,
+  src/verify/mlp-kind.ts): π_w(·|s) = softmax(f_w(φ(s))); ``f(batch, policy, gamma)`` → ∇_w J
+  estimate of shape (P,), where ``policy`` is an :class:`MlpPolicy` — the network's data
+  (``weights`` w, ``sizes``, ``activation``, ``features`` φ of shape (S, n_0)), not its
+  computation: the function computes the logits and Σ_t c_t ∇_w log π_w(a_t|s_t) itself
+  (hand-written backprop in numpy, or autograd). With ``'loss': True`` (torch / jax) it returns
+  a loss L built from ``policy.weights`` (a leaf tensor) and the estimate is −∇_w L. The layout
+  of w is :func:`unflatten`'s.
 - ``surrogate`` with ``'policy': 'gaussian'`` or ``'tanh-gaussian'`` (PPO losses of continuous
   policies, src/verify/continuous-surrogate.ts; ``'entropy': 'exact' | 'sample'`` declares how
   the entropy bonus is computed): ``f(batch, policy, advantages)`` → ``(loss, gradient)``, the
@@ -80,8 +88,10 @@ FRAMEWORKS = ('torch', 'jax')
 BATCH_COLUMNS = ('s_t', 'a_t', 'r_t', 's_tp1', 'terminated_t', 'truncated_t', 't_index', 'logp_t', 'episode_t')
 
 DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages', 'reduction', 'half', 'valueClip', 'valueCoef', 'policy', 'entropy')
-# the policies a policy-gradient estimator may declare in Python (an MLP view is TypeScript only)
-POLICIES = ('tabular', 'gaussian', 'tanh-gaussian')
+# the policies a policy-gradient estimator may declare in Python
+POLICIES = ('tabular', 'gaussian', 'tanh-gaussian', 'mlp')
+# the hidden activations of pgtruth's MLP (src/policy/mlp.ts ACTIVATIONS)
+ACTIVATIONS = ('tanh', 'relu', 'swish')
 GROUP_COLUMNS = ('prompts', 'mask', 's_t', 'a_t', 'logp_t', 'r_t', 'rewards', 'lengths')
 # the group sizes G of pgtruth's group kind, where a declared scale is evaluated (src/verify/group-kind.ts, GROUP_SIZES)
 GROUP_SIZES = (3, 4, 8)
@@ -198,8 +208,10 @@ class Estimator:
             if kind != 'policy-gradient' and not (kind == 'surrogate' and self.policy in ('tabular', 'gaussian', 'tanh-gaussian')):
                 raise Fail('PLUGIN_POLICY', f"{where} declares policy {self.policy!r} on kind {kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian' or 'tanh-gaussian'", key)
             if self.policy not in POLICIES:
-                raise Fail('PLUGIN_POLICY', f'{where} has policy {self.policy!r}: expected one of {", ".join(POLICIES)} (the MLP view is TypeScript only)', key)
-            if self.policy != 'tabular' and (self.loss or self.layout != 'flat'):
+                raise Fail('PLUGIN_POLICY', f'{where} has policy {self.policy!r}: expected one of {", ".join(POLICIES)}', key)
+            if self.policy == 'mlp' and self.layout != 'flat':
+                raise Fail('PLUGIN_POLICY', f'{where}: an mlp policy takes flat batches (no time-major layout)', key)
+            if self.policy not in ('tabular', 'mlp') and (self.loss or self.layout != 'flat'):
                 raise Fail('PLUGIN_POLICY', f'{where}: a {self.policy} policy takes flat batches and returns the gradient (no loss, no time-major layout)', key)
 
     def describe(self):
@@ -485,6 +497,8 @@ def call(est, h, cols):
         return call_group(est, s, cols)
     if est.kind in ('policy-gradient', 'surrogate') and est.policy in ('gaussian', 'tanh-gaussian'):
         return call_continuous(est, s, cols)
+    if est.kind == 'policy-gradient' and est.policy == 'mlp':
+        return call_mlp(est, s, cols)
     S, A, n = s['numStates'], s['numActions'], s['size']
     flat = {k: cols[k] for k in BATCH_COLUMNS}
     if est.kind in LOSS_KINDS:
@@ -642,6 +656,96 @@ class GaussianPolicy:
             out[:k] = g_mu.sum(axis=0)
         out[self.log_std_offset:self.log_std_offset + k] = (c[:, None] * (z * z - 1)).sum(axis=0)
         return out
+
+
+def unflatten(w, sizes):
+    """The per-layer ``[(W_0, b_0), …, (W_{L−1}, b_{L−1})]`` of pgtruth's flat MLP parameters ``w``.
+
+    The layout (src/policy/mlp.ts): for a network of widths ``sizes`` = [n_0, n_1, …, n_L],
+    layer after layer, first W_l (n_{l+1} × n_l, row-major: row j is output unit j, as
+    ``torch.nn.Linear(n_l, n_{l+1}).weight``), then b_l (n_{l+1}); so
+    ``w[o_l + j·n_l + i] = W_l[j, i]`` and ``w[o_l + n_{l+1}·n_l + j] = b_l[j]`` with o_0 = 0,
+    o_{l+1} = o_l + n_{l+1}(n_l + 1), and P = Σ_l n_{l+1}(n_l + 1). The network is
+    h_0 = φ(s), z_l = W_l h_l + b_l, h_{l+1} = σ(z_l) for l < L−1, logits = z_{L−1}.
+
+    Works on a numpy array, a torch tensor (the blocks are views: autograd flows through them
+    to ``w``) or a jax array. Raises ValueError when ``w`` has not P entries.
+    """
+    sizes = [int(n) for n in sizes]
+    P = sum(m * (n + 1) for n, m in zip(sizes[:-1], sizes[1:]))
+    if len(w.shape) != 1 or w.shape[0] != P:
+        raise ValueError(f'w has shape {tuple(w.shape)}: an MLP of widths {sizes} has P = {P} parameters')
+    out, o = [], 0
+    for n, m in zip(sizes[:-1], sizes[1:]):
+        out.append((w[o:o + m * n].reshape(m, n), w[o + m * n:o + m * (n + 1)]))
+        o += m * (n + 1)
+    return out
+
+
+def flatten(layers):
+    """The inverse of :func:`unflatten`: ``[(W_l, b_l), …]`` (or their gradients, e.g.
+    ``(lin.weight.grad, lin.bias.grad)`` of ``torch.nn.Linear`` layers) as one flat vector in
+    pgtruth's layout — a torch tensor for torch input, a numpy array otherwise."""
+    parts = [x.reshape(-1) for pair in layers for x in pair]
+    if parts and hasattr(parts[0], 'detach'):
+        import torch
+        return torch.cat(parts)
+    import numpy
+    return numpy.concatenate([numpy.asarray(x, dtype=numpy.float64) for x in parts])
+
+
+class MlpPolicy:
+    """The MLP policy view: π_w(·|s) = softmax(f_w(φ(s))) on a tabular MDP — the data, not the computation.
+
+    ``weights``: w, shape (P,), float64 (a fresh copy per call; under ``'loss': True`` a leaf
+    tensor that requires grad, or jax's traced array), in :func:`unflatten`'s layout.
+    ``sizes``: the widths (n_0, …, n_L), n_L = A. ``activation``: the hidden layers'
+    σ — 'tanh'; 'relu' (σ′(0) = 0, as PyTorch); 'swish' z·sigmoid(z) (= torch's SiLU) — the
+    last layer is linear. ``features``: φ(s) for every state, shape (S, n_0) (one-hot rows
+    for the built-in instances), so the inputs of a batch are ``features[batch.s_t]``.
+    ``num_states``, ``num_actions``, ``num_params``. :meth:`layers` unflattens w.
+
+    The user's function computes the logits and Σ_t c_t ∇_w log π_w(a_t|s_t) itself: that is
+    what pgtruth checks. ``batch.logp_t`` holds the sampler's log π_w(a_t|s_t), a check of the
+    forward pass.
+    """
+
+    def __init__(self, weights, sizes, activation, features):
+        self.weights, self.sizes, self.activation, self.features = weights, tuple(int(n) for n in sizes), activation, features
+        self.num_states, self.num_actions, self.num_params = int(features.shape[0]), self.sizes[-1], int(weights.shape[0])
+
+    def layers(self, w=None):
+        """``[(W_l, b_l), …]`` of ``w`` (default: this view's weights), W_l of shape (n_{l+1}, n_l): :func:`unflatten`."""
+        return unflatten(self.weights if w is None else w, self.sizes)
+
+    def __repr__(self):
+        return f'MlpPolicy(sizes={self.sizes}, activation={self.activation!r}, num_params={self.num_params})'
+
+
+def call_mlp(est, s, cols):
+    """An MLP-policy estimator on one Batch: its ∇_w J estimate, shape (P,) (or −∇_w of its loss)."""
+    S, A, n = int(s['numStates']), int(s['numActions']), int(s['size'])
+    sizes = [int(x) for x in cols['sizes']]
+    features, w = cols['features'].reshape(S, sizes[0]), cols['weights']
+    batch = Batch({k: cols[k] for k in BATCH_COLUMNS}, n, S, A, s['batchGamma'])
+    what = f'{est.name}(batch, policy, gamma) gradient'
+    if not est.loss:
+        g = est.fn(batch, MlpPolicy(np.array(w, dtype=np.float64), sizes, s['activation'], np.array(features)), s['gamma'])
+        return {'gradient': as_f64(g, (w.size,), what)}, {}
+    b = backend(est.framework)
+    tb = Batch({k: b.tensor(v) for k, v in batch.__dict__.items() if isinstance(v, np.ndarray)}, n, S, A, batch.gamma)
+    if est.framework == 'torch':
+        leaf = b.t.tensor(np.array(w), dtype=b.t.float64, requires_grad=True)
+        loss = est.fn(tb, MlpPolicy(leaf, sizes, s['activation'], b.tensor(features)), float(s['gamma']))
+        if not (hasattr(loss, 'requires_grad') and hasattr(loss, 'backward')) or loss.numel() != 1:
+            raise Fail('ESTIMATOR_INVALID', f'{est.name} returned {type(loss).__name__}: expected a scalar torch tensor (the loss)', est.name)
+        if not loss.requires_grad:
+            raise Fail('ESTIMATOR_INVALID', f'{est.name} returned a loss that does not depend on policy.weights (no gradient): build the network from policy.layers()', est.name)
+        (g,) = b.t.autograd.grad(loss, leaf, allow_unused=True)
+        g = b.t.zeros_like(leaf) if g is None else g
+    else:
+        _, g = b.jax.value_and_grad(lambda x: est.fn(tb, MlpPolicy(x, sizes, s['activation'], b.tensor(features)), float(s['gamma'])).reshape(()))(b.jnp.asarray(np.array(w)))
+    return {'gradient': -as_f64(g, (w.size,), f'{est.name} gradient')}, {}
 
 
 CONTINUOUS_COLUMNS = ('obs_t', 'obs_tp1', 'a_cont_t', 'a_env_t', 'v_t', 'v_tp1')

@@ -20,11 +20,14 @@ describe('examples/python: pgtruth check passes the correct estimators and fails
     ['reinforce.py', 0.2, true],
     ['ppo.py', 0.2, true], ['ppo_min_bug.py', 0.2, false], ['ppo_regularized.py', 0.2, true],
     ['rloo.py', 0.2, true], ['grpo_bug.py', 0.2, false],
+    // the MLP policy view (policy: 'mlp'), at 25% as its TypeScript twins' test: the bug fails on
+    // the γ = 0.9 Garnet only (on the γ = 1 gridworld γ^t is 1), named by the diagnosis
+    ['mlp_reinforce.py', 0.25, true], ['mlp_reinforce_no_discount_bug.py', 0.25, false],
   ] as const) {
     it(`${file} ${passes ? 'passes (exit 0)' : 'fails (exit 1)'}`, () => {
       const r = check(file, resolution);
       expect(r.status, r.stdout + r.stderr).toBe(passes ? 0 : 1);
-      const report = JSON.parse(r.stdout) as { passed: boolean; claims: { verdict: string; checks: { passed: boolean; instance: string }[]; control: { rejected: number; checks: unknown[] } }[] };
+      const report = JSON.parse(r.stdout) as { passed: boolean; claims: { verdict: string; checks: { passed: boolean; instance: string; diagnosis?: { looksLike?: string } }[]; control: { rejected: number; checks: unknown[] } }[] };
       expect(report.passed).toBe(passes);
       for (const c of report.claims) {
         expect(c.verdict).toBe(passes ? 'pass' : 'fail');
@@ -32,6 +35,11 @@ describe('examples/python: pgtruth check passes the correct estimators and fails
       }
       if (file === 'gae_truncation_bug.py') expect(report.claims[0]!.checks.filter((c) => !c.passed).every((c) => /segments cut by truncation/.test(c.instance))).toBe(true);
       if (file === 'grpo_bug.py') for (const c of report.claims[0]!.checks) expect(c.passed, c.instance).toBe(false); // biased on every instance
+      if (file === 'mlp_reinforce_no_discount_bug.py') {
+        const failed = report.claims[0]!.checks.filter((c) => !c.passed);
+        expect(failed.map((c) => c.instance)).toEqual([expect.stringMatching(/^garnet γ=0\.9 episodic/)]);
+        expect(failed[0]!.diagnosis?.looksLike).toContain('mutant.reinforce-no-discount-weight');
+      }
       if (file === 'ppo_min_bug.py') expect(report.claims[0]!.checks.filter((c) => !c.passed).every((c) => /θ ≠ θ_old/.test(c.instance))).toBe(true);
     }, 300_000);
   }

@@ -73,7 +73,7 @@ describe('pgtruth check, continuous policies', () => {
 });
 
 describe('pgtruth check, continuous policies in Python', () => {
-  it('the numpy tanh-Gaussian example passes; with the Jacobian at the squashed value it fails and is named; an MLP policy is refused', async () => {
+  it('the numpy tanh-Gaussian example passes; with the Jacobian at the squashed value it fails and is named; an MLP policy in the time-major layout is refused', async () => {
     const ok = await checkModule(new URL('../../examples/python/tanh_gaussian.py', import.meta.url).pathname, small);
     expect(ok.results[0]!.verdict).toBe('pass');
     const dir = mkdtempSync(join(tmpdir(), 'pgtruth-ckcont-'));
@@ -82,8 +82,9 @@ describe('pgtruth check, continuous policies in Python', () => {
     const bug = await checkModule(join(dir, 'bug.py'), small);
     expect(bug.results[0]!.verdict).toBe('fail');
     expect(bug.results[0]!.checks[0]!.diagnosis?.looksLike).toContain('tanh-jacobian-at-squashed-value');
-    writeFileSync(join(dir, 'mlp.py'), "PGTRUTH = {'kind': 'policy-gradient', 'policy': 'mlp', 'function': 'f'}\ndef f(batch, policy, gamma):\n    return 0\n");
-    await expectErrorAsync(() => checkModule(join(dir, 'mlp.py'), { workers: 0 }), 'PLUGIN_POLICY', 'TypeScript only');
+    // the MLP view itself is python-mlp.test.ts's
+    writeFileSync(join(dir, 'mlp.py'), "PGTRUTH = {'kind': 'policy-gradient', 'policy': 'mlp', 'function': 'f', 'layout': 'time-major'}\ndef f(batch, policy, gamma):\n    return 0\n");
+    await expectErrorAsync(() => checkModule(join(dir, 'mlp.py'), { workers: 0 }), 'PLUGIN_POLICY', 'an mlp policy takes flat batches');
   }, 90_000);
 });
 

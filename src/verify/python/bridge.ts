@@ -65,8 +65,8 @@ export interface PythonEstimatorInfo {
   readonly definition: AdvantageDefinition | null;
   /** A group estimator's declared scale, evaluated in Python at the group sizes of the group kind ([G, κ(G)] pairs), or null. */
   readonly scale: Array<[number, number]> | null;
-  /** A policy-gradient estimator's declared policy (absent: tabular). */
-  readonly policy?: 'tabular' | 'gaussian' | 'tanh-gaussian';
+  /** A policy-gradient estimator's declared policy (absent: tabular); 'mlp' is the MLP policy view (./estimators.ts). */
+  readonly policy?: 'tabular' | 'gaussian' | 'tanh-gaussian' | 'mlp';
   /** A surrogate's declared regularizers and advantage normalization (absent when not declared). */
   readonly entropyCoef?: number;
   readonly klCoef?: number;
@@ -265,7 +265,7 @@ export class PythonBridge {
    * reports (`ESTIMATOR_INVALID`, `PYTHON_ERROR` with the traceback, …), or
    * `PYTHON_TIMEOUT` when the worker was killed at the time limit.
    */
-  call(index: number, scalars: Record<string, number>, columns: Record<string, Column>, what: string): Reply {
+  call(index: number, scalars: Record<string, number | string>, columns: Record<string, Column>, what: string): Reply {
     if (this.dead) throw this.dead;
     const cols: { name: string; dtype: string; count: number; offset: number }[] = [];
     let bytes = 0;

@@ -19,6 +19,7 @@ import type { GroupBatch } from '../../sampling/groups.js';
 import { scaleFromTable, type GroupEstimator } from '../group-kind.js';
 import type { ContinuousBatch, GaussianPolicyGradientEstimator, GaussianPolicyView } from '../continuous-kind.js';
 import type { GaussianSurrogateEstimator } from '../continuous-surrogate.js';
+import type { MlpPolicyGradientEstimator, MlpPolicyView } from '../mlp-kind.js';
 import type { AdvantageEstimator, KLEstimator, LoadedEstimator, PolicyGradientEstimator, PolicyView, SurrogateEstimator, UserEstimator } from '../plugin.js';
 import { USER_TASKS } from '../user-tasks.js';
 import type { ActorCriticEstimator, ValueLossEstimator } from '../value-loss-kind.js';
@@ -40,6 +41,24 @@ function batchColumns(b: Batch): Record<string, Column> {
   return { s_t: b.s_t, a_t: b.a_t, r_t: b.r_t, s_tp1: b.s_tp1, terminated_t: b.terminated_t, truncated_t: b.truncated_t, t_index: b.t_index, logp_t: b.logp_t, episode_t: b.episode_t };
 }
 
+/**
+ * The MLP view's network as columns for the Python side: w (`weights`, length P, in the
+ * layout of ../../policy/mlp.ts: per layer W_l row-major n_{l+1} × n_l, then b_l), the
+ * widths (`sizes`) and φ(s) for every state (`features`, S × n_0 row-major). Built once per
+ * view (the view's network does not change within a check).
+ */
+const mlpColumns = new WeakMap<MlpPolicyView, { weights: Float64Array; sizes: Int32Array; features: Float64Array }>();
+function mlpColumnsOf(view: MlpPolicyView) {
+  let c = mlpColumns.get(view);
+  if (!c) {
+    const S = view.numStates, n0 = view.sizes[0]!, features = new Float64Array(S * n0);
+    for (let s = 0; s < S; s++) features.set(view.features(s), s * n0);
+    c = { weights: view.weights, sizes: Int32Array.from(view.sizes), features };
+    mlpColumns.set(view, c);
+  }
+  return c;
+}
+
 function batchScalars(b: Batch): Record<string, number> {
   return { size: b.size, numStates: b.numStates, numActions: b.numActions, batchGamma: b.gamma };
 }
@@ -58,6 +77,9 @@ export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge
         const columns = { ...batchColumns(batch), obs_t: batch.obs_t, obs_tp1: batch.obs_tp1, a_cont_t: batch.a_cont_t, a_env_t: batch.a_env_t, v_t: batch.v_t, v_tp1: batch.v_tp1, theta: policy.theta };
         return bridge().call(index, scalars, columns, `${name}(batch, policy, gamma)`).arrays.gradient!;
       } } satisfies GaussianPolicyGradientEstimator;
+      if (info.policy === 'mlp') return { kind: 'policy-gradient', policy: 'mlp', name, estimate(batch: Batch, policy: MlpPolicyView, gamma: number) {
+        return bridge().call(index, { ...batchScalars(batch), gamma, activation: policy.activation }, { ...batchColumns(batch), ...mlpColumnsOf(policy) }, `${name}(batch, policy, gamma)`).arrays.gradient!;
+      } } satisfies MlpPolicyGradientEstimator;
       return { kind: 'policy-gradient', name, estimate(batch: Batch, policy: PolicyView, gamma: number) {
         return bridge().call(index, { ...batchScalars(batch), gamma }, { ...batchColumns(batch), theta: policy.logits }, `${name}(batch, policy, gamma)`).arrays.gradient!;
       } } satisfies PolicyGradientEstimator;
