@@ -102,10 +102,10 @@ np = None  # numpy, imported by the worker after it has connected (so that its a
 
 # ---------------------------------------------------------------- declarations
 
-def estimator(kind, name=None, layout='flat', clip=None, loss=False, framework=None, definition=None, scale=None, entropyCoef=None, klCoef=None, normalizeAdvantages=None, reduction=None, half=None, valueClip=None, valueCoef=None):
+def estimator(kind, name=None, layout='flat', clip=None, loss=False, framework=None, definition=None, scale=None, entropyCoef=None, klCoef=None, normalizeAdvantages=None, reduction=None, half=None, valueClip=None, valueCoef=None, policy=None):
     """Decorator declaring a function as a pgtruth estimator (same keys as a ``PGTRUTH`` entry)."""
     def mark(fn):
-        fn.pgtruth = {k: v for k, v in (('kind', kind), ('name', name), ('layout', layout), ('clip', clip), ('loss', loss), ('framework', framework), ('definition', definition), ('scale', scale), ('entropyCoef', entropyCoef), ('klCoef', klCoef), ('normalizeAdvantages', normalizeAdvantages), ('reduction', reduction), ('half', half), ('valueClip', valueClip), ('valueCoef', valueCoef)) if v is not None}
+        fn.pgtruth = {k: v for k, v in (('kind', kind), ('name', name), ('layout', layout), ('clip', clip), ('loss', loss), ('framework', framework), ('definition', definition), ('scale', scale), ('entropyCoef', entropyCoef), ('klCoef', klCoef), ('normalizeAdvantages', normalizeAdvantages), ('reduction', reduction), ('half', half), ('valueClip', valueClip), ('valueCoef', valueCoef), ('policy', policy)) if v is not None}
         return fn
     return mark
 
