@@ -87,7 +87,9 @@ LAYOUTS = ('flat', 'time-major')
 FRAMEWORKS = ('torch', 'jax')
 BATCH_COLUMNS = ('s_t', 'a_t', 'r_t', 's_tp1', 'terminated_t', 'truncated_t', 't_index', 'logp_t', 'episode_t')
 
-DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages', 'reduction', 'half', 'valueClip', 'valueCoef', 'policy', 'entropy')
+DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'framework', 'definition', 'scale', 'entropyCoef', 'klCoef', 'normalizeAdvantages', 'reduction', 'half', 'valueClip', 'valueCoef', 'policy', 'entropy', 'objective', 'klPenalty')
+# the objectives a group estimator may declare (src/verify/group-kind.ts GROUP_OBJECTIVES)
+GROUP_OBJECTIVES = ('J', 'length-normalized')
 # the policies a policy-gradient estimator may declare in Python
 POLICIES = ('tabular', 'gaussian', 'tanh-gaussian', 'mlp')
 # the hidden activations of pgtruth's MLP (src/policy/mlp.ts ACTIVATIONS)
@@ -102,10 +104,10 @@ np = None  # numpy, imported by the worker after it has connected (so that its a
 
 # ---------------------------------------------------------------- declarations
 
-def estimator(kind, name=None, layout='flat', clip=None, loss=False, framework=None, definition=None, scale=None, entropyCoef=None, klCoef=None, normalizeAdvantages=None, reduction=None, half=None, valueClip=None, valueCoef=None, policy=None):
+def estimator(kind, name=None, layout='flat', clip=None, loss=False, framework=None, definition=None, scale=None, entropyCoef=None, klCoef=None, normalizeAdvantages=None, reduction=None, half=None, valueClip=None, valueCoef=None, policy=None, objective=None, klPenalty=None):
     """Decorator declaring a function as a pgtruth estimator (same keys as a ``PGTRUTH`` entry)."""
     def mark(fn):
-        fn.pgtruth = {k: v for k, v in (('kind', kind), ('name', name), ('layout', layout), ('clip', clip), ('loss', loss), ('framework', framework), ('definition', definition), ('scale', scale), ('entropyCoef', entropyCoef), ('klCoef', klCoef), ('normalizeAdvantages', normalizeAdvantages), ('reduction', reduction), ('half', half), ('valueClip', valueClip), ('valueCoef', valueCoef), ('policy', policy)) if v is not None}
+        fn.pgtruth = {k: v for k, v in (('kind', kind), ('name', name), ('layout', layout), ('clip', clip), ('loss', loss), ('framework', framework), ('definition', definition), ('scale', scale), ('entropyCoef', entropyCoef), ('klCoef', klCoef), ('normalizeAdvantages', normalizeAdvantages), ('reduction', reduction), ('half', half), ('valueClip', valueClip), ('valueCoef', valueCoef), ('policy', policy), ('objective', objective), ('klPenalty', klPenalty)) if v is not None}
         return fn
     return mark
 
@@ -198,6 +200,25 @@ class Estimator:
         if not callable(fn):
             raise Fail('PLUGIN_INVALID', f'{where} is {type(fn).__name__}: expected a function', key)
         self.policy = decl.get('policy')
+        # a group estimator's declared objective and KL-to-reference term (src/verify/group-kind.ts)
+        self.kl_fn = None
+        for f in ('objective', 'klPenalty'):
+            if f in decl and kind != 'group':
+                raise Fail('PLUGIN_INVALID', f'{where}: {f} is for the group kind, not {kind}', key)
+        if 'objective' in decl:
+            if decl['objective'] not in GROUP_OBJECTIVES:
+                raise Fail('PLUGIN_INVALID', f'{where} has objective {decl["objective"]!r}: expected {" or ".join(repr(o) for o in GROUP_OBJECTIVES)}', key)
+            self.extras['objective'] = decl['objective']
+        if 'klPenalty' in decl:
+            kl = decl['klPenalty']
+            if isinstance(kl, str):
+                if not callable(getattr(module, kl, None)):
+                    raise Fail('PLUGIN_INVALID', f'{where} has klPenalty {kl!r}, which the module does not define as a function', key)
+                kl = getattr(module, kl)
+            if not callable(kl):
+                raise Fail('PLUGIN_INVALID', f'{where} has klPenalty {kl!r}: expected a function of (batch, policy) or the name of one', key)
+            self.kl_fn = kl
+            self.extras['klPenalty'] = True
         # a surrogate's entropy estimate (src/verify/continuous-surrogate.ts): 'exact' or 'sample'
         entropy = decl.get('entropy')
         if entropy is not None:
@@ -788,32 +809,35 @@ class GroupBatch:
 
 def call_group(est, s, cols):
     """A group estimator on one GroupBatch: per-token advantages (N·T), or the loss and its gradient."""
-    batch = GroupBatch({k: cols[k] for k in GROUP_COLUMNS}, s)
+    kl = s.get('part') == 'klPenalty'  # the KL-to-reference term, on a batch that carries logpRef_t
+    batch = GroupBatch({k: cols[k] for k in GROUP_COLUMNS + (('logpRef_t',) if kl else ())}, s)
     S, A = batch.num_states, batch.num_actions
     N, T = batch.num_prompts * batch.group_size, batch.max_tokens
     theta = cols['theta'].reshape(S, A)
+    fn, name = (est.kl_fn, f'{est.name}.klPenalty') if kl else (est.fn, est.name)
     if est.loss:
-        loss, g = differentiate_group(est, batch, theta)
-        return {'gradient': as_f64(g, (S, A), f'{est.name} gradient')}, {'loss': loss}
-    adv = est.fn(batch, Policy(theta.copy(), backend('numpy')))
-    return {'advantages': as_f64(adv, (N, T), f'{est.name}(batch, policy) advantages')}, {}
+        loss, g = differentiate_group(est, batch, theta, fn, name)
+        return {'gradient': as_f64(g, (S, A), f'{name} gradient')}, {'loss': loss}
+    adv = fn(batch, Policy(theta.copy(), backend('numpy')))
+    return {'advantages': as_f64(adv, (N, T), f'{name}(batch, policy) {"coefficients" if kl else "advantages"}')}, {}
 
 
-def differentiate_group(est, batch, theta):
-    """The loss a group estimator returns and its gradient in θ (torch.autograd or jax.grad)."""
+def differentiate_group(est, batch, theta, fn=None, name=None):
+    """The loss a group estimator (or its klPenalty) returns and its gradient in θ (torch.autograd or jax.grad)."""
+    fn, name = fn or est.fn, name or est.name
     b = backend(est.framework)
     tb = GroupBatch({k: b.tensor(v) for k, v in batch.__dict__.items() if isinstance(v, np.ndarray)}, {'numPrompts': batch.num_prompts, 'groupSize': batch.group_size, 'maxTokens': batch.max_tokens, 'numStates': batch.num_states, 'numActions': batch.num_actions})
     if est.framework == 'torch':
         logits = b.t.tensor(theta, dtype=b.t.float64, requires_grad=True)
-        loss = est.fn(tb, Policy(logits, b))
+        loss = fn(tb, Policy(logits, b))
         if not (hasattr(loss, 'requires_grad') and hasattr(loss, 'backward')) or loss.numel() != 1:
-            raise Fail('ESTIMATOR_INVALID', f'{est.name} returned {type(loss).__name__}: expected a scalar torch tensor (the loss)', est.name)
+            raise Fail('ESTIMATOR_INVALID', f'{name} returned {type(loss).__name__}: expected a scalar torch tensor (the loss)', name)
         if not loss.requires_grad:
-            raise Fail('ESTIMATOR_INVALID', f'{est.name} returned a loss that does not depend on policy.logits (no gradient): build it from policy.log_prob(...)', est.name)
+            raise Fail('ESTIMATOR_INVALID', f'{name} returned a loss that does not depend on policy.logits (no gradient): build it from policy.log_prob(...)', name)
         (grad,) = b.t.autograd.grad(loss, logits, allow_unused=True)
-        return as_scalar(loss, f'{est.name} loss'), (b.t.zeros_like(logits) if grad is None else grad)
-    value, grad = b.jax.value_and_grad(lambda th: est.fn(tb, Policy(th, b)).reshape(()))(b.jnp.asarray(theta))
-    return as_scalar(value, f'{est.name} loss'), np.asarray(grad)
+        return as_scalar(loss, f'{name} loss'), (b.t.zeros_like(logits) if grad is None else grad)
+    value, grad = b.jax.value_and_grad(lambda th: fn(tb, Policy(th, b)).reshape(()))(b.jnp.asarray(theta))
+    return as_scalar(value, f'{name} loss'), np.asarray(grad)
 
 
 # ---------------------------------------------------------------- the wire

@@ -76,6 +76,9 @@ export interface PythonEstimatorInfo {
   readonly half?: unknown;
   readonly valueClip?: unknown;
   readonly valueCoef?: unknown;
+  /** A group estimator's declared objective (absent: 'J') and whether it declares a klPenalty function (../group-kind.ts). */
+  readonly objective?: 'J' | 'length-normalized';
+  readonly klPenalty?: boolean;
   /** A continuous surrogate's declared entropy estimate (absent: 'exact'). */
   readonly entropy?: 'exact' | 'sample';
 }

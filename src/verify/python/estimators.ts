@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { fail } from '../../errors.js';
 import type { Batch } from '../../sampling/batch.js';
 import type { GroupBatch } from '../../sampling/groups.js';
-import { scaleFromTable, type GroupEstimator } from '../group-kind.js';
+import { scaleFromTable, type GroupEstimator, type ReferenceGroupBatch } from '../group-kind.js';
 import type { ContinuousBatch, GaussianPolicyGradientEstimator, GaussianPolicyView } from '../continuous-kind.js';
 import type { GaussianSurrogateEstimator } from '../continuous-surrogate.js';
 import type { MlpPolicyGradientEstimator, MlpPolicyView } from '../mlp-kind.js';
@@ -108,12 +108,19 @@ export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge
         return { loss: r.scalars.loss!, gradient: r.arrays.gradient! };
       } } satisfies SurrogateEstimator;
     case 'group':
-      return { kind: 'group', name, ...(info.scale ? { scale: scaleFromTable(name, info.scale) } : {}), estimate(batch: GroupBatch, policy: PolicyView) {
-        const scalars = { numPrompts: batch.numPrompts, groupSize: batch.groupSize, maxTokens: batch.maxTokens, numStates: batch.numStates, numActions: batch.numActions };
-        const columns = { prompts: batch.prompts, mask: batch.mask, s_t: batch.s_t, a_t: batch.a_t, logp_t: batch.logp_t, r_t: batch.r_t, rewards: batch.rewards, lengths: batch.lengths, theta: policy.logits };
-        const r = bridge().call(index, scalars, columns, `${name}(batch, policy)`);
+    {
+      // estimate and the declared klPenalty call the same worker; `part` says which (its batch carries logpRef_t)
+      const groupCall = (batch: GroupBatch, policy: PolicyView, part: 'estimate' | 'klPenalty') => {
+        const scalars = { numPrompts: batch.numPrompts, groupSize: batch.groupSize, maxTokens: batch.maxTokens, numStates: batch.numStates, numActions: batch.numActions, part };
+        const columns = { prompts: batch.prompts, mask: batch.mask, s_t: batch.s_t, a_t: batch.a_t, logp_t: batch.logp_t, r_t: batch.r_t, rewards: batch.rewards, lengths: batch.lengths, theta: policy.logits, ...(part === 'klPenalty' ? { logpRef_t: (batch as ReferenceGroupBatch).logpRef_t } : {}) };
+        const r = bridge().call(index, scalars, columns, part === 'klPenalty' ? `${name}.klPenalty(batch, policy)` : `${name}(batch, policy)`);
         return info.loss ? { loss: r.scalars.loss!, gradient: r.arrays.gradient! } : r.arrays.advantages!;
-      } } satisfies GroupEstimator;
+      };
+      return { kind: 'group', name, ...(info.scale ? { scale: scaleFromTable(name, info.scale) } : {}), ...(info.objective ? { objective: info.objective } : {}),
+        estimate: (batch: GroupBatch, policy: PolicyView) => groupCall(batch, policy, 'estimate'),
+        ...(info.klPenalty ? { klPenalty: (batch: ReferenceGroupBatch, policy: PolicyView) => groupCall(batch, policy, 'klPenalty') } : {}),
+      } satisfies GroupEstimator;
+    }
     case 'value-loss':
       return { kind: 'value-loss', name, ...lossFields(info), estimate(batch: Batch, values: Float64Array, valuesOld: Float64Array, gamma: number, lambda: number) {
         const r = bridge().call(index, { ...batchScalars(batch), gamma, lambda }, { ...batchColumns(batch), values, values_old: valuesOld }, `${name}(batch, values, values_old, gamma, lam)`);
