@@ -32,6 +32,10 @@ The kinds mirror the TypeScript interface (README, "pgtruth check"):
   E[ĝ] = κ(G)·∇J, default 1): ``f(batch, policy)`` on B prompts × G responses × T tokens →
   per-token advantages of shape (N, T), N = B·G (padding ignored); with ``'loss': True`` a loss
   whose −∇_θ is the estimate.
+  ``'objective': 'J' | 'length-normalized'`` declares what the estimate is unbiased for;
+  ``'klPenalty'`` (a function or its name) ``kl(batch, policy)`` → per-token coefficients c (N, T)
+  of ∇L_KL = (1/N) Σ m c ∇log π, on a batch that also has ``logpRef_t`` (with ``'loss': True``
+  the loss L_KL itself, whose +∇_θ is ∇L_KL).
 - ``policy-gradient`` with ``'policy': 'gaussian'`` or ``'tanh-gaussian'`` (continuous actions,
   src/verify/continuous-kind.ts): ``f(batch, policy, gamma)`` → ∇_θ J estimate of shape (P,),
   where ``batch`` also has ``obs_t``, ``obs_tp1`` (T, d), ``a_cont_t``, ``a_env_t`` (T, k),
