@@ -64,6 +64,7 @@ import { CLIP, clipPolicy, clipReward, continuousLqrInstance, TANH_LS, TANH_MU, 
 import { BANDIT_DRAWS, banditBatch, declaredPolicy, lqrCase, LQR_HORIZON, policyOf, sample, scalingOf, stackControl, type ContinuousBatch, type ContinuousCase, type Drawn, type GaussianPolicyView, type GaussianViewSpec } from './continuous-kind.js';
 import { diagnose, type Candidate, type Reader } from './diagnose.js';
 import { findMutation, ppoMinBeforeMultiply } from './mutations.js';
+import type { GaussianMlpViewSpec } from './gaussian-mlp-kind.js';
 import { surrogateDeclaration, type LoadedEstimator } from './plugin.js';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION, PILOT_BATCHES, sizeAndRun, sizedDecision, type SizedItem } from './power.js';
 import { CHECK_ALPHA, meanCheck } from './sampled.js';
@@ -170,7 +171,7 @@ export function continuousSurrogateTarget(x: Pick<SurrogateProblem, 'policy' | '
 }
 
 /** How the claim reaches the user's surrogate: −∇loss (n × P) on a chunk of batches, computed in the sandbox's workers. */
-export type ContinuousSurrogateRun = (key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array, advantages: Float64Array[]) => Promise<Float64Array>;
+export type ContinuousSurrogateRun = (key: string, batches: ContinuousBatch[], spec: GaussianViewSpec | GaussianMlpViewSpec, theta: Float64Array, advantages: Float64Array[]) => Promise<Float64Array>;
 
 /**
  * The exact advantages A_old(x_t, a_t) = r_t + γ V(x_{t+1}) − V(x_t) with the exact V of the
