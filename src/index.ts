@@ -124,7 +124,7 @@ export {
   quadraticReward, quadraticRewardAt, squaredDistanceReward,
 } from './exact/gaussian-bandit.js';
 export type { QuadraticReward, BanditObjective, ScalarObjective } from './exact/gaussian-bandit.js';
-export { continuousContextualBandit, mlpBanditObjective, mlpBanditValue, mlpBanditGradientByDifferences } from './exact/gaussian-mlp-bandit.js';
+export { continuousContextualBandit, mlpBanditObjective, mlpBanditGradientByDifferences } from './exact/gaussian-mlp-bandit.js';
 export type { ContinuousContextualBandit, ContinuousContextualBanditSpec, MlpBanditObjective } from './exact/gaussian-mlp-bandit.js';
 export {
   mlpTabularPolicy, mlpLogits, mlpPolicyTable, oneHotFeatures, logitPolicy, neuralObjective,
@@ -244,7 +244,7 @@ export type {
 } from './verify/continuous-kind.js';
 export type { GaussianSurrogateEstimator, EntropyDeclaration } from './verify/continuous-surrogate.js';
 export type { MlpPolicyGradientEstimator, MlpPolicyView } from './verify/mlp-kind.js';
-export type { GaussianMlpPolicyGradientEstimator, GaussianMlpPolicyView, GaussianMlpViewSpec } from './verify/gaussian-mlp-kind.js';
+export type { GaussianMlpPolicyGradientEstimator, GaussianMlpPolicyView } from './verify/gaussian-mlp-kind.js';
 export type {
   Claim, Check, CheckStatistics, Relation, RunContext, Diagnosis,
 } from './verify/claim.js';
