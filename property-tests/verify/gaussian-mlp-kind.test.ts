@@ -11,6 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { continuousEstimatorClaims } from '../../src/verify/continuous-kind.js';
 import { gaussianMlpCases, gaussianMlpPolicyView, mlpBanditInstance } from '../../src/verify/gaussian-mlp-kind.js';
 import { checkModule } from '../../src/verify/index.js';
+import { mlpGaussianChainRuleClaim } from '../../src/verify/claims/continuous-mlp.js';
+import { defaultClaims } from '../../src/verify/claims/index.js';
+import { runClaims } from '../../src/verify/runner.js';
 import { loadEstimators } from '../../src/verify/plugin.js';
 import { validateBatch } from '../../src/sampling/batch.js';
 import { chain } from '../../src/mdp/index.js';
@@ -73,5 +76,16 @@ describe('pgtruth check, Gaussian and tanh-Gaussian MLP heads', () => {
   it('--mdp is refused with an MLP head (CLI_USAGE)', async () => {
     const e = (await loadEstimators(example('gaussian-mlp-reinforce.ts')))[0]!;
     expectError(() => continuousEstimatorClaims(e, () => Promise.resolve(new Float64Array(0)), { mdp: chain() }), 'CLI_USAGE', '--mdp');
+  });
+});
+
+describe('the default report\'s claim continuous.mlp-chain-rule', () => {
+  it('passes (chain rule = Ridders to 1e-8) with its control (log σ detached) rejected on both instances; it is in the default report', async () => {
+    const [r] = await runClaims([mlpGaussianChainRuleClaim], { seed: 1 });
+    expect(r!.verdict).toBe('pass');
+    expect(r!.checks.every((c) => c.discrepancy < 1e-11)).toBe(true);
+    expect(r!.control.rejected).toBe(2);
+    const ids = defaultClaims().map((c) => c.id);
+    expect(ids).toContain('continuous.mlp-chain-rule');
   });
 });
