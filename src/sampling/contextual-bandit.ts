@@ -2,12 +2,12 @@
  * Draws of a contextual continuous bandit (src/exact/gaussian-mlp-bandit.ts) under a Gaussian
  * or tanh-Gaussian MLP policy (src/policy/gaussian-head.ts), into a transition-indexed
  * {@link Batch}: draw t is a one-step episode (`terminated_t = 1`, `t_index = 0`,
- * `episode_t = t`) in context s_t ∼ ρ, with observation x_{s_t}, the sampled (pre-squash)
- * action u_t ∼ π_w(·|x_{s_t}) (`policy.sample`), the action the environment received
+ * `episode_t = t`) in context c_t ∼ ρ, with observation x_{c_t}, the sampled (pre-squash)
+ * action u_t ∼ π_w(·|x_{c_t}) (`policy.sample`), the action the environment received
  * (clip(u_t) for the Gaussian head in a clipping environment, tanh(u_t) for the tanh head),
- * the reward Σ_i r_i(s_t, a_env) and `logp_t` = log π_w(u_t|x_{s_t}) (`policy.logProb`: for the
- * tanh head the density of a = tanh u). `s_t` is the context index and `s_tp1` = S, one
- * terminal node after every context (numStates = S + 1).
+ * the reward Σ_i r_i(c_t, a_env) and `logp_t` = log π_w(u_t|x_{c_t}) (`policy.logProb`: for the
+ * tanh head the density of a = tanh u). As in ./bandit.ts the batch is node-indexed: draw t
+ * goes from node 2t to node 2t + 1 (numStates = 2T); the contexts are in `contexts`.
  *
  * @module
  */
@@ -20,7 +20,9 @@ import { allocateBatch, type Batch } from './batch.js';
 /** Sampled contextual-bandit draws. */
 export interface ContextualDraws {
   readonly batch: Batch;
-  /** x_{s_t}, T × obsDim. */
+  /** c_t, the context of draw t. */
+  readonly contexts: Int32Array;
+  /** x_{c_t}, T × obsDim. */
   readonly obs: Float64Array;
   /** The sampled action (pre-squash u for the tanh head; before the environment's clip), T × k. */
   readonly actions: Float64Array;
@@ -34,11 +36,11 @@ export interface ContextualDraws {
  */
 export function sampleContextualBandit(b: ContinuousContextualBandit, policy: GaussianMlpPolicy, theta: Float64Array, draws: number, rng: Rng): ContextualDraws {
   if (!(Number.isSafeInteger(draws) && draws >= 1)) fail('SAMPLING_COUNT', `draws is ${show(draws)}: it must be a positive integer`, { where: 'draws', value: draws });
-  const S = b.numContexts, d = b.obsDim, k = b.actionDim, batch = allocateBatch(draws, S + 1, 1, 1);
-  const obs = new Float64Array(draws * d);
+  const d = b.obsDim, k = b.actionDim, batch = allocateBatch(draws, 2 * draws, 1, 1);
+  const obs = new Float64Array(draws * d), contexts = new Int32Array(draws);
   for (let t = 0; t < draws; t++) {
     const s = rng.categorical(b.rho);
-    batch.s_t[t] = s; batch.s_tp1[t] = S; batch.episode_t[t] = t; batch.terminated_t[t] = 1;
+    contexts[t] = s; batch.s_t[t] = 2 * t; batch.s_tp1[t] = 2 * t + 1; batch.episode_t[t] = t; batch.terminated_t[t] = 1;
     obs.set(b.features.subarray(s * d, (s + 1) * d), t * d);
   }
   const actions = policy.sample(theta, obs, draws, rng, new Float64Array(draws * k));
@@ -49,10 +51,10 @@ export function sampleContextualBandit(b: ContinuousContextualBandit, policy: Ga
     for (let i = 0; i < k; i++) {
       const a = Math.min(hi, Math.max(lo, envActions[t * k + i]!));
       envActions[t * k + i] = a;
-      r += b.reward(batch.s_t[t]!, i, a);
+      r += b.reward(contexts[t]!, i, a);
     }
     batch.r_t[t] = r;
   }
   policy.logProb(theta, obs, draws, actions, batch.logp_t);
-  return { batch, obs, actions, envActions };
+  return { batch, contexts, obs, actions, envActions };
 }

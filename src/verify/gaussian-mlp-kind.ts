@@ -17,13 +17,19 @@
  * equal to Ridders differences of J(w) to ~1e−13 relative (test). Batches: 64 one-step draws
  * (../sampling/contextual-bandit.ts), `obs_t` = x_{s_t}, `a_cont_t` = u (pre-clip, pre-squash),
  * `a_env_t` = clip(u) or tanh(u), `v_t` = J_{s_t} (the exact value of the context: a baseline),
- * `v_tp1` = 0, γ = 1; `s_t` is the context index.
+ * `v_tp1` = 0, γ = 1; `s_t`/`s_tp1` number the nodes (2t, 2t + 1), as in every bandit batch.
+ * The controls run the library's own estimators (`reinforceRewardToGo`, `trpoSurrogate`) on the
+ * head seen on the batch's nodes (../policy/mlp-samples.ts).
  *
  * @module
  */
 import { fail, show } from '../errors.js';
 import { continuousContextualBandit, mlpBanditObjective, type ContinuousContextualBandit } from '../exact/gaussian-mlp-bandit.js';
+import { reinforceRewardToGo } from '../estimators/reinforce.js';
+import { trpoSurrogate } from '../estimators/trpo.js';
 import { logOneMinusTanhSq } from '../policy/gaussian.js';
+import { sampledMlpPolicy } from '../policy/mlp-samples.js';
+import type { Parameterization } from '../policy/types.js';
 import { gaussianMlpPolicy, tanhGaussianMlpPolicy, type GaussianMlpPolicy } from '../policy/gaussian-head.js';
 import { initMlp, Mlp, type ActivationName } from '../policy/mlp.js';
 import { sampleContextualBandit } from '../sampling/contextual-bandit.js';
@@ -191,10 +197,32 @@ export function mlpBanditInstance(policy: 'gaussian-mlp' | 'tanh-gaussian-mlp'):
   return x;
 }
 
+/** Transition rows (T × n) laid out on the batch's nodes (2T × n: row t at node 2t, zeros at the terminal nodes 2t + 1). */
+export function nodeRows(x: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(2 * x.length);
+  for (let t = 0; t < x.length / n; t++) out.set(x.subarray(t * n, (t + 1) * n), 2 * t * n);
+  return out;
+}
+
+/**
+ * log π of the squashed head with the Jacobian evaluated at the squashed value:
+ * log π(u) + Σ_i [log(1 − tanh² u_i) − log(1 − tanh²(tanh u_i))] (u of transition t at node 2t).
+ */
+export function wrongJacobianAt(param: Parameterization, u: Float64Array, k: number): Parameterization {
+  return {
+    ...param,
+    logProb(theta, s, a) {
+      let lp = param.logProb(theta, s, a);
+      for (let i = 0; i < k; i++) { const x = u[(s >> 1) * k + i]!; lp += logOneMinusTanhSq(x) - logOneMinusTanhSq(Math.tanh(x)); }
+      return lp;
+    },
+  };
+}
+
 /** The continuous kind's case for a declared MLP head: the instance, its batches and its control. */
 export function gaussianMlpCases(policy: 'gaussian-mlp' | 'tanh-gaussian-mlp'): ContinuousCase[] {
   const x = mlpBanditInstance(policy), { bandit: b, policy: p, theta, exact } = x, tanh = policy === 'tanh-gaussian-mlp';
-  const P = p.numParams, Pn = p.mlp.numParams, T = MLP_BANDIT_DRAWS, d = b.obsDim, k = b.actionDim;
+  const Pn = p.mlp.numParams, T = MLP_BANDIT_DRAWS, d = b.obsDim, k = b.actionDim;
   return [{
     label: x.label, spec: x.spec, theta, target: exact.grad, norm: Math.hypot(...exact.grad),
     perBatch: T, sampleName: 'draws', coordinate: (j) => (j >= Pn ? `∂/∂log σ[${j - Pn}]` : `∂/∂w[${j}]`),
@@ -203,20 +231,19 @@ export function gaussianMlpCases(policy: 'gaussian-mlp' | 'tanh-gaussian-mlp'): 
       : { id: 'score-at-clipped-action', description: 'the score taken at the environment-clipped action clip(u) (a_env_t) instead of the sampled u' },
     draw(rng) {
       const dr = sampleContextualBandit(b, p, theta, T, rng), bt = dr.batch;
-      const v = Float64Array.from(bt.s_t, (s) => exact.values[s]!);
+      const v = Float64Array.from(dr.contexts, (s) => exact.values[s]!);
       const batch: ContinuousBatch = { ...bt, obs_t: dr.obs, obsDim: d, obs_tp1: new Float64Array(T * d), a_cont_t: dr.actions, actionDim: k, a_env_t: dr.envActions, v_t: v, v_tp1: new Float64Array(T) };
       return {
         batch,
         control() {
-          const c = new Float64Array(T);
           if (tanh) {
-            // −∇ of the importance-weighted loss −(1/N) Σ ρ_t r_t with log π_w's Jacobian at tanh(u): ρ_t = (1 − tanh² u)/(1 − tanh²(tanh u)) at w = w_old
-            for (let t = 0; t < T; t++) { const u = dr.actions[t * k]!; c[t] = Math.exp(logOneMinusTanhSq(u) - logOneMinusTanhSq(Math.tanh(u))) * bt.r_t[t]! / T; }
-            return p.scoreSum(theta, dr.obs, T, dr.actions, c, new Float64Array(P));
+            // −∇ of the importance-weighted loss −(1/N) Σ ρ_t r_t with log π_w's Jacobian at tanh(u) (the sampler's logp_t is right)
+            const param = wrongJacobianAt(sampledMlpPolicy(p, 2 * T, nodeRows(dr.obs, d), nodeRows(dr.actions, k)), dr.actions, k);
+            return trpoSurrogate(bt, { param, theta }, 1, bt.r_t).gradient.map((g) => -g);
           }
-          // REINFORCE with the exact baseline V(s_t), its score at the action the environment received
-          for (let t = 0; t < T; t++) c[t] = (bt.r_t[t]! - v[t]!) / T;
-          return p.scoreSum(theta, dr.obs, T, dr.envActions, c, new Float64Array(P));
+          // REINFORCE with the exact baseline V(c_t), its score at the action the environment received
+          const param = sampledMlpPolicy(p, 2 * T, nodeRows(dr.obs, d), nodeRows(dr.envActions, k));
+          return reinforceRewardToGo(bt, { param, theta }, 1, nodeRows(v, 1));
         },
       };
     },
