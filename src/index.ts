@@ -244,7 +244,7 @@ export type {
 } from './verify/continuous-kind.js';
 export type { GaussianSurrogateEstimator, EntropyDeclaration } from './verify/continuous-surrogate.js';
 export type { MlpPolicyGradientEstimator, MlpPolicyView } from './verify/mlp-kind.js';
-export type { GaussianMlpPolicyGradientEstimator, GaussianMlpPolicyView } from './verify/gaussian-mlp-kind.js';
+export type { GaussianMlpPolicyGradientEstimator, GaussianMlpPolicyView, GaussianMlpSurrogateEstimator } from './verify/gaussian-mlp-kind.js';
 export type {
   Claim, Check, CheckStatistics, Relation, RunContext, Diagnosis,
 } from './verify/claim.js';

@@ -10,6 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { continuousEstimatorClaims } from '../../src/verify/continuous-kind.js';
 import { gaussianMlpCases, gaussianMlpPolicyView, mlpBanditInstance } from '../../src/verify/gaussian-mlp-kind.js';
+import { gaussianMlpSurrogateCases } from '../../src/verify/gaussian-mlp-surrogate.js';
+import { mlpBanditObjective } from '../../src/exact/gaussian-mlp-bandit.js';
 import { checkModule } from '../../src/verify/index.js';
 import { mlpGaussianChainRuleClaim } from '../../src/verify/claims/continuous-mlp.js';
 import { defaultClaims } from '../../src/verify/claims/index.js';
@@ -18,7 +20,7 @@ import { loadEstimators } from '../../src/verify/plugin.js';
 import { validateBatch } from '../../src/sampling/batch.js';
 import { chain } from '../../src/mdp/index.js';
 import { Rng } from '../../src/stats/rng.js';
-import { expectError } from '../helpers.js';
+import { expectError, rel } from '../helpers.js';
 
 const example = (f: string) => new URL(`../../examples/estimators/${f}`, import.meta.url).pathname;
 const small = { resolution: 0.3, samples: 400, workers: 0, seed: 11 };
@@ -61,7 +63,7 @@ describe('pgtruth check, Gaussian and tanh-Gaussian MLP heads', () => {
   it('the correct examples pass with their controls rejected; the score at the clipped action and the tanh Jacobian at the squashed value fail and are named', async () => {
     // one module with the four examples: one sandbox (./fixtures/gaussian-mlp/examples.ts)
     const { results } = await checkModule(new URL('./fixtures/gaussian-mlp/examples.ts', import.meta.url).pathname, small);
-    const of = (name: string) => results.find((r) => r.id === `check.${name}.unbiased`)!;
+    const of = (name: string) => results.find((r) => r.id === `check.${name}.unbiased` || r.id === `check.${name}.gradient`)!;
     for (const name of ['gaussian-mlp-reinforce', 'tanh-gaussian-mlp']) {
       expect(of(name).verdict).toBe('pass');
       expect(of(name).control.rejected).toBe(1);
@@ -72,6 +74,13 @@ describe('pgtruth check, Gaussian and tanh-Gaussian MLP heads', () => {
       expect(c.discrepancy).toBeGreaterThan(c.tolerance);
       expect(c.diagnosis?.looksLike).toContain(looksLike);
     }
+    // the PPO surrogate kind with the MLP head: at w_old and at w ≠ w_old
+    expect(of('gaussian-mlp-ppo').verdict).toBe('pass');
+    expect(of('gaussian-mlp-ppo').control.rejected).toBe(2);
+    const ppoBug = results.find((r) => r.id === 'check.gaussian-mlp-ppo-clipped-ratio-bug.gradient')!;
+    expect(ppoBug.verdict).toBe('fail');
+    expect(ppoBug.checks[0]!.discrepancy).toBeGreaterThan(ppoBug.checks[0]!.tolerance);
+    expect(ppoBug.checks[0]!.diagnosis?.looksLike).toContain('ratio-at-clipped-action');
   }, 60_000);
   it('--mdp is refused with an MLP head (CLI_USAGE)', async () => {
     const e = (await loadEstimators(example('gaussian-mlp-reinforce.ts')))[0]!;
@@ -88,4 +97,19 @@ describe('the default report\'s claim continuous.mlp-chain-rule', () => {
     const ids = defaultClaims().map((c) => c.id);
     expect(ids).toContain('continuous.mlp-chain-rule');
   });
+});
+
+describe('the surrogate targets of the MLP heads', () => {
+  for (const policy of ['gaussian-mlp', 'tanh-gaussian-mlp'] as const) {
+    it(`${policy}: at w_old the clipped surrogate's target is ∇_w J; at w ≠ w_old the unclipped one's is ∇_w J(w), since E_old[ρA] = E_w[A] (independent routes: the bandit routines at w)`, () => {
+      const x = mlpBanditInstance(policy);
+      const [atOld, moved] = gaussianMlpSurrogateCases(policy, { clip: 0.2 }, { clip: 0.2 });
+      expect(rel(atOld!.target, x.exact.grad)).toBeLessThan(1e-9);
+      const [, unclipped] = gaussianMlpSurrogateCases(policy, {}, {});
+      const atW = mlpBanditObjective(x.bandit, x.policy, moved!.theta);
+      expect(rel(unclipped!.target, atW.grad)).toBeLessThan(1e-9);
+      // the clip changes the target off w_old (else the θ ≠ θ_old check would test nothing beyond ∇J(w))
+      expect(rel(moved!.target, atW.grad)).toBeGreaterThan(1e-2);
+    });
+  }
 });

@@ -139,25 +139,43 @@ export interface MlpBanditObjectiveOptions {
  */
 export function mlpBanditObjective(b: ContinuousContextualBandit, policy: GaussianMlpPolicy, theta: Float64Array, opts: MlpBanditObjectiveOptions = {}): MlpBanditObjective {
   const squashed = checkPair(b, policy);
-  const S = b.numContexts, k = b.actionDim, { mlp } = policy, W = mlp.outputDim, P = mlp.numParams, shared = policy.logStd === 'state-independent';
+  const S = b.numContexts, k = b.actionDim;
   const { mu, logStd } = policy.meanAndLogStd(theta, b.features, S);
   const values = new Float64Array(S), gradMu = new Float64Array(S * k), gradLogStd = new Float64Array(S * k);
-  const g = new Float64Array(S * W), grad = new Float64Array(policy.numParams);
+  const cMu = new Float64Array(S * k), cLs = new Float64Array(S * k);
   let J = 0;
   for (let s = 0; s < S; s++) {
     for (let i = 0; i < k; i++) {
       const o = perDimension(b, squashed, s, i, mu[s * k + i]!, logStd[s * k + i]!);
       values[s] += o.value; gradMu[s * k + i] = o.gradMu; gradLogStd[s * k + i] = o.gradLogStd;
-      const gl = opts.wrong === 'detach-log-std' ? 0 : b.rho[s]! * o.gradLogStd;
-      g[s * W + i] = b.rho[s]! * o.gradMu;
-      if (shared) grad[P + i] += gl; else g[s * W + k + i] = gl;
+      cMu[s * k + i] = b.rho[s]! * o.gradMu;
+      cLs[s * k + i] = opts.wrong === 'detach-log-std' ? 0 : b.rho[s]! * o.gradLogStd;
     }
     J += b.rho[s]! * values[s]!;
   }
-  // the cotangent rows pulled back through the network (the tape of this forward pass)
-  mlp.forward(theta, b.features, S);
-  mlp.vjp(theta, g, grad);
+  const grad = pullbackHeadRows(policy, theta, b.features, S, cMu, cLs);
   return { J, grad, values, mu, logStd, gradMu, gradLogStd };
+}
+
+/**
+ * The head's vector–Jacobian product: Σ_s [g_μ(s)ᵀ ∂μ_w(x_s)/∂w + g_{log σ}(s)ᵀ ∂log σ_w(x_s)/∂w]
+ * for cotangent rows g_μ, g_{log σ} (S × k each) at the observations `features` (S × d): one
+ * forward pass and one VJP of the network (`Mlp.vjp`) with the rows placed where the head reads
+ * them (μ in the first k outputs; log σ in the last k outputs, or summed into the
+ * state-independent log σ parameters after the network's).
+ */
+export function pullbackHeadRows(policy: GaussianMlpPolicy, theta: Float64Array, features: Float64Array, S: number, gMu: ArrayLike<number>, gLogStd: ArrayLike<number>): Float64Array {
+  const { mlp, actionDim: k } = policy, W = mlp.outputDim, P = mlp.numParams, shared = policy.logStd === 'state-independent';
+  if (gMu.length !== S * k || gLogStd.length !== S * k) fail('NN_INPUT', `the cotangent rows have ${gMu.length} and ${gLogStd.length} entries, expected S·k = ${S * k} each`, { where: 'cotangents', value: [gMu.length, gLogStd.length] });
+  policy.check(theta);
+  const g = new Float64Array(S * W), grad = new Float64Array(policy.numParams);
+  for (let s = 0; s < S; s++) for (let i = 0; i < k; i++) {
+    g[s * W + i] = gMu[s * k + i]!;
+    if (shared) grad[P + i] += gLogStd[s * k + i]!; else g[s * W + k + i] = gLogStd[s * k + i]!;
+  }
+  mlp.forward(theta, features, S);
+  mlp.vjp(theta, g, grad);
+  return grad;
 }
 
 /** J(w) alone: Σ_s ρ(s) Σ_i E[r_i(s, ·)] at the head's rows (the value route of the differences). */

@@ -51,6 +51,7 @@ import { continuousEstimatorClaims, declaredPolicy, type ContinuousRun } from '.
 import { mlpEstimatorClaims } from './mlp-kind.js';
 import { continuousSurrogateClaims, declaredEntropy, type ContinuousSurrogateRun } from './continuous-surrogate.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
+import { gaussianMlpSurrogateCases } from './gaussian-mlp-surrogate.js';
 import { machineryClaims, type MachineryRun } from './machinery.js';
 import { surrogateDeclaration, type LoadedEstimator, type SurrogateDeclaration } from './plugin.js';
 import { UserSandbox } from './sandbox.js';
@@ -424,7 +425,7 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
     case 'trpo-fvp': case 'trpo-cg': case 'trpo-linesearch': case 'vmpo':
       return machineryClaims(e, runner.machinery, opts);
     case 'surrogate': {
-      if (declaredPolicy(e) !== 'tabular') return continuousSurrogateClaims(e, runner.continuousSurrogate, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
+      if (declaredPolicy(e) !== 'tabular') return continuousSurrogateClaims(e, runner.continuousSurrogate, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples }, gaussianMlpSurrogateCases);
       // the tabular target uses the exact entropy: a declared −log π estimate would be silently misread
       if (declaredEntropy(e) === 'sample') fail('PLUGIN_INVALID', `${e.name}: entropy: 'sample' is checked for Gaussian and tanh-Gaussian policies only (a tabular surrogate's entropy is exact: omit it or declare 'exact')`, { where: `${e.key}.entropy`, value: 'sample' });
       const decl = surrogateDeclaration(e);

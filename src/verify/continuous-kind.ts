@@ -79,8 +79,8 @@ export function declaredPolicy(e: LoadedEstimator): PolicyDeclaration {
   const v = (e.estimator as { policy?: unknown }).policy;
   if (v === undefined) return 'tabular';
   // a surrogate may declare a continuous policy (./continuous-surrogate.ts); only policy-gradient estimators declare 'mlp'
-  const surrogate = e.estimator.kind === 'surrogate' && (v === 'gaussian' || v === 'tanh-gaussian' || v === 'tabular');
-  if (e.estimator.kind !== 'policy-gradient' && !surrogate) fail('PLUGIN_POLICY', `${e.module}: export ${e.key} declares policy ${show(v)} on kind ${e.estimator.kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian' or 'tanh-gaussian'`, { where: `${e.key}.policy`, value: v });
+  const surrogate = e.estimator.kind === 'surrogate' && (v === 'gaussian' || v === 'tanh-gaussian' || v === 'gaussian-mlp' || v === 'tanh-gaussian-mlp' || v === 'tabular');
+  if (e.estimator.kind !== 'policy-gradient' && !surrogate) fail('PLUGIN_POLICY', `${e.module}: export ${e.key} declares policy ${show(v)} on kind ${e.estimator.kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian', 'tanh-gaussian', 'gaussian-mlp' or 'tanh-gaussian-mlp'`, { where: `${e.key}.policy`, value: v });
   if (!(POLICY_DECLARATIONS as readonly unknown[]).includes(v)) fail('PLUGIN_POLICY', `${e.module}: export ${e.key}.policy is ${show(v)}: expected one of ${POLICY_DECLARATIONS.join(', ')}`, { where: `${e.key}.policy`, value: v });
   return v as PolicyDeclaration;
 }

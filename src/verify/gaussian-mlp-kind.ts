@@ -93,6 +93,26 @@ export interface GaussianMlpPolicyGradientEstimator {
   estimate(batch: ContinuousBatch, policy: GaussianMlpPolicyView, gamma: number): ArrayLike<number>;
 }
 
+/**
+ * A PPO-style surrogate for a Gaussian or tanh-Gaussian MLP head (./gaussian-mlp-surrogate.ts;
+ * the declarations are those of the Gaussian surrogates, ./continuous-surrogate.ts).
+ */
+export interface GaussianMlpSurrogateEstimator {
+  readonly kind: 'surrogate';
+  readonly policy: 'gaussian-mlp' | 'tanh-gaussian-mlp';
+  readonly name?: string;
+  /** PPO's clip range ε; absent for the unclipped (TRPO-style) surrogate. */
+  readonly clip?: number;
+  /** The coefficient c ≥ 0 of an entropy bonus −c·Ĥ in the loss. */
+  readonly entropyCoef?: number;
+  /** `'exact'` (default: the policy's H) or `'sample'` (−log π_w(a_t) on the batch). */
+  readonly entropy?: 'exact' | 'sample';
+  /** The coefficient β ≥ 0 of a KL(π_old‖π_w) penalty in the loss. */
+  readonly klCoef?: number;
+  /** The loss and ∇_w loss (length `policy.numParams`) at the view's w; `batch.logp_t` is π_old's, `advantages` one exact A_old per draw. */
+  estimate(batch: ContinuousBatch, policy: GaussianMlpPolicyView, advantages: Float64Array): { loss: number; gradient: ArrayLike<number> };
+}
+
 /** The network policy of a spec (`POLICY_SHAPE` when its widths do not match the spec's). */
 export function gaussianMlpPolicyOf(spec: GaussianMlpViewSpec): GaussianMlpPolicy {
   const mlp = new Mlp(spec.sizes, spec.activation);
