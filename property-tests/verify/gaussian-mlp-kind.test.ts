@@ -74,13 +74,17 @@ describe('pgtruth check, Gaussian and tanh-Gaussian MLP heads', () => {
       expect(c.discrepancy).toBeGreaterThan(c.tolerance);
       expect(c.diagnosis?.looksLike).toContain(looksLike);
     }
-    // the PPO surrogate kind with the MLP head: at w_old and at w ≠ w_old
+    // the PPO surrogate kind with the MLP heads: at w_old and at w ≠ w_old; the bugs named at w_old
     expect(of('gaussian-mlp-ppo').verdict).toBe('pass');
     expect(of('gaussian-mlp-ppo').control.rejected).toBe(2);
-    const ppoBug = results.find((r) => r.id === 'check.gaussian-mlp-ppo-clipped-ratio-bug.gradient')!;
-    expect(ppoBug.verdict).toBe('fail');
-    expect(ppoBug.checks[0]!.discrepancy).toBeGreaterThan(ppoBug.checks[0]!.tolerance);
-    expect(ppoBug.checks[0]!.diagnosis?.looksLike).toContain('ratio-at-clipped-action');
+    expect(of('tanh-gaussian-mlp-ppo').verdict).toBe('pass');
+    expect(of('tanh-gaussian-mlp-ppo').control.rejected).toBe(2);
+    for (const [name, looksLike] of [['gaussian-mlp-ppo-clipped-ratio-bug', 'ratio-at-clipped-action'], ['tanh-gaussian-mlp-ppo-jacobian-bug', 'tanh-jacobian-at-squashed-value']] as const) {
+      const atOld = of(name).checks[0]!;
+      expect(of(name).verdict).toBe('fail');
+      expect(atOld.discrepancy).toBeGreaterThan(atOld.tolerance);
+      expect(atOld.diagnosis?.looksLike).toContain(looksLike);
+    }
   }, 60_000);
   it('--mdp is refused with an MLP head (CLI_USAGE)', async () => {
     const e = (await loadEstimators(example('gaussian-mlp-reinforce.ts')))[0]!;
