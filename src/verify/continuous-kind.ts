@@ -3,7 +3,9 @@
  * item 5): a `policy-gradient` estimator that declares `policy: 'gaussian'` or
  * `policy: 'tanh-gaussian'` receives continuous batches ({@link ContinuousBatch}) and a
  * read-only Gaussian policy view ({@link GaussianPolicyView}), and returns its estimate of
- * ∇_θ J in the view's parameters θ. The targets are exact:
+ * ∇_θ J in the view's parameters θ. (`policy: 'gaussian-mlp' | 'tanh-gaussian-mlp'` — such a head
+ * on an MLP — is checked by the same claim on the instances of ./gaussian-mlp-kind.ts, with the
+ * MLP view.) The targets are exact:
  *
  * | policy | instance | θ | exact ∇J | control (a shipped bug, must be rejected) |
  * | --- | --- | --- | --- | --- |

@@ -36,6 +36,10 @@
  *   elsewhere (a KL penalty of coefficient −c). The check holds such an estimator to that
  *   target, and says so in its title.
  *
+ * **MLP heads.** `policy: 'gaussian-mlp' | 'tanh-gaussian-mlp'` runs the same claim on the
+ * instances of ./gaussian-mlp-surrogate.ts (handed in by the caller: `mlpCases`), whose targets
+ * are {@link continuousSurrogateTarget} per context pulled back through the network.
+ *
  * `normalizeAdvantages` is not supported with a continuous policy (`PLUGIN_POLICY`). Python
  * modules declare the same (`'policy'`, `'entropy'`; python/pgtruth_bridge.py, numpy
  * `GaussianPolicy` view).

@@ -50,7 +50,7 @@ export interface PolicyView {
 /** An estimate of ∇J from a batch of complete episodes drawn by `policy` from p0. */
 export interface PolicyGradientEstimator {
   readonly kind: 'policy-gradient';
-  /** The policy it serves: tabular softmax (the default); see ./continuous-kind.ts and ./mlp-kind.ts for 'gaussian', 'tanh-gaussian' and 'mlp'. */
+  /** The policy it serves: tabular softmax (the default); see ./continuous-kind.ts, ./mlp-kind.ts and ./gaussian-mlp-kind.ts for 'gaussian', 'tanh-gaussian', 'mlp', 'gaussian-mlp' and 'tanh-gaussian-mlp'. */
   readonly policy?: 'tabular';
   readonly name?: string;
   /** Returns ∇J's estimate, length S·A laid out like the logits. */
