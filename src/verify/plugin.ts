@@ -30,6 +30,7 @@ import type { VmpoLossEstimator } from './vmpo-kind.js';
 import type { GaussianPolicyGradientEstimator } from './continuous-kind.js';
 import type { GaussianSurrogateEstimator } from './continuous-surrogate.js';
 import type { MlpPolicyGradientEstimator } from './mlp-kind.js';
+import type { GaussianMlpPolicyGradientEstimator, GaussianMlpSurrogateEstimator } from './gaussian-mlp-kind.js';
 
 /** The behaviour policy as a user's estimator sees it: a tabular softmax over logits θ[s*A + a]. */
 export interface PolicyView {
@@ -92,7 +93,7 @@ export interface SurrogateEstimator {
 }
 
 /** Any estimator `pgtruth check` accepts. */
-export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | ValueLossEstimator | ActorCriticEstimator | TrpoMachinery | VmpoLossEstimator | GaussianPolicyGradientEstimator | GaussianSurrogateEstimator | MlpPolicyGradientEstimator;
+export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | ValueLossEstimator | ActorCriticEstimator | TrpoMachinery | VmpoLossEstimator | GaussianPolicyGradientEstimator | GaussianSurrogateEstimator | MlpPolicyGradientEstimator | GaussianMlpPolicyGradientEstimator | GaussianMlpSurrogateEstimator;
 
 /** The kinds, in the order the checks run. */
 export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate', 'group', 'value-loss', 'actor-critic', 'trpo-fvp', 'trpo-cg', 'trpo-linesearch', 'vmpo'] as const;
