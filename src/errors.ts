@@ -112,7 +112,7 @@ export const ERROR_CODES = {
   // pgtruth check for a learner's machinery (issue 11 item 6: src/verify/trpo-kind.ts, vmpo-kind.ts)
   VMPO_ENUMERATION: 'the V-MPO check enumerates every batch of its instance: the MDP given with --mdp has too many reachable (s, a) pairs',
   // pgtruth check with continuous and MLP policies (issue 10, item 5)
-  PLUGIN_POLICY: "a user estimator's policy declaration is invalid: not one of tabular, mlp, gaussian, tanh-gaussian, or declared on a kind other than policy-gradient",
+  PLUGIN_POLICY: "a user estimator's policy declaration is invalid: not one of tabular, mlp, gaussian, tanh-gaussian, gaussian-mlp, tanh-gaussian-mlp, or declared on a kind other than policy-gradient (or surrogate, for the continuous ones)",
 } as const;
 
 /** A stable error code. */

@@ -124,6 +124,8 @@ export {
   quadraticReward, quadraticRewardAt, squaredDistanceReward,
 } from './exact/gaussian-bandit.js';
 export type { QuadraticReward, BanditObjective, ScalarObjective } from './exact/gaussian-bandit.js';
+export { continuousContextualBandit, mlpBanditObjective, mlpBanditGradientByDifferences } from './exact/gaussian-mlp-bandit.js';
+export type { ContinuousContextualBandit, ContinuousContextualBanditSpec, MlpBanditObjective } from './exact/gaussian-mlp-bandit.js';
 export {
   mlpTabularPolicy, mlpLogits, mlpPolicyTable, oneHotFeatures, logitPolicy, neuralObjective,
   neuralPolicyGradient, neuralFisherMatrix, neuralKlPerState, neuralEntropyPerState,
@@ -148,6 +150,8 @@ export { sampleGroups } from './sampling/groups.js';
 export type { GroupBatch, GroupSpec } from './sampling/groups.js';
 export { sampleGaussianBandit } from './sampling/bandit.js';
 export type { BanditDraws, BanditSamplingOptions } from './sampling/bandit.js';
+export { sampleContextualBandit } from './sampling/contextual-bandit.js';
+export type { ContextualDraws } from './sampling/contextual-bandit.js';
 export { sampleLqrEpisodes, covarianceRoot } from './sampling/lqr.js';
 export type { LqrEpisodes, LqrStopping } from './sampling/lqr.js';
 export { SamplerPool, MAX_WORKERS, mapBatches } from './sampling/worker-pool.js';
@@ -240,6 +244,7 @@ export type {
 } from './verify/continuous-kind.js';
 export type { GaussianSurrogateEstimator, EntropyDeclaration } from './verify/continuous-surrogate.js';
 export type { MlpPolicyGradientEstimator, MlpPolicyView } from './verify/mlp-kind.js';
+export type { GaussianMlpPolicyGradientEstimator, GaussianMlpPolicyView, GaussianMlpSurrogateEstimator } from './verify/gaussian-mlp-kind.js';
 export type {
   Claim, Check, CheckStatistics, Relation, RunContext, Diagnosis,
 } from './verify/claim.js';

@@ -15,3 +15,4 @@ export * from './lqr.js';
 export * from './gaussian-bandit.js';
 export * from './neural.js';
 export * from './responses.js';
+export * from './gaussian-mlp-bandit.js';

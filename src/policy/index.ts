@@ -11,3 +11,4 @@ export * from './gaussian.js';
 export * from './gaussian-samples.js';
 export * from './gaussian-head.js';
 export * from './score-sum.js';
+export * from './mlp-samples.js';

@@ -19,3 +19,4 @@ export * from './worker-pool.js';
 export * from './lqr.js';
 export * from './bandit.js';
 export * from './groups.js';
+export * from './contextual-bandit.js';

@@ -9,6 +9,8 @@
  * | group | E[(1/N) Σ A_{i,t} ∇log π] = κ(G)∇J (or κ∇E[(R − V)/\|o\|] when it declares `objective: 'length-normalized'`) on bandits and a token MDP; with a `klPenalty`, E[∇L_KL] = ∇KL(π_θ‖π_ref) (./group-kind.ts) | GRPO as published (std, 1/\|o\|); GRPO's k3 loss term |
  * | policy-gradient with `policy: 'gaussian' \| 'tanh-gaussian'` | E[ĝ] = ∇_θ J on the LQR (episodes cut at H = 150) and a clipped-action bandit, or a tanh bandit (./continuous-kind.ts) | REINFORCE without γ^t; the score at the clipped action; the tanh Jacobian at the squashed value |
  * | policy-gradient with `policy: 'mlp'` | E[ĝ] = ∇_w J with an MLP policy view (./mlp-kind.ts) | REINFORCE without γ^t |
+ * | policy-gradient with `policy: 'gaussian-mlp' \| 'tanh-gaussian-mlp'` | E[ĝ] = ∇_w J of a Gaussian (state-independent log σ, environment clip) or tanh-Gaussian (state-dependent log σ) head on an MLP over a contextual bandit: exact by the chain rule (./gaussian-mlp-kind.ts) | the score at the clipped action; the tanh Jacobian at the squashed value |
+ * | surrogate with `policy: 'gaussian-mlp' \| 'tanh-gaussian-mlp'` | as for the Gaussian surrogates, on the MLP heads' contextual bandit at w_old and at w ≠ w_old, per context by quadrature and through one VJP (./gaussian-mlp-surrogate.ts) | ρ at the clipped action or with the tanh Jacobian at the squashed value (w_old); min over ratios before Â (w ≠ w_old) |
  * | surrogate with `policy: 'gaussian' \| 'tanh-gaussian'` | E[−∇loss] = ∇J at θ_old (the LQR, and a clipped-action or a tanh bandit) and the exact (clipped) surrogate gradient at θ ≠ θ_old on the bandits, by quadrature, plus declared entropy (`entropy: 'exact' \| 'sample'`) and KL terms (./continuous-surrogate.ts) | ρ from log π at the clipped action or with the tanh Jacobian at the squashed value (θ_old); min over ratios before Â (θ ≠ θ_old) |
  * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old, plus the exact gradients of a declared entropy bonus (`entropyCoef`) and KL penalty (`klCoef`); with `normalizeAdvantages`, the large-batch limit (A − μ)/σ within a stated margin, and the verdict states the bias for ∇J | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
  *
@@ -51,6 +53,7 @@ import { continuousEstimatorClaims, declaredPolicy, type ContinuousRun } from '.
 import { mlpEstimatorClaims } from './mlp-kind.js';
 import { continuousSurrogateClaims, declaredEntropy, type ContinuousSurrogateRun } from './continuous-surrogate.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
+import { gaussianMlpSurrogateCases } from './gaussian-mlp-surrogate.js';
 import { machineryClaims, type MachineryRun } from './machinery.js';
 import { surrogateDeclaration, type LoadedEstimator, type SurrogateDeclaration } from './plugin.js';
 import { UserSandbox } from './sandbox.js';
@@ -424,7 +427,7 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
     case 'trpo-fvp': case 'trpo-cg': case 'trpo-linesearch': case 'vmpo':
       return machineryClaims(e, runner.machinery, opts);
     case 'surrogate': {
-      if (declaredPolicy(e) !== 'tabular') return continuousSurrogateClaims(e, runner.continuousSurrogate, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples });
+      if (declaredPolicy(e) !== 'tabular') return continuousSurrogateClaims(e, runner.continuousSurrogate, { ...opts, resolution: p.fraction, budget: p.budget, samples: p.minSamples }, gaussianMlpSurrogateCases);
       // the tabular target uses the exact entropy: a declared −log π estimate would be silently misread
       if (declaredEntropy(e) === 'sample') fail('PLUGIN_INVALID', `${e.name}: entropy: 'sample' is checked for Gaussian and tanh-Gaussian policies only (a tabular surrogate's entropy is exact: omit it or declare 'exact')`, { where: `${e.key}.entropy`, value: 'sample' });
       const decl = surrogateDeclaration(e);

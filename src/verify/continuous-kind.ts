@@ -3,7 +3,9 @@
  * item 5): a `policy-gradient` estimator that declares `policy: 'gaussian'` or
  * `policy: 'tanh-gaussian'` receives continuous batches ({@link ContinuousBatch}) and a
  * read-only Gaussian policy view ({@link GaussianPolicyView}), and returns its estimate of
- * ∇_θ J in the view's parameters θ. The targets are exact:
+ * ∇_θ J in the view's parameters θ. (`policy: 'gaussian-mlp' | 'tanh-gaussian-mlp'` — such a head
+ * on an MLP — is checked by the same claim on the instances of ./gaussian-mlp-kind.ts, with the
+ * MLP view.) The targets are exact:
  *
  * | policy | instance | θ | exact ∇J | control (a shipped bug, must be rejected) |
  * | --- | --- | --- | --- | --- |
@@ -62,12 +64,13 @@ import { findMutation, type PolicyGradientFn } from './mutations.js';
 import type { LoadedEstimator } from './plugin.js';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION, PILOT_BATCHES, sizeAndRun, sizedDecision, type Scaling, type SizedItem } from './power.js';
 import { CHECK_ALPHA, meanCheck } from './sampled.js';
+import { gaussianMlpCases, type GaussianMlpViewSpec } from './gaussian-mlp-kind.js';
 
 // ---------------------------------------------------------------------------------------
 // the declaration
 
 /** The policies a `policy-gradient` estimator may declare (`policy`, default `'tabular'`). */
-export const POLICY_DECLARATIONS = ['tabular', 'mlp', 'gaussian', 'tanh-gaussian'] as const;
+export const POLICY_DECLARATIONS = ['tabular', 'mlp', 'gaussian', 'tanh-gaussian', 'gaussian-mlp', 'tanh-gaussian-mlp'] as const;
 export type PolicyDeclaration = (typeof POLICY_DECLARATIONS)[number];
 
 /**
@@ -78,8 +81,8 @@ export function declaredPolicy(e: LoadedEstimator): PolicyDeclaration {
   const v = (e.estimator as { policy?: unknown }).policy;
   if (v === undefined) return 'tabular';
   // a surrogate may declare a continuous policy (./continuous-surrogate.ts); only policy-gradient estimators declare 'mlp'
-  const surrogate = e.estimator.kind === 'surrogate' && (v === 'gaussian' || v === 'tanh-gaussian' || v === 'tabular');
-  if (e.estimator.kind !== 'policy-gradient' && !surrogate) fail('PLUGIN_POLICY', `${e.module}: export ${e.key} declares policy ${show(v)} on kind ${e.estimator.kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian' or 'tanh-gaussian'`, { where: `${e.key}.policy`, value: v });
+  const surrogate = e.estimator.kind === 'surrogate' && (v === 'gaussian' || v === 'tanh-gaussian' || v === 'gaussian-mlp' || v === 'tanh-gaussian-mlp' || v === 'tabular');
+  if (e.estimator.kind !== 'policy-gradient' && !surrogate) fail('PLUGIN_POLICY', `${e.module}: export ${e.key} declares policy ${show(v)} on kind ${e.estimator.kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian', 'tanh-gaussian', 'gaussian-mlp' or 'tanh-gaussian-mlp'`, { where: `${e.key}.policy`, value: v });
   if (!(POLICY_DECLARATIONS as readonly unknown[]).includes(v)) fail('PLUGIN_POLICY', `${e.module}: export ${e.key}.policy is ${show(v)}: expected one of ${POLICY_DECLARATIONS.join(', ')}`, { where: `${e.key}.policy`, value: v });
   return v as PolicyDeclaration;
 }
@@ -227,7 +230,7 @@ export interface Drawn {
 /** One instance of the kind: a problem, the policy at θ, the exact ∇J and its control. */
 export interface ContinuousCase {
   readonly label: string;
-  readonly spec: GaussianViewSpec;
+  readonly spec: GaussianViewSpec | GaussianMlpViewSpec;
   readonly theta: Float64Array;
   readonly target: Float64Array;
   readonly norm: number;
@@ -336,7 +339,7 @@ export function continuousCases(policy: 'gaussian' | 'tanh-gaussian'): Continuou
 // the claim
 
 /** How the claim reaches the user's estimator: its estimates (n × P) of a chunk of batches, computed in the sandbox's workers. */
-export type ContinuousRun = (key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array) => Promise<Float64Array>;
+export type ContinuousRun = (key: string, batches: ContinuousBatch[], spec: GaussianViewSpec | GaussianMlpViewSpec, theta: Float64Array) => Promise<Float64Array>;
 
 /** Batches per chunk sent to a worker, and chunks in flight at once. */
 const CHUNK = 32, IN_FLIGHT = 4;
@@ -385,22 +388,31 @@ export interface ContinuousCheckOptions {
   readonly mdp?: unknown;
 }
 
-/** The claims `pgtruth check` runs for a `policy-gradient` estimator declaring a Gaussian or tanh-Gaussian policy (module comment). */
+/** How the claim names each continuous policy, its truth and its control. */
+const CONTINUOUS_TEXT: Record<Exclude<PolicyDeclaration, 'tabular' | 'mlp'>, { policy: string; truth: string; control: string; squashed: boolean; mlp: boolean; source: string }> = {
+  'gaussian': { policy: 'Gaussian policy', source: 'Lehmann 2024, Theorem 3.1 and §3.2; Fazel et al. 2018, Lemma 1; Fujita & Maeda 2018', truth: 'LQR closed form, clipped-action bandit by quadrature', squashed: false, mlp: false, control: 'REINFORCE without γ^t on the LQR (mutant.reinforce-no-discount-weight); the score taken at the environment-clipped action on the clipped bandit — each with the sample size of the user\'s check' },
+  'tanh-gaussian': { policy: 'tanh-squashed Gaussian policy', source: 'Lehmann 2024, Theorem 3.1 and §3.2; Haarnoja et al. 2018, Appendix C', truth: 'tanh bandit by quadrature', squashed: true, mlp: false, control: 'π_θ/π_old with the tanh Jacobian evaluated at the squashed value, log(1 − tanh²(tanh u)), on the tanh bandit, with the sample size of the user\'s check' },
+  'gaussian-mlp': { policy: 'Gaussian head on an MLP (state-independent log σ)', source: 'Lehmann 2024, Theorem 3.1, §3.2 and §6; Fujita & Maeda 2018 (clipped actions)', truth: 'the chain rule through the per-context clipped-bandit gradients by quadrature and one VJP of the network (./gaussian-mlp-kind.ts)', squashed: false, mlp: true, control: 'the score taken at the environment-clipped action on the contextual clipped bandit, with the sample size of the user\'s check' },
+  'tanh-gaussian-mlp': { policy: 'tanh-Gaussian head on an MLP (state-dependent log σ)', source: 'Lehmann 2024, Theorem 3.1, §3.2 and §6; Haarnoja et al. 2018, Appendix C', truth: 'the chain rule through the per-context tanh-bandit gradients by quadrature and one VJP of the network (./gaussian-mlp-kind.ts)', squashed: true, mlp: true, control: 'π_w/π_old with the tanh Jacobian evaluated at the squashed value, log(1 − tanh²(tanh u)), on the contextual tanh bandit, with the sample size of the user\'s check' },
+};
+
+/** The claims `pgtruth check` runs for a `policy-gradient` estimator declaring a Gaussian or tanh-Gaussian policy, or such a head on an MLP (./gaussian-mlp-kind.ts) (module comment). */
 export function continuousEstimatorClaims(e: LoadedEstimator, run: ContinuousRun, opts: ContinuousCheckOptions): Claim[] {
   const policy = declaredPolicy(e);
-  if (policy !== 'gaussian' && policy !== 'tanh-gaussian') fail('PLUGIN_POLICY', `${e.name}: policy ${policy} is not a continuous policy`, { where: `${e.key}.policy`, value: policy });
+  if (policy === 'tabular' || policy === 'mlp') fail('PLUGIN_POLICY', `${e.name}: policy ${policy} is not a continuous policy`, { where: `${e.key}.policy`, value: policy });
   if (opts.mdp !== undefined) fail('CLI_USAGE', `${e.name} declares a ${policy} policy: its problems are the built-in LQR and bandits, and --mdp (a tabular MDP) does not apply`, { where: '--mdp' });
   const fraction = opts.resolution ?? DEFAULT_RESOLUTION, budget = opts.budget ?? DEFAULT_BUDGET_SECONDS, minSamples = opts.samples ?? 6400;
   const tag = `check.${e.name}`, sizes = new Map<string, number>();
-  const xs = () => continuousCases(policy);
+  const text = CONTINUOUS_TEXT[policy];
+  const xs = () => (policy === 'gaussian-mlp' || policy === 'tanh-gaussian-mlp' ? gaussianMlpCases(policy) : continuousCases(policy));
   const unit = (x: ContinuousCase) => `batches of ${x.perBatch} ${x.sampleName}`;
   const minBatches = (x: ContinuousCase) => Math.max(50, Math.ceil(minSamples / x.perBatch));
   const user = (x: ContinuousCase) => (chunk: Drawn[]) => run(e.key, chunk.map((d) => d.batch), x.spec, x.theta);
   return [{
     id: `${tag}.unbiased`,
-    title: `${e.name} is unbiased for ∇_θ J with a ${policy === 'gaussian' ? 'Gaussian' : 'tanh-squashed Gaussian'} policy (exact ∇J: ${policy === 'gaussian' ? 'LQR closed form, clipped-action bandit by quadrature' : 'tanh bandit by quadrature'})`,
-    source: 'Lehmann 2024, Theorem 3.1 and §3.2; Fazel et al. 2018, Lemma 1; Fujita & Maeda 2018; Haarnoja et al. 2018, Appendix C',
-    statement: String.raw`\mathbb E[\hat g] = \nabla_\theta J(\theta),\quad \pi_\theta(a|x) = \mathcal N\big(a;\mu_\theta(x),\operatorname{diag}\sigma^2\big)` + (policy === 'tanh-gaussian' ? String.raw`\ \text{pushed through}\ \tanh` : ''),
+    title: `${e.name} is unbiased for ∇_θ J with a ${text.policy} (exact ∇J: ${text.truth})`,
+    source: text.source,
+    statement: String.raw`\mathbb E[\hat g] = \nabla_\theta J(\theta),\quad \pi_\theta(a|x) = \mathcal N\big(a;\mu_\theta(x),\operatorname{diag}\sigma${text.mlp ? String.raw`_\theta(x)` : ''}^2\big)` + (text.squashed ? String.raw`\ \text{pushed through}\ \tanh` : ''),
     relation: 'unbiased',
     rule: `studentized max over θ's coordinates, Šidák, α = ${CHECK_ALPHA} per check; inconclusive (a failure) unless it resolves a bias of ${(100 * fraction).toFixed(1)}% of ‖∇J‖₂ at power ${DETECTION_POWER}`,
     run: async (ctx) => {
@@ -428,9 +440,7 @@ export function continuousEstimatorClaims(e: LoadedEstimator, run: ContinuousRun
       return out;
     },
     control: {
-      description: policy === 'gaussian'
-        ? 'REINFORCE without γ^t on the LQR (mutant.reinforce-no-discount-weight); the score taken at the environment-clipped action on the clipped bandit — each with the sample size of the user\'s check'
-        : 'π_θ/π_old with the tanh Jacobian evaluated at the squashed value, log(1 − tanh²(tanh u)), on the tanh bandit, with the sample size of the user\'s check',
+      description: text.control,
       run: async (ctx) => {
         const out: Check[] = [];
         for (const x of xs()) {

@@ -36,6 +36,10 @@
  *   elsewhere (a KL penalty of coefficient −c). The check holds such an estimator to that
  *   target, and says so in its title.
  *
+ * **MLP heads.** `policy: 'gaussian-mlp' | 'tanh-gaussian-mlp'` runs the same claim on the
+ * instances of ./gaussian-mlp-surrogate.ts (handed in by the caller: `mlpCases`), whose targets
+ * are {@link continuousSurrogateTarget} per context pulled back through the network.
+ *
  * `normalizeAdvantages` is not supported with a continuous policy (`PLUGIN_POLICY`). Python
  * modules declare the same (`'policy'`, `'entropy'`; python/pgtruth_bridge.py, numpy
  * `GaussianPolicy` view).
@@ -64,6 +68,7 @@ import { CLIP, clipPolicy, clipReward, continuousLqrInstance, TANH_LS, TANH_MU, 
 import { BANDIT_DRAWS, banditBatch, declaredPolicy, lqrCase, LQR_HORIZON, policyOf, sample, scalingOf, stackControl, type ContinuousBatch, type ContinuousCase, type Drawn, type GaussianPolicyView, type GaussianViewSpec } from './continuous-kind.js';
 import { diagnose, type Candidate, type Reader } from './diagnose.js';
 import { findMutation, ppoMinBeforeMultiply } from './mutations.js';
+import type { GaussianMlpViewSpec } from './gaussian-mlp-kind.js';
 import { surrogateDeclaration, type LoadedEstimator } from './plugin.js';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_RESOLUTION, PILOT_BATCHES, sizeAndRun, sizedDecision, type SizedItem } from './power.js';
 import { CHECK_ALPHA, meanCheck } from './sampled.js';
@@ -95,6 +100,12 @@ export function declaredEntropy(e: LoadedEstimator): EntropyDeclaration {
   if (e.estimator.kind !== 'surrogate' || !(ENTROPY_DECLARATIONS as readonly unknown[]).includes(v)) fail('PLUGIN_INVALID', `${e.module}: export ${e.key}.entropy is ${show(v)}: a surrogate declares 'exact' or 'sample'`, { where: `${e.key}.entropy`, value: v });
   return v as EntropyDeclaration;
 }
+
+/** One instance of the surrogate check: its target, the plain surrogate's target (the control's), and the declaration's variants (diagnosis). */
+export interface SurrogateCase extends ContinuousCase { readonly plainTarget: Float64Array; readonly variants: Candidate[] }
+
+/** The MLP heads' instances (./gaussian-mlp-surrogate.ts), handed in by the caller. */
+export type MlpSurrogateCases = (policy: 'gaussian-mlp' | 'tanh-gaussian-mlp', decl: ContinuousSurrogateDeclaration, plain: ContinuousSurrogateDeclaration) => SurrogateCase[];
 
 /** The declaration the target reads. */
 export interface ContinuousSurrogateDeclaration { readonly clip?: number; readonly entropyCoef?: number; readonly klCoef?: number; readonly entropy?: EntropyDeclaration }
@@ -169,8 +180,38 @@ export function continuousSurrogateTarget(x: Pick<SurrogateProblem, 'policy' | '
   return g;
 }
 
+/**
+ * The diagnosis candidates of a surrogate's declaration: each declared term dropped, the entropy
+ * bonus with its sign flipped, the other entropy estimate, the clip not applied — each the exact
+ * target of that variant (`targetOf(d)`); `gaussianEntropyForTanh` adds the candidate "the
+ * Gaussian's entropy taken for the tanh-Gaussian's" (its difference from the target).
+ */
+export function declarationVariants(decl: ContinuousSurrogateDeclaration, targetOf: (d: ContinuousSurrogateDeclaration) => Float64Array, target: Float64Array, gaussianEntropyForTanh?: () => Float64Array): Candidate[] {
+  const variant = (id: string, description: string, d: ContinuousSurrogateDeclaration): Candidate => ({ id, description, exact: targetOf(d) });
+  const variants: Candidate[] = [];
+  if (decl.entropyCoef) {
+    variants.push(variant('entropy-bonus-missing', 'the declared entropy bonus is not in the loss', { ...decl, entropyCoef: 0 }));
+    const without = targetOf({ ...decl, entropyCoef: 0 });
+    variants.push({ id: 'mutant.entropy-bonus-sign-flipped', description: findMutation('mutant.entropy-bonus-sign-flipped')!.description, exact: target.map((v, k) => 2 * without[k]! - v) });
+    if (decl.entropy === 'sample') variants.push(variant('entropy-exact', "the policy's exact entropy where −log π_θ(a_t) (entropy: 'sample') is declared", { ...decl, entropy: 'exact' }));
+    else {
+      variants.push(variant('entropy-sample', "the entropy estimated by −log π_θ(a_t) on the batch (SB3's convention; declare entropy: 'sample')", { ...decl, entropy: 'sample' }));
+      if (gaussianEntropyForTanh) { const delta = gaussianEntropyForTanh(); variants.push({ id: 'gaussian-entropy-for-tanh', description: "the Gaussian's entropy ½ log(2πe σ²) of the pre-squash u taken for the tanh-Gaussian's", exact: target.map((v, k) => v + delta[k]!) }); }
+    }
+  }
+  if (decl.klCoef) variants.push(variant('kl-penalty-missing', 'the declared KL penalty is not in the loss', { ...decl, klCoef: 0 }));
+  if (decl.clip !== undefined) variants.push(variant('clip-not-applied', 'the clip is not applied (the unclipped surrogate)', { ...decl, clip: undefined as unknown as number }));
+  return variants;
+}
+
+/** c·(∇H_Gaussian − ∇H_tanh) in (μ, log σ) at θ = (μ, log σ): what taking the Gaussian's entropy for the tanh-Gaussian's adds to −∇loss. */
+export function gaussianEntropyForTanhDelta(theta: ArrayLike<number>, c: number): Float64Array {
+  const h = tanhGaussianEntropy(theta[0]!, theta[1]!);
+  return Float64Array.of(-c * h.gradMu, c * (1 - h.gradLogStd));
+}
+
 /** How the claim reaches the user's surrogate: −∇loss (n × P) on a chunk of batches, computed in the sandbox's workers. */
-export type ContinuousSurrogateRun = (key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array, advantages: Float64Array[]) => Promise<Float64Array>;
+export type ContinuousSurrogateRun = (key: string, batches: ContinuousBatch[], spec: GaussianViewSpec | GaussianMlpViewSpec, theta: Float64Array, advantages: Float64Array[]) => Promise<Float64Array>;
 
 /**
  * The exact advantages A_old(x_t, a_t) = r_t + γ V(x_{t+1}) − V(x_t) with the exact V of the
@@ -180,20 +221,20 @@ export type ContinuousSurrogateRun = (key: string, batches: ContinuousBatch[], s
 const advantagesOf = (b: ContinuousBatch) => b.r_t.map((r, i) => r + (b.terminated_t[i] ? 0 : b.gamma * b.v_tp1[i]!) - b.v_t[i]!);
 
 /** The claims `pgtruth check` runs for a surrogate declaring a Gaussian or tanh-Gaussian policy (module comment). */
-export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSurrogateRun, opts: { samples?: number; resolution?: number; budget?: number; mdp?: unknown }): Claim[] {
+export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSurrogateRun, opts: { samples?: number; resolution?: number; budget?: number; mdp?: unknown }, mlpCases?: MlpSurrogateCases): Claim[] {
   const policy = declaredPolicy(e);
-  if (policy !== 'gaussian' && policy !== 'tanh-gaussian') fail('PLUGIN_POLICY', `${e.name}: policy ${policy} is not a continuous policy`, { where: `${e.key}.policy`, value: policy });
+  const mlp = policy === 'gaussian-mlp' || policy === 'tanh-gaussian-mlp';
+  if (!(policy === 'gaussian' || policy === 'tanh-gaussian' || (mlp && mlpCases))) fail('PLUGIN_POLICY', `${e.name}: policy ${policy} is not a continuous policy`, { where: `${e.key}.policy`, value: policy });
   const base = surrogateDeclaration(e);
   if (base.normalizeAdvantages) fail('PLUGIN_POLICY', `${e.name}: normalizeAdvantages is not supported with a ${policy} policy (the exact advantages are given)`, { where: `${e.key}.normalizeAdvantages`, value: true });
   if (opts.mdp !== undefined) fail('CLI_USAGE', `${e.name} declares a ${policy} policy: its problems are the built-in bandits, and --mdp (a tabular MDP) does not apply`, { where: '--mdp' });
   const decl: ContinuousSurrogateDeclaration = { ...base, ...(base.entropyCoef ? { entropy: declaredEntropy(e) } : {}) };
   const fraction = opts.resolution ?? DEFAULT_RESOLUTION, budget = opts.budget ?? DEFAULT_BUDGET_SECONDS, minSamples = opts.samples ?? 6400;
   const tag = `check.${e.name}`, sizes = new Map<string, number>();
-  const spec: GaussianViewSpec = { family: policy, head: 'constant', obsDim: 1, actionDim: 1 };
+  const spec: GaussianViewSpec = { family: policy === 'tanh-gaussian' ? 'tanh-gaussian' : 'gaussian', head: 'constant', obsDim: 1, actionDim: 1 };
   const plain: ContinuousSurrogateDeclaration = decl.clip !== undefined ? { clip: decl.clip } : {};
   const minBatches = (x: ContinuousCase) => Math.max(50, Math.ceil(minSamples / x.perBatch));
 
-  interface SurrogateCase extends ContinuousCase { readonly plainTarget: Float64Array; readonly variants: Candidate[] }
   /** The LQR at θ_old: ∇J in closed form, plus c·Σ_{t<H} γ^t per log σ_j for an exact entropy bonus (∂H/∂log σ_j = 1, gaussianEntropyRow); KL and the −log π entropy have gradient 0 at θ_old. */
   const lqrSurrogate = (): SurrogateCase => {
     const base = lqrCase(), P = base.theta.length, m = base.spec.actionDim, gamma = continuousLqrInstance().problem.gamma;
@@ -219,7 +260,7 @@ export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSur
       },
     };
   };
-  const cases = (): SurrogateCase[] => [...(policy === 'gaussian' ? [lqrSurrogate()] : []), ...banditCases()];
+  const cases = (): SurrogateCase[] => (mlp ? mlpCases!(policy, decl, plain) : [...(policy === 'gaussian' ? [lqrSurrogate()] : []), ...banditCases()]);
   const banditCases = (): SurrogateCase[] => {
     const p = policy === 'gaussian' ? gaussianProblem() : tanhProblem(), norm = Math.hypot(...p.grad);
     return (['at θ_old', 'at θ ≠ θ_old'] as const).map((where): SurrogateCase => {
@@ -229,19 +270,7 @@ export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSur
       const control = atOld
         ? { id: p.wrongRatioId, description: p.wrongRatioDescription }
         : decl.clip !== undefined ? { id: 'mutant.ppo-min-before-multiply', description: findMutation('mutant.ppo-min-before-multiply')!.description } : { id: 'clipped', description: "PPO's clipped surrogate (ε = 0.2) where the declared one is unclipped" };
-      const variant = (id: string, description: string, d: ContinuousSurrogateDeclaration): Candidate => ({ id, description, exact: continuousSurrogateTarget(p, theta, d) });
-      const variants: Candidate[] = [];
-      if (decl.entropyCoef) {
-        variants.push(variant('entropy-bonus-missing', 'the declared entropy bonus is not in the loss', { ...decl, entropyCoef: 0 }));
-        variants.push({ id: 'mutant.entropy-bonus-sign-flipped', description: findMutation('mutant.entropy-bonus-sign-flipped')!.description, exact: target.map((v, k) => 2 * continuousSurrogateTarget(p, theta, { ...decl, entropyCoef: 0 })[k]! - v) });
-        if (decl.entropy === 'sample') variants.push(variant('entropy-exact', "the policy's exact entropy where −log π_θ(a_t) (entropy: 'sample') is declared", { ...decl, entropy: 'exact' }));
-        else {
-          variants.push(variant('entropy-sample', "the entropy estimated by −log π_θ(a_t) on the batch (SB3's convention; declare entropy: 'sample')", { ...decl, entropy: 'sample' }));
-          if (policy === 'tanh-gaussian') variants.push({ id: 'gaussian-entropy-for-tanh', description: "the Gaussian's entropy ½ log(2πe σ²) of the pre-squash u taken for the tanh-Gaussian's", exact: target.map((v, k) => v + decl.entropyCoef! * ((k === 1 ? 1 : 0) - [tanhGaussianEntropy(theta[0]!, theta[1]!).gradMu, tanhGaussianEntropy(theta[0]!, theta[1]!).gradLogStd][k]!)) });
-        }
-      }
-      if (decl.klCoef) variants.push(variant('kl-penalty-missing', 'the declared KL penalty is not in the loss', { ...decl, klCoef: 0 }));
-      if (decl.clip !== undefined) variants.push(variant('clip-not-applied', 'the clip is not applied (the unclipped surrogate)', { ...decl, clip: undefined as unknown as number }));
+      const variants = declarationVariants(decl, (d) => continuousSurrogateTarget(p, theta, d), target, policy === 'tanh-gaussian' ? () => gaussianEntropyForTanhDelta(theta, decl.entropyCoef!) : undefined);
       return {
         label: `${p.label}, ${where}`, spec, theta, target, norm, plainTarget, variants,
         perBatch: BANDIT_DRAWS, sampleName: 'draws', coordinate: (j) => (j === 0 ? '−∂loss/∂μ' : '−∂loss/∂log σ'), control,
@@ -265,14 +294,14 @@ export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSur
   };
   const user = (x: ContinuousCase) => (chunk: Drawn[]) => run(e.key, chunk.map((d) => d.batch), x.spec, x.theta, chunk.map((d) => advantagesOf(d.batch)));
   const extras = [decl.entropyCoef ? (decl.entropy === 'sample' ? `+ ${decl.entropyCoef}·∇KL(π_old‖π_θ) (the −log π entropy estimate)` : `+ ${decl.entropyCoef}·∇H`) : '', decl.klCoef ? `− ${decl.klCoef}·∇KL(π_old‖π_θ)` : ''].filter(Boolean).join(' ');
-  const family = policy === 'gaussian' ? 'Gaussian' : 'tanh-squashed Gaussian';
+  const family = { gaussian: 'Gaussian policy', 'tanh-gaussian': 'tanh-squashed Gaussian policy', 'gaussian-mlp': 'Gaussian head on an MLP', 'tanh-gaussian-mlp': 'tanh-Gaussian head on an MLP' }[policy as 'gaussian'];
   return [{
     id: `${tag}.gradient`,
-    title: `${e.name} (${family} policy): −∇loss equals ∇J at θ_old and the exact ${decl.clip !== undefined ? `clipped (ε = ${decl.clip})` : 'unclipped'} surrogate gradient elsewhere${extras ? ` ${extras}` : ''} (bandits, by quadrature)`,
+    title: `${e.name} (${family}): −∇loss equals ∇J at θ_old and the exact ${decl.clip !== undefined ? `clipped (ε = ${decl.clip})` : 'unclipped'} surrogate gradient elsewhere${extras ? ` ${extras}` : ''} (${mlp ? 'a contextual bandit: per context by quadrature, through one VJP of the network' : 'bandits, by quadrature'})`,
     source: 'Lehmann 2024, Table 1, eq. 18; Schulman et al. 2017, eqs. 7–9; Haarnoja et al. 2018, Appendix C',
     statement: String.raw`\mathbb E[-\nabla\hat L(\theta)] = \nabla_\theta\big(\mathbb E_{\pi_{\mathrm{old}}}[\min(\rho A,\mathrm{clip}(\rho)A)] + c\,H(\pi_\theta) - \beta\,\mathrm{KL}(\pi_{\mathrm{old}}\|\pi_\theta)\big)`,
     relation: 'unbiased',
-    rule: `studentized max over (μ, log σ), Šidák, α = ${CHECK_ALPHA} per check; inconclusive (a failure) unless it resolves a bias of ${(100 * fraction).toFixed(1)}% of ‖∇J‖₂ at power ${DETECTION_POWER}`,
+    rule: `studentized max over ${mlp ? "w's coordinates" : '(μ, log σ)'}, Šidák, α = ${CHECK_ALPHA} per check; inconclusive (a failure) unless it resolves a bias of ${(100 * fraction).toFixed(1)}% of ‖∇J‖₂ at power ${DETECTION_POWER}`,
     run: async (ctx) => {
       const all = cases();
       const items: SizedItem[] = all.map((x) => ({
@@ -300,7 +329,7 @@ export function continuousSurrogateClaims(e: LoadedEstimator, run: ContinuousSur
       return out;
     },
     control: {
-      description: `the plain surrogate ${policy === 'gaussian' ? 'averaged without γ^t on the LQR, with ρ from log π_θ at the environment-clipped action on the bandit' : 'with ρ with the tanh Jacobian at the squashed value'} at θ_old, and ${decl.clip !== undefined ? 'min over ratios before multiplying by Â (mutant.ppo-min-before-multiply)' : "PPO's clip (ε = 0.2)"} at θ ≠ θ_old, each held to the plain target with the sample size of the user's check`,
+      description: `the plain surrogate ${policy === 'gaussian' ? 'averaged without γ^t on the LQR, with ρ from log π_θ at the environment-clipped action on the bandit' : policy === 'gaussian-mlp' ? 'with ρ from log π_w at the environment-clipped action' : 'with ρ with the tanh Jacobian at the squashed value'} at θ_old, and ${decl.clip !== undefined ? 'min over ratios before multiplying by Â (mutant.ppo-min-before-multiply)' : "PPO's clip (ε = 0.2)"} at θ ≠ θ_old, each held to the plain target with the sample size of the user's check`,
       run: async (ctx) => {
         const out: Check[] = [];
         for (const x of cases()) {

@@ -8,7 +8,8 @@
 import { Mlp, type ActivationName } from '../policy/mlp.js';
 import type { Batch } from '../sampling/batch.js';
 import type { TaskContext } from '../sampling/map.js';
-import { gaussianPolicyView, type ContinuousBatch, type GaussianPolicyGradientEstimator, type GaussianViewSpec } from './continuous-kind.js';
+import { gaussianPolicyView, type ContinuousBatch, type GaussianPolicyGradientEstimator, type GaussianPolicyView, type GaussianViewSpec } from './continuous-kind.js';
+import { gaussianMlpPolicyView, type GaussianMlpPolicyGradientEstimator, type GaussianMlpPolicyView, type GaussianMlpViewSpec } from './gaussian-mlp-kind.js';
 import { mlpPolicyView, type MlpPolicyGradientEstimator, type MlpPolicyView, type MlpViewTaskOptions } from './mlp-kind.js';
 import type { GaussianSurrogateEstimator } from './continuous-surrogate.js';
 import { fail } from '../errors.js';
@@ -17,22 +18,27 @@ import { checkedResult, type LoadedEstimator } from './plugin.js';
 /** The names of the tasks {@link policyViewTasks} adds. */
 export const POLICY_VIEW_TASKS = ['userContinuousTask', 'userMlpPolicyGradientTask', 'userContinuousSurrogateTask'] as const;
 
+/** The view of a continuous spec: the Gaussian view, or the MLP head's (./gaussian-mlp-kind.ts). */
+const viewOf = (spec: GaussianViewSpec | GaussianMlpViewSpec, theta: Float64Array): GaussianPolicyView | GaussianMlpPolicyView =>
+  (spec.head === 'mlp' ? gaussianMlpPolicyView(spec, theta) : gaussianPolicyView(spec, theta));
+
 /** The tasks, given how the user module's tasks find an estimator and guard a call. */
 export function policyViewTasks(find: (key: string) => LoadedEstimator, call: <T>(e: LoadedEstimator, f: () => T) => T) {
   const mlpViews = new WeakMap<object, MlpPolicyView>();
   return {
     /** The continuous estimator `key`'s estimates on each batch (n × P), with the Gaussian view of `spec` at θ. */
-    userContinuousTask(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array): Float64Array {
-      const e = find(key), view = gaussianPolicyView(spec, theta), P = view.numParams, out = new Float64Array(batches.length * P);
+    userContinuousTask(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec | GaussianMlpViewSpec, theta: Float64Array): Float64Array {
+      const e = find(key), view = viewOf(spec, theta), P = view.numParams, out = new Float64Array(batches.length * P);
       batches.forEach((b, j) => {
-        const g = call(e, () => (e.estimator as unknown as GaussianPolicyGradientEstimator).estimate(b, view, b.gamma));
+        // the view matches the estimator's declaration (the MLP view for 'gaussian-mlp' and 'tanh-gaussian-mlp')
+        const g = call(e, () => (e.estimator as unknown as GaussianPolicyGradientEstimator | GaussianMlpPolicyGradientEstimator).estimate(b, view as GaussianPolicyView & GaussianMlpPolicyView, b.gamma));
         out.set(checkedResult(g, P, `${e.name}.estimate`), j * P);
       });
       return out;
     },
     /** The continuous surrogate `key`'s −∇loss on each batch (n × P), with the Gaussian view of `spec` at θ and batch j's advantages `advantages[j]` (./continuous-surrogate.ts). */
-    userContinuousSurrogateTask(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array, advantages: Float64Array[]): Float64Array {
-      const e = find(key), view = gaussianPolicyView(spec, theta), P = view.numParams, out = new Float64Array(batches.length * P);
+    userContinuousSurrogateTask(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec | GaussianMlpViewSpec, theta: Float64Array, advantages: Float64Array[]): Float64Array {
+      const e = find(key), view = viewOf(spec, theta) as GaussianPolicyView, P = view.numParams, out = new Float64Array(batches.length * P);
       batches.forEach((b, j) => {
         // a copy: an estimator that writes into its advantages must not change the next batch's
         const r = call(e, () => (e.estimator as unknown as GaussianSurrogateEstimator).estimate(b, view, Float64Array.from(advantages[j]!)));

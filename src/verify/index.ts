@@ -15,3 +15,4 @@ export type { VmpoLossEstimator, VmpoDuals } from './vmpo-kind.js';
 export * from './continuous-kind.js';
 export * from './continuous-surrogate.js';
 export * from './mlp-kind.js';
+export * from './gaussian-mlp-kind.js';

@@ -30,6 +30,7 @@ import type { VmpoLossEstimator } from './vmpo-kind.js';
 import type { GaussianPolicyGradientEstimator } from './continuous-kind.js';
 import type { GaussianSurrogateEstimator } from './continuous-surrogate.js';
 import type { MlpPolicyGradientEstimator } from './mlp-kind.js';
+import type { GaussianMlpPolicyGradientEstimator, GaussianMlpSurrogateEstimator } from './gaussian-mlp-kind.js';
 
 /** The behaviour policy as a user's estimator sees it: a tabular softmax over logits θ[s*A + a]. */
 export interface PolicyView {
@@ -50,7 +51,7 @@ export interface PolicyView {
 /** An estimate of ∇J from a batch of complete episodes drawn by `policy` from p0. */
 export interface PolicyGradientEstimator {
   readonly kind: 'policy-gradient';
-  /** The policy it serves: tabular softmax (the default); see ./continuous-kind.ts and ./mlp-kind.ts for 'gaussian', 'tanh-gaussian' and 'mlp'. */
+  /** The policy it serves: tabular softmax (the default); see ./continuous-kind.ts, ./mlp-kind.ts and ./gaussian-mlp-kind.ts for 'gaussian', 'tanh-gaussian', 'mlp', 'gaussian-mlp' and 'tanh-gaussian-mlp'. */
   readonly policy?: 'tabular';
   readonly name?: string;
   /** Returns ∇J's estimate, length S·A laid out like the logits. */
@@ -92,7 +93,7 @@ export interface SurrogateEstimator {
 }
 
 /** Any estimator `pgtruth check` accepts. */
-export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | ValueLossEstimator | ActorCriticEstimator | TrpoMachinery | VmpoLossEstimator | GaussianPolicyGradientEstimator | GaussianSurrogateEstimator | MlpPolicyGradientEstimator;
+export type UserEstimator = PolicyGradientEstimator | AdvantageEstimator | KLEstimator | SurrogateEstimator | GroupEstimator | ValueLossEstimator | ActorCriticEstimator | TrpoMachinery | VmpoLossEstimator | GaussianPolicyGradientEstimator | GaussianSurrogateEstimator | MlpPolicyGradientEstimator | GaussianMlpPolicyGradientEstimator | GaussianMlpSurrogateEstimator;
 
 /** The kinds, in the order the checks run. */
 export const ESTIMATOR_KINDS = ['policy-gradient', 'advantage', 'kl', 'surrogate', 'group', 'value-loss', 'actor-critic', 'trpo-fvp', 'trpo-cg', 'trpo-linesearch', 'vmpo'] as const;

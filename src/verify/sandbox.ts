@@ -29,6 +29,7 @@ import { isTypeScript, moduleURL, type LoadedEstimator, type UserEstimator } fro
 import type { GroupBatch } from '../sampling/groups.js';
 import { scaleFromTable, type GroupPart } from './group-kind.js';
 import type { ContinuousBatch, GaussianViewSpec } from './continuous-kind.js';
+import type { GaussianMlpViewSpec } from './gaussian-mlp-kind.js';
 import { isPython, preparePythonCheck } from './python/estimators.js';
 import { USER_TASKS, type EstimatorDescription } from './user-tasks.js';
 
@@ -147,12 +148,12 @@ export class UserSandbox {
   }
 
   /** The continuous estimator `key`'s estimates on each batch (n × P) with the Gaussian view of `spec` at θ, computed in a worker (./continuous-kind.ts). */
-  async continuous(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array): Promise<Float64Array> {
+  async continuous(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec | GaussianMlpViewSpec, theta: Float64Array): Promise<Float64Array> {
     return (await this.pool.call(this.taskFile, 'userContinuousTask', [key, batches, spec, theta])) as Float64Array;
   }
 
   /** The continuous surrogate `key`'s −∇loss on each batch (n × P) with the Gaussian view of `spec` at θ and each batch's advantages, computed in a worker (./continuous-surrogate.ts). */
-  async continuousSurrogate(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec, theta: Float64Array, advantages: Float64Array[]): Promise<Float64Array> {
+  async continuousSurrogate(key: string, batches: ContinuousBatch[], spec: GaussianViewSpec | GaussianMlpViewSpec, theta: Float64Array, advantages: Float64Array[]): Promise<Float64Array> {
     return (await this.pool.call(this.taskFile, 'userContinuousSurrogateTask', [key, batches, spec, theta, advantages])) as Float64Array;
   }
 

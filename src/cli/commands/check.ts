@@ -51,6 +51,9 @@ The module exports (default: one estimator or an array; or named exports) object
   { kind: 'policy-gradient', policy: 'gaussian' | 'tanh-gaussian', name?,
     estimate(continuousBatch, gaussianView, gamma) → ∇_θ J estimate }   (the LQR and bandits)
   { kind: 'policy-gradient', policy: 'mlp', name?, estimate(batch, mlpView, gamma) → ∇_w J estimate }
+  { kind: 'policy-gradient', policy: 'gaussian-mlp' | 'tanh-gaussian-mlp', name?,
+    estimate(continuousBatch, gaussianMlpView, gamma) → ∇_w J estimate }   (a Gaussian or tanh-Gaussian head on an MLP)
+  a surrogate may declare policy: 'gaussian' | 'tanh-gaussian' | 'gaussian-mlp' | 'tanh-gaussian-mlp' (PPO losses)
 (the complete TypeScript types are in docs/reference/cli.md, "pgtruth check").
 
 A Python module declares its functions, e.g. PGTRUTH = {'kind': 'advantage', 'function': 'gae'}

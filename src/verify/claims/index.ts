@@ -11,6 +11,7 @@ import { klClaims } from './kl.js';
 import { knownAnswerClaims } from './known.js';
 import { mirrorClaims } from './mirror.js';
 import { continuousClaims } from './continuous.js';
+import { continuousMlpClaims } from './continuous-mlp.js';
 import { rateClaims } from './rates.js';
 import { learnerClaims } from './learners.js';
 import { mlpClaims } from './mlp.js';
@@ -24,6 +25,7 @@ export * from './kl.js';
 export * from './known.js';
 export * from './mirror.js';
 export * from './continuous.js';
+export * from './continuous-mlp.js';
 export * from './rates.js';
 export * from './learners.js';
 export * from './mlp.js';
@@ -37,7 +39,7 @@ export function exactSuite(): Claim[] {
 
 /** The sampled claims about the estimators (statistical, with stated false-alarm rates). */
 export function statisticalSuite(): Claim[] {
-  return [...klClaims, ...estimatorClaims, gaeCriticsClaim, ...continuousClaims, ...mlpClaims, ...groupClaims];
+  return [...klClaims, ...estimatorClaims, gaeCriticsClaim, ...continuousClaims, ...continuousMlpClaims, ...mlpClaims, ...groupClaims];
 }
 
 /** The default suite (`pgtruth report`, `npm start`), in report order. */
