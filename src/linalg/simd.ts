@@ -51,7 +51,7 @@ const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) =>
 // opcodes
 const GET = 0x20, SET = 0x21, I32 = 0x41, ADD = 0x6a, MUL = 0x6c, SHL = 0x74, GE_U = 0x4f, REM_U = 0x70;
 const BLOCK = 0x02, LOOP = 0x03, BR = 0x0c, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
-const F64_ADD = 0xa0, F64_STORE = 0x39;
+const F64_ADD = 0xa0, F64_MUL = 0xa2, F64_LOAD = 0x2b, F64_STORE = 0x39, NE = 0x47, SELECT = 0x1b;
 const SIMD = 0xfd;
 const v128Load = (off = 0): number[] => [SIMD, 0x00, 3, ...uleb(off)]; // align 2^3
 const v128Zero = (): number[] => [SIMD, 0x0c, ...new Array<number>(16).fill(0)];
@@ -63,9 +63,10 @@ const get = (i: number): number[] => [GET, ...uleb(i)];
 const set = (i: number): number[] => [SET, ...uleb(i)];
 const i32 = (n: number): number[] => [I32, ...sleb(n)];
 
-// params 0 Mp, 1 Np, 2 A, 3 B, 4 C (byte addresses); i32 locals 5…; v128 locals after
-const [Mp, Np, A, B, C] = [0, 1, 2, 3, 4];
-const [I, J, PA, PB, END_A, CP] = [5, 6, 7, 8, 9, 10];
+// params 0 Mp, 1 Np, 2 A, 3 B, 4 C, 5 S (byte addresses); i32 locals 6…; v128 locals after
+const [Mp, Np, A, B, C, S_] = [0, 1, 2, 3, 4, 5];
+const [I, J, PA, PB, END_A, CP, SP] = [6, 7, 8, 9, 10, 11, 12];
+const V0 = 13; // the first v128 local
 
 /**
  * The register block: R rows of A by Q rows of B, R·Q f64x2 accumulators. 2 × 4 (or 4 × 2)
@@ -79,11 +80,11 @@ const TILE_R = 2, TILE_Q = 4;
  * constant byte distances rb = 8·Kp, so every load takes its row from the memarg offset and
  * the K loop advances just two pointers.
  */
-function kernelBody(kp: number, fma: boolean): number[] {
+function kernelBody(kp: number, fma: boolean, scaled: boolean): number[] {
   const R = TILE_R, Q = TILE_Q;
-  const S = Array.from({ length: R * Q }, (_, i) => 11 + i);
-  const X = Array.from({ length: R }, (_, i) => 11 + R * Q + i);
-  const Y = Array.from({ length: Q }, (_, i) => 11 + R * Q + R + i);
+  const S = Array.from({ length: R * Q }, (_, i) => V0 + i);
+  const X = Array.from({ length: R }, (_, i) => V0 + R * Q + i);
+  const Y = Array.from({ length: Q }, (_, i) => V0 + R * Q + R + i);
   const rb = 8 * kp;
   const code: number[] = [];
   const emit = (...xs: number[][]) => { for (const x of xs) code.push(...x); };
@@ -110,29 +111,34 @@ function kernelBody(kp: number, fma: boolean): number[] {
   emit(get(PB), i32(16), [ADD], set(PB));
   emit([BR, 0, END, END]);
   emit(get(C), get(I), get(Np), [MUL], get(J), [ADD], i32(3), [SHL, ADD], set(CP));
+  // the scaled epilogue multiplies each entry by S at the same place (the activation
+  // derivative of the backward pass, folded into the product's store)
+  if (scaled) emit(get(S_), get(I), get(Np), [MUL], get(J), [ADD], i32(3), [SHL, ADD], set(SP));
   for (let r = 0; r < R; r++) for (let q = 0; q < Q; q++) {
     const s = S[r * Q + q]!;
     emit(get(CP), get(Np), i32(8 * r), [MUL, ADD]);
-    emit(get(s), lane(0), get(s), lane(1), [F64_ADD], [F64_STORE, 3, ...uleb(8 * q)]);
+    emit(get(s), lane(0), get(s), lane(1), [F64_ADD]);
+    if (scaled) emit(get(SP), get(Np), i32(8 * r), [MUL, ADD], [F64_LOAD, 3, ...uleb(8 * q)], [F64_MUL]);
+    emit([F64_STORE, 3, ...uleb(8 * q)]);
   }
   emit(get(J), i32(Q), [ADD], set(J));
   emit([BR, 0, END, END]);
   emit(get(I), i32(R), [ADD], set(I));
   emit([BR, 0, END, END]);
-  const locals = [2, ...uleb(6), 0x7f, ...uleb(R * Q + R + Q), 0x7b];
+  const locals = [2, ...uleb(V0 - 6), 0x7f, ...uleb(R * Q + R + Q), 0x7b];
   const body = [...locals, ...code, END];
   return [...uleb(body.length), ...body];
 }
 
 /** A module with the kernel for row length kp, importing the shared memory as e.m. */
-function moduleBytes(kp: number, fma: boolean): Uint8Array {
+function moduleBytes(kp: number, fma: boolean, scaled = false): Uint8Array {
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x01]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...str('g'), 0x00, 0]),
-    ...section(10, [1, ...kernelBody(kp, fma)]),
+    ...section(10, [1, ...kernelBody(kp, fma, scaled)]),
   ];
   return Uint8Array.from(bytes);
 }
@@ -254,22 +260,28 @@ const MAPS: readonly SimdMap[] = ['tanh', 'swish'];
  *   at 1000, where e = 0 in double).
  */
 function mapBody(map: SimdMap, withBias: boolean): number[] {
-  // params src, dst, bytes (and bias, rowBytes with a bias); then the i32 local P
-  const [SRC, DST, BYTES, BIAS, ROW] = [0, 1, 2, 3, 4];
-  const base = withBias ? 5 : 3;
-  const [P, X0, W, Aa] = [base, base + 1, base + 2, base + 3];
-  const T = [base + 4, base + 5, base + 6, base + 7, base + 8];
-  const K = new ConstPool(base + 9);
+  // params src, dst, bytes (and bias, rowBytes, ds with a bias); then the i32 locals P (offset)
+  // and Q (column offset within a row, with a bias)
+  const [SRC, DST, BYTES, BIAS, ROW, DS] = [0, 1, 2, 3, 4, 5];
+  const base = withBias ? 6 : 3;
+  const [P, Qc] = [base, base + 1];
+  const vb = base + (withBias ? 2 : 1);
+  const [X0, W, Aa] = [vb, vb + 1, vb + 2];
+  const T = [vb + 3, vb + 4, vb + 5, vb + 6, vb + 7];
+  const K = new ConstPool(vb + 8);
   const code: number[] = [];
   const emit = (...xs: number[][]) => { for (const x of xs) code.push(...x); };
   emit(i32(0), set(P));
+  if (withBias) emit(i32(0), set(Qc));
   emit([BLOCK, VOID, LOOP, VOID]);
   emit(get(P), get(BYTES), [GE_U, BR_IF, 1]);
   if (withBias) {
-    // z = src + bias[column] (rows of rowBytes bytes), written back to src, then mapped
+    // z = src + bias[column] (rows of rowBytes bytes), written back to src, then mapped; the
+    // column offset Q runs 0, 16, …, rowBytes − 16 and wraps (no division per vector)
     emit(get(SRC), get(P), [ADD]);
-    emit(get(SRC), get(P), [ADD], v128Load(0), get(BIAS), get(P), get(ROW), [REM_U, ADD], v128Load(0), F2.add, tee(X0));
+    emit(get(SRC), get(P), [ADD], v128Load(0), get(BIAS), get(Qc), [ADD], v128Load(0), F2.add, tee(X0));
     emit(v128Store(0));
+    emit(get(Qc), i32(16), [ADD], tee(Qc), i32(0), get(Qc), get(ROW), [NE, SELECT], set(Qc));
   } else {
     emit(get(SRC), get(P), [ADD], v128Load(0), set(X0));
   }
@@ -280,17 +292,29 @@ function mapBody(map: SimdMap, withBias: boolean): number[] {
     // t = −u/(2 + u), then the sign of x
     emit(get(Aa), F2.neg, get(Aa), K.f(2), F2.add, F2.div, F2.abs);
     emit(get(X0), K.i(0x80000000, 0), F2.and, F2.or);
+    if (withBias) {
+      // σ′ = 1 − t² beside t (what the scalar route computes from the stored h)
+      emit(tee(Aa), v128Store(0));
+      emit(get(DS), get(P), [ADD], K.f(1), get(Aa), get(Aa), F2.mul, F2.sub);
+    }
   } else {
     emit(get(X0), F2.abs, K.f(1000), F2.min, F2.neg, set(W));
     emit(emitExp(W, T, false, K), set(Aa)); // e
     // num = z ≥ 0 ? 1 : e;  s = num/(1 + e);  h = z·s
     emit(K.f(1), get(Aa), get(X0), K.f(0), F2.ge, F2.bitselect);
-    emit(get(Aa), K.f(1), F2.add, F2.div, get(X0), F2.mul);
+    emit(get(Aa), K.f(1), F2.add, F2.div);
+    if (withBias) {
+      // σ′ = s(1 + z(1 − s)) beside h = z·s
+      emit(tee(Aa), get(X0), F2.mul, v128Store(0));
+      emit(get(DS), get(P), [ADD], get(Aa), K.f(1), get(X0), K.f(1), get(Aa), F2.sub, F2.mul, F2.add, F2.mul);
+    } else {
+      emit(get(X0), F2.mul);
+    }
   }
   emit(v128Store(0));
   emit(get(P), i32(16), [ADD], set(P));
   emit([BR, 0, END, END]);
-  const locals = [2, 1, 0x7f, ...uleb(8 + K.count), 0x7b];
+  const locals = [2, withBias ? 2 : 1, 0x7f, ...uleb(8 + K.count), 0x7b];
   const body = [...locals, ...K.prologue(), ...code, END];
   return [...uleb(body.length), ...body];
 }
@@ -310,7 +334,7 @@ function mapModuleBytes(): Uint8Array {
   for (const m of MAPS) bodies.push(...mapBody(m, true));
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(1, [2, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
     ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x01]),
     ...section(3, [2 * n, ...MAPS.map(() => 0), ...MAPS.map(() => 1)]),
     ...section(7, exports),
@@ -331,10 +355,10 @@ interface WasmApi {
 }
 const WASM = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-type Gemm = (mp: number, np: number, a: number, b: number, c: number) => void;
+type Gemm = (mp: number, np: number, a: number, b: number, c: number, s: number) => void;
 
 type MapFn = (src: number, dst: number, bytes: number) => void;
-type BiasMapFn = (src: number, dst: number, bytes: number, bias: number, rowBytes: number) => void;
+type BiasMapFn = (src: number, dst: number, bytes: number, bias: number, rowBytes: number, ds: number) => void;
 
 interface Kernels {
   readonly memory: WasmMemory;
@@ -396,13 +420,16 @@ export function fmaActive(): boolean {
   return k !== null && k.fmaAvailable && fmaOn;
 }
 
-/** The kernel for row length kp (compiled once per kp and kind: an MLP has a handful). */
-function kernelFor(ks: Kernels, kp: number): Gemm {
+/**
+ * The kernel for row length kp (compiled once per kp and kind: an MLP has a handful); `scaled`:
+ * the variant whose store multiplies each entry of C by S at the same place (param s).
+ */
+function kernelFor(ks: Kernels, kp: number, scaled = false): Gemm {
   const fma = ks.fmaAvailable && fmaOn;
-  const key = fma ? -kp : kp;
+  const key = 4 * kp + (fma ? 2 : 0) + (scaled ? 1 : 0);
   let g = ks.byKp.get(key);
   if (!g) {
-    const inst = new WASM!.Instance(new WASM!.Module(moduleBytes(kp, fma)), { e: { m: ks.memory } });
+    const inst = new WASM!.Instance(new WASM!.Module(moduleBytes(kp, fma, scaled)), { e: { m: ks.memory } });
     g = inst.exports['g'] as Gemm;
     ks.byKp.set(key, g);
   }
@@ -442,6 +469,10 @@ export function simdGemmNT(
  * bytes (a precaution: rows that far apart share L1 cache sets; on δᵀH at 256×256×2048 an
  * A/B of the pad showed no difference beyond the loaded machine's noise). Returns false as
  * {@link simdGemmNT} does.
+ *
+ * With `scale` (M × N, leading dimension N) the product is multiplied entrywise by it as it
+ * is stored, C (+)= (op(A)·op(B)ᵀ) ⊙ S, one rounding more per entry: the backward pass's
+ * δ_{l−1} = (δ_l W_l) ⊙ σ′(z_{l−1}) in the product's epilogue instead of a second pass.
  */
 export function simdGemm(
   transA: boolean, transB: boolean,
@@ -450,19 +481,21 @@ export function simdGemm(
   b: Float64Array, bOff: number, ldb: number,
   c: Float64Array, cOff: number, ldc: number,
   accumulate: boolean,
+  scale: Float64Array | null = null,
 ): boolean {
   const k = getKernels();
   if (!k) return false;
   let kp = (K + 1) & ~1;
   if (kp % 512 === 0) kp += 8;
   const mp = Math.ceil(M / TILE_R) * TILE_R, np = Math.ceil(N / TILE_Q) * TILE_Q;
-  const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, total = cAt + mp * np;
+  const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, sAt = cAt + mp * np, total = sAt + (scale ? mp * np : 0);
   // beyond what the engine lets a wasm memory hold (4 GB), the scalar loop takes the product
   if (!reserve(k, total * 8)) return false;
   const m = view;
   if (transA) packTransposed(M, K, a, aOff, lda, m, aAt, mp, kp); else pack(M, K, a, aOff, lda, m, aAt, mp, kp);
   if (transB) packTransposed(N, K, b, bOff, ldb, m, bAt, np, kp); else pack(N, K, b, bOff, ldb, m, bAt, np, kp);
-  kernelFor(k, kp)(mp, np, aAt * 8, bAt * 8, cAt * 8);
+  if (scale) pack(M, N, scale, 0, N, m, sAt, mp, np);
+  kernelFor(k, kp, scale !== null)(mp, np, aAt * 8, bAt * 8, cAt * 8, sAt * 8);
   if (!accumulate && np === N && ldc === N) {
     c.set(m.subarray(cAt, cAt + M * N), cOff); // one copy of the whole block
     return true;
@@ -471,6 +504,40 @@ export function simdGemm(
     const src = cAt + i * np, dst = cOff + i * ldc;
     if (accumulate) for (let j = 0; j < N; j++) c[dst + j] += m[src + j]!;
     else for (let j = 0; j < N; j++) c[dst + j] = m[src + j]!;
+  }
+  return true;
+}
+
+/**
+ * A layer's weight and bias gradients from its T-row batches in one product:
+ * ∂W = δᵀH (n_out × n_in, written row-major at `gW[wOff …]`, as W sits in θ) and
+ * ∂b = Σ_t δ_t (at `gB[bOff …]`), the bias sum taken by the same kernel as the product of δᵀ
+ * with a row of ones appended to Hᵀ (so it costs one more column of the product, at most
+ * 4 of n_in + 1 padded to a multiple of 4, instead of a pass over δ). `delta` is T × n_out
+ * and `h` is T × n_in, both row-major with leading dimensions n_out and n_in. Returns false,
+ * doing nothing, when the kernel is unavailable or its memory cannot grow.
+ */
+export function simdWeightGrad(
+  nOut: number, nIn: number, T: number,
+  delta: Float64Array, h: Float64Array,
+  gW: Float64Array, wOff: number, gB: Float64Array, bOff: number,
+): boolean {
+  const k = getKernels();
+  if (!k) return false;
+  let kp = (T + 1) & ~1;
+  if (kp % 512 === 0) kp += 8;
+  const mp = Math.ceil(nOut / TILE_R) * TILE_R, np = Math.ceil((nIn + 1) / TILE_Q) * TILE_Q;
+  const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, total = cAt + mp * np;
+  if (!reserve(k, total * 8)) return false;
+  const m = view;
+  packTransposed(nOut, T, delta, 0, nOut, m, aAt, mp, kp);
+  packTransposed(nIn, T, h, 0, nIn, m, bAt, np, kp);
+  m.fill(1, bAt + nIn * kp, bAt + nIn * kp + T); // the row of ones (its padding beyond T stays 0)
+  kernelFor(k, kp)(mp, np, aAt * 8, bAt * 8, cAt * 8, 0);
+  for (let j = 0; j < nOut; j++) {
+    const src = cAt + j * np;
+    gW.set(m.subarray(src, src + nIn), wOff + j * nIn);
+    gB[bOff + j] = m[src + nIn]!;
   }
   return true;
 }
@@ -567,29 +634,32 @@ export function simdGemmBiasMap(
   b: Float64Array, bOff: number, ldb: number,
   bias: Float64Array, biasOff: number,
   z: Float64Array, h: Float64Array,
+  ds: Float64Array | null = null,
 ): boolean {
   const k = getKernels();
   if (!k || !loadMaps(k)) return false;
   let kp = (K + 1) & ~1;
   if (kp % 512 === 0) kp += 8;
   const mp = Math.ceil(M / TILE_R) * TILE_R, np = Math.ceil(N / TILE_Q) * TILE_Q;
-  const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, biasAt = cAt + mp * np, hAt = biasAt + np, total = hAt + mp * np;
+  const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, biasAt = cAt + mp * np, hAt = biasAt + np, dsAt = hAt + mp * np, total = dsAt + mp * np;
   if (!reserve(k, total * 8)) return false;
   const m = view;
   pack(M, K, a, aOff, lda, m, aAt, mp, kp);
   pack(N, K, b, bOff, ldb, m, bAt, np, kp);
-  kernelFor(k, kp)(mp, np, aAt * 8, bAt * 8, cAt * 8);
+  kernelFor(k, kp)(mp, np, aAt * 8, bAt * 8, cAt * 8, 0);
   m.set(bias.subarray(biasOff, biasOff + N), biasAt);
   if (np > N) m.fill(0, biasAt + N, biasAt + np);
-  k.biasMaps![map](cAt * 8, hAt * 8, mp * np * 8, biasAt * 8, np * 8);
+  k.biasMaps![map](cAt * 8, hAt * 8, mp * np * 8, biasAt * 8, np * 8, dsAt * 8);
   if (np === N) {
     z.set(m.subarray(cAt, cAt + M * N), 0);
     h.set(m.subarray(hAt, hAt + M * N), 0);
+    if (ds) ds.set(m.subarray(dsAt, dsAt + M * N), 0);
     return true;
   }
   for (let i = 0; i < M; i++) {
     z.set(m.subarray(cAt + i * np, cAt + i * np + N), i * N);
     h.set(m.subarray(hAt + i * np, hAt + i * np + N), i * N);
+    if (ds) ds.set(m.subarray(dsAt + i * np, dsAt + i * np + N), i * N);
   }
   return true;
 }
