@@ -71,9 +71,14 @@ const V0 = 13; // the first v128 local
 /**
  * The register block: R rows of A by Q rows of B, R·Q f64x2 accumulators. 2 × 4 (or 4 × 2)
  * is the largest V8 keeps in registers: 3 × 4, 4 × 3, 2 × 6 and 4 × 4 spill and ran at
- * 0.25–0.55× of it (measured with the fused kernel on 2048×256×256, 2048×64×64, 256×256×2048).
+ * 0.25–0.55× of it (measured with the fused kernel on 2048×256×256, 2048×64×64, 256×256×2048);
+ * so did 6 × 2, 5 × 2, 2 × 6 and 2 × 5 with one operand streamed (its rows loaded one at a
+ * time, 12–15 live registers in the source: TurboFan hoists the loads). 4 × 2 with A's rows
+ * streamed ran 0–8% faster than 2 × 4 (same process, 2048×256×256 and 256×256×2048).
  */
-const TILE_R = 2, TILE_Q = 4;
+const TILE_R = 4, TILE_Q = 2;
+/** C's padded row length is a multiple of this (of TILE_Q, and of 4 for the unrolled bias map). */
+const NP_ALIGN = 4;
 
 /**
  * The kernel specialized to Kp (row length in doubles): the rows of an R × Q block are at
@@ -100,12 +105,15 @@ function kernelBody(kp: number, fma: boolean, scaled: boolean): number[] {
   emit(get(B), get(J), i32(rb), [MUL, ADD], set(PB));
   emit([BLOCK, VOID, LOOP, VOID]);
   emit(get(PA), get(END_A), [GE_U, BR_IF, 1]);
-  for (let r = 0; r < R; r++) emit(get(PA), v128Load(r * rb), set(X[r]!));
+  // B's rows loaded first, A's streamed: each row of A is loaded just before its Q multiply–adds
   for (let q = 0; q < Q; q++) emit(get(PB), v128Load(q * rb), set(Y[q]!));
-  for (let r = 0; r < R; r++) for (let q = 0; q < Q; q++) {
-    const s = S[r * Q + q]!;
-    if (fma) emit(get(X[r]!), get(Y[q]!), get(s), f64x2RelaxedMadd, set(s));
-    else emit(get(s), get(X[r]!), get(Y[q]!), f64x2Mul, f64x2Add, set(s));
+  for (let r = 0; r < R; r++) {
+    emit(get(PA), v128Load(r * rb), set(X[r]!));
+    for (let q = 0; q < Q; q++) {
+      const s = S[r * Q + q]!;
+      if (fma) emit(get(X[r]!), get(Y[q]!), get(s), f64x2RelaxedMadd, set(s));
+      else emit(get(s), get(X[r]!), get(Y[q]!), f64x2Mul, f64x2Add, set(s));
+    }
   }
   emit(get(PA), i32(16), [ADD], set(PA));
   emit(get(PB), i32(16), [ADD], set(PB));
@@ -143,6 +151,78 @@ function moduleBytes(kp: number, fma: boolean, scaled = false): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
+// ---------------------------------------------------------------- the outer-product kernel
+
+/**
+ * The outer-product form C (+)= AᵀB for A given K × M and B given K × N, both with rows along
+ * the summation index k at runtime strides (lda, ldb bytes): C_{ji} = Σ_k A_{kj} B_{ki}. The
+ * weight gradient δᵀH of a layer in this form reads δ (T × n_out) and H (T × n_in) as they
+ * are stored — no transposing pack. Each 4 × 4 block of C keeps eight f64x2 accumulators
+ * (4 rows j, two vectors of i): per k, two vector loads of B's row, four splat loads of A's,
+ * eight multiply–adds, and no horizontal sums at the end. Params (i32): mp, np (multiples of
+ * 4), K, a, b, c (byte addresses; C is mp × np row-major), lda, ldb, acc (nonzero: C += …).
+ */
+function outerBody(fma: boolean): number[] {
+  const [MP, NP, KK, A_, B_, C_, LDA, LDB, ACC] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [I_, J_, PA_, PB_, END_, CP_] = [9, 10, 11, 12, 13, 14];
+  const V = 15, R = 4, Q = 2;
+  const S = Array.from({ length: R * Q }, (_, i) => V + i), Y = [V + 8, V + 9], X = V + 10;
+  const code: number[] = [];
+  const emit = (...xs: number[][]) => { for (const x of xs) code.push(...x); };
+  const splat = (off: number): number[] => [SIMD, 0x0a, 3, ...uleb(off)];
+  emit(i32(0), set(J_));
+  emit([BLOCK, VOID, LOOP, VOID]);
+  emit(get(J_), get(MP), [GE_U, BR_IF, 1]);
+  emit(i32(0), set(I_));
+  emit([BLOCK, VOID, LOOP, VOID]);
+  emit(get(I_), get(NP), [GE_U, BR_IF, 1]);
+  for (const s of S) emit(v128Zero(), set(s));
+  emit(get(A_), get(J_), i32(3), [SHL, ADD], set(PA_));
+  emit(get(B_), get(I_), i32(3), [SHL, ADD], set(PB_));
+  emit(get(PA_), get(KK), get(LDA), [MUL, ADD], set(END_));
+  emit([BLOCK, VOID, LOOP, VOID]);
+  emit(get(PA_), get(END_), [GE_U, BR_IF, 1]);
+  for (let q = 0; q < Q; q++) emit(get(PB_), v128Load(16 * q), set(Y[q]!));
+  for (let r = 0; r < R; r++) {
+    emit(get(PA_), splat(8 * r), set(X));
+    for (let q = 0; q < Q; q++) {
+      const s = S[r * Q + q]!;
+      if (fma) emit(get(X), get(Y[q]!), get(s), f64x2RelaxedMadd, set(s));
+      else emit(get(s), get(X), get(Y[q]!), f64x2Mul, f64x2Add, set(s));
+    }
+  }
+  emit(get(PA_), get(LDA), [ADD], set(PA_));
+  emit(get(PB_), get(LDB), [ADD], set(PB_));
+  emit([BR, 0, END, END]);
+  emit(get(C_), get(J_), get(NP), [MUL], get(I_), [ADD], i32(3), [SHL, ADD], set(CP_));
+  for (let r = 0; r < R; r++) for (let q = 0; q < Q; q++) {
+    const s = S[r * Q + q]!;
+    // address cp + r·np·8, offset 16q; with acc the stored block is added first
+    emit(get(CP_), get(NP), i32(8 * r), [MUL, ADD]);
+    emit(get(ACC), [0x04, 0x7b], get(s), get(CP_), get(NP), i32(8 * r), [MUL, ADD], v128Load(16 * q), f64x2Add, [0x05], get(s), [0x0b]);
+    emit(v128Store(16 * q));
+  }
+  emit(get(I_), i32(4), [ADD], set(I_));
+  emit([BR, 0, END, END]);
+  emit(get(J_), i32(R), [ADD], set(J_));
+  emit([BR, 0, END, END]);
+  const locals = [2, 6, 0x7f, ...uleb(R * Q + Q + 1), 0x7b];
+  const body = [...locals, ...code, END];
+  return [...uleb(body.length), ...body];
+}
+
+/** The module of the outer-product kernel (export g), importing the shared memory as e.m. */
+function outerModuleBytes(fma: boolean): Uint8Array {
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 9, ...new Array<number>(9).fill(0x7f), 0]),
+    ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 0x01]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...str('g'), 0x00, 0]),
+    ...section(10, [1, ...outerBody(fma)]),
+  ]);
+}
+
 // ---------------------------------------------------------------- elementwise activations
 
 /** A v128 constant of two equal doubles. */
@@ -155,7 +235,7 @@ const i64x2Const = (hi: number, lo: number): number[] => {
 const op = (code: number): number[] => [SIMD, ...uleb(code)];
 const F2 = {
   abs: op(0xec), neg: op(0xed), add: op(0xf0), sub: op(0xf1), mul: op(0xf2), div: op(0xf3), min: op(0xf4),
-  floor: op(0x75), ge: op(0x4c), and: op(0x4e), or: op(0x50), bitselect: op(0x52), i64shl: op(0xcb), i64add: op(0xce),
+  floor: op(0x75), pmin: op(0xf6), ge: op(0x4c), and: op(0x4e), or: op(0x50), bitselect: op(0x52), i64shl: op(0xcb), i64add: op(0xce),
 };
 const v128Store = (off = 0): number[] => [SIMD, 0x0b, 3, ...uleb(off)];
 const TEE = 0x22;
@@ -188,8 +268,9 @@ const LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
 const SHIFTER = 6755399441055744;
 
 /**
- * Emits, for the v128 local `w` (both lanes in [−1000, 0]; e^w − 1 needs w ≥ −700), code leaving on the stack
- * e^w − 1 (`minusOne`) or e^w, and using the v128 locals `t` (5 of them) as scratch:
+ * Emits, for each v128 local `w[u]` (both lanes in [−1000, 0]; e^w − 1 needs w ≥ −700), code
+ * setting the local `out[u]` to e^w − 1 (`minusOne`) or e^w, using the v128 locals `t[u]`
+ * (5 of them) as scratch:
  *
  * $$w = n\ln 2 + r,\ |r| \le \tfrac{\ln 2}{2},\qquad e^w - 1 = 2^n p(r) + (2^n - 1),\qquad
  *   p(r) = \sum_{j=1}^{13} r^j/j!,$$
@@ -199,24 +280,29 @@ const SHIFTER = 6755399441055744;
  * |r| ≤ 0.347, so each lane is within a few ulp of e^w − 1 (relative; for n = 0 it is p(r)
  * itself, so small |w| keeps full relative accuracy) — the form tanh needs.
  */
-function emitExp(w: number, t: readonly number[], minusOne: boolean, K: ConstPool): number[] {
-  const [k, n, r, s, s2] = t as [number, number, number, number, number];
+function emitExp(w: readonly number[], t: readonly (readonly number[])[], minusOne: boolean, K: ConstPool, out: readonly number[]): number[] {
+  // every statement is emitted once per vector u of the unrolled loop, statement by statement,
+  // so that the vectors' dependency chains interleave in the generated code
+  const U = w.length;
   const code: number[] = [];
-  const emit = (...xs: number[][]) => { for (const x of xs) code.push(...x); };
-  const pow2 = (from: number, to: number) => emit(get(from), i32(52), F2.i64shl, K.i(0x3ff00000, 0), F2.i64add, set(to));
-  emit(get(w), K.f(Math.LOG2E), F2.mul, K.f(SHIFTER), F2.add, set(k));
+  const each = (f: (u: number) => number[][]) => { for (let u = 0; u < U; u++) for (const x of f(u)) code.push(...x); };
+  const k = (u: number) => t[u]![0]!, n = (u: number) => t[u]![1]!, r = (u: number) => t[u]![2]!, s = (u: number) => t[u]![3]!, s2 = (u: number) => t[u]![4]!;
+  const pow2 = (from: number, to: number) => [get(from), i32(52), F2.i64shl, K.i(0x3ff00000, 0), F2.i64add, set(to)];
+  each((u) => [get(w[u]!), K.f(Math.LOG2E), F2.mul, K.f(SHIFTER), F2.add, set(k(u))]);
   // n = k − shifter (exact); r = (w − n·ln2_hi) − n·ln2_lo
-  emit(get(k), K.f(SHIFTER), F2.sub, set(n));
-  emit(get(w), get(n), K.f(LN2_HI), F2.mul, F2.sub, get(n), K.f(LN2_LO), F2.mul, F2.sub, set(r));
+  each((u) => [get(k(u)), K.f(SHIFTER), F2.sub, set(n(u))]);
+  each((u) => [get(w[u]!), get(n(u)), K.f(LN2_HI), F2.mul, F2.sub, get(n(u)), K.f(LN2_LO), F2.mul, F2.sub, set(r(u))]);
   if (minusOne) {
     // 2^n: the low bits of k hold n; (k ≪ 52) + bits(1.0)
-    pow2(k, s);
+    each((u) => pow2(k(u), s(u)));
   } else {
     // 2^n = 2^{n₁}·2^{n₂}, n₁ = ⌊n/2⌋, n₂ = n − n₁, both normal for n ≥ −2044; the second
     // factor is applied last, so a subnormal result is rounded once and a normal one exactly
-    emit(get(n), K.f(0.5), F2.mul, F2.floor, set(s), get(n), get(s), F2.sub, K.f(SHIFTER), F2.add, set(s2));
-    emit(get(s), K.f(SHIFTER), F2.add, set(s));
-    pow2(s, s); pow2(s2, s2);
+    each((u) => [get(n(u)), K.f(0.5), F2.mul, F2.floor, set(s(u))]);
+    each((u) => [get(n(u)), get(s(u)), F2.sub, K.f(SHIFTER), F2.add, set(s2(u))]);
+    each((u) => [get(s(u)), K.f(SHIFTER), F2.add, set(s(u))]);
+    each((u) => pow2(s(u), s(u)));
+    each((u) => pow2(s2(u), s2(u)));
   }
   // p = r·Σ_{j=0}^{12} r^j/(j+1)! by Estrin's scheme (powers r², r⁴, r⁸ in k, n, s2 — free now
   // in the e^w − 1 form; the e^w form keeps 2^{n₂} in s2 and uses w's local, dead by now):
@@ -225,23 +311,28 @@ function emitExp(w: number, t: readonly number[], minusOne: boolean, K: ConstPoo
   let fact = 1;
   const inv: number[] = [];
   for (let j = 1; j <= 13; j++) { fact *= j; inv.push(1 / fact); }
-  const P = [r, k, n, minusOne ? s2 : w];
-  emit(get(r), get(r), F2.mul, set(P[1]!), get(P[1]!), get(P[1]!), F2.mul, set(P[2]!), get(P[2]!), get(P[2]!), F2.mul, set(P[3]!));
-  const estrin = (cs: number[], lvl: number): void => {
-    if (cs.length === 1) { emit(K.f(cs[0]!)); return; }
+  const P = (u: number) => [r(u), k(u), n(u), minusOne ? s2(u) : w[u]!];
+  each((u) => [get(P(u)[0]!), get(P(u)[0]!), F2.mul, set(P(u)[1]!)]);
+  each((u) => [get(P(u)[1]!), get(P(u)[1]!), F2.mul, set(P(u)[2]!)]);
+  each((u) => [get(P(u)[2]!), get(P(u)[2]!), F2.mul, set(P(u)[3]!)]);
+  const estrin = (u: number, cs: number[], lvl: number, into: number[][]): void => {
+    if (cs.length === 1) { into.push(K.f(cs[0]!)); return; }
     const half = 1 << lvl;
-    if (cs.length <= half) { estrin(cs, lvl - 1); return; }
-    estrin(cs.slice(0, half), lvl - 1);
-    estrin(cs.slice(half), lvl - 1);
-    emit(get(P[lvl]!), F2.mul, F2.add);
+    if (cs.length <= half) { estrin(u, cs, lvl - 1, into); return; }
+    estrin(u, cs.slice(0, half), lvl - 1, into);
+    estrin(u, cs.slice(half), lvl - 1, into);
+    into.push(get(P(u)[lvl]!), F2.mul, F2.add);
   };
-  estrin(inv, 3);
-  emit(get(r), F2.mul, set(r));
+  each((u) => { const into: number[][] = []; estrin(u, inv, 3, into); into.push(get(r(u)), F2.mul, set(r(u))); return into; });
   // e^w − 1 = 2^n·p + (2^n − 1);  e^w = (2^{n₁}·p + 2^{n₁})·2^{n₂}
-  emit(get(s), get(r), F2.mul, get(s));
-  if (minusOne) emit(K.f(1), F2.sub);
-  emit(F2.add);
-  if (!minusOne) emit(get(s2), F2.mul);
+  each((u) => {
+    const c: number[][] = [get(s(u)), get(r(u)), F2.mul, get(s(u))];
+    if (minusOne) c.push(K.f(1), F2.sub);
+    c.push(F2.add);
+    if (!minusOne) c.push(get(s2(u)), F2.mul);
+    c.push(set(out[u]!));
+    return c;
+  });
   return code;
 }
 
@@ -259,62 +350,56 @@ const MAPS: readonly SimdMap[] = ['tanh', 'swish'];
  * - swish z = z·s(z), s(z) = 1/(1 + e) for z ≥ 0 and e/(1 + e) below, e = e^{−|z|} (|z| capped
  *   at 1000, where e = 0 in double).
  */
+/** Vectors (f64x2) per iteration of the elementwise loops, their dependency chains interleaved. */
+const MAP_UNROLL = 2;
+
 function mapBody(map: SimdMap, withBias: boolean): number[] {
   // params src, dst, bytes (and bias, rowBytes, ds with a bias); then the i32 locals P (offset)
-  // and Q (column offset within a row, with a bias)
+  // and Q (column offset within a row, with a bias); then per vector u 8 v128 locals
   const [SRC, DST, BYTES, BIAS, ROW, DS] = [0, 1, 2, 3, 4, 5];
   const base = withBias ? 6 : 3;
   const [P, Qc] = [base, base + 1];
   const vb = base + (withBias ? 2 : 1);
-  const [X0, W, Aa] = [vb, vb + 1, vb + 2];
-  const T = [vb + 3, vb + 4, vb + 5, vb + 6, vb + 7];
-  const K = new ConstPool(vb + 8);
+  const U = MAP_UNROLL, us = Array.from({ length: U }, (_, u) => u);
+  const X0 = us.map((u) => vb + 8 * u), W = us.map((u) => vb + 8 * u + 1), Aa = us.map((u) => vb + 8 * u + 2);
+  const T = us.map((u) => [3, 4, 5, 6, 7].map((i) => vb + 8 * u + i));
+  const K = new ConstPool(vb + 8 * U);
   const code: number[] = [];
   const emit = (...xs: number[][]) => { for (const x of xs) code.push(...x); };
+  const each = (f: (u: number) => number[][]) => { for (const u of us) emit(...f(u)); };
   emit(i32(0), set(P));
   if (withBias) emit(i32(0), set(Qc));
   emit([BLOCK, VOID, LOOP, VOID]);
   emit(get(P), get(BYTES), [GE_U, BR_IF, 1]);
   if (withBias) {
-    // z = src + bias[column] (rows of rowBytes bytes), written back to src, then mapped; the
-    // column offset Q runs 0, 16, …, rowBytes − 16 and wraps (no division per vector)
-    emit(get(SRC), get(P), [ADD]);
-    emit(get(SRC), get(P), [ADD], v128Load(0), get(BIAS), get(Qc), [ADD], v128Load(0), F2.add, tee(X0));
-    emit(v128Store(0));
-    emit(get(Qc), i32(16), [ADD], tee(Qc), i32(0), get(Qc), get(ROW), [NE, SELECT], set(Qc));
+    // z = src + bias[column] (rows of rowBytes bytes, a multiple of 16U), written back to src,
+    // then mapped; the column offset Q runs 0, 16U, …, rowBytes − 16U and wraps (no division)
+    each((u) => [get(SRC), get(P), [ADD], v128Load(16 * u), get(BIAS), get(Qc), [ADD], v128Load(16 * u), F2.add, set(X0[u]!)]);
+    each((u) => [get(SRC), get(P), [ADD], get(X0[u]!), v128Store(16 * u)]);
+    emit(get(Qc), i32(16 * U), [ADD], tee(Qc), i32(0), get(Qc), get(ROW), [NE, SELECT], set(Qc));
   } else {
-    emit(get(SRC), get(P), [ADD], v128Load(0), set(X0));
+    each((u) => [get(SRC), get(P), [ADD], v128Load(16 * u), set(X0[u]!)]);
   }
-  emit(get(DST), get(P), [ADD]); // the store address, consumed at the end
   if (map === 'tanh') {
-    emit(get(X0), F2.abs, K.f(20), F2.min, K.f(-2), F2.mul, set(W));
-    emit(emitExp(W, T, true, K), set(Aa));
+    each((u) => [get(X0[u]!), F2.abs, K.f(20), F2.pmin, K.f(-2), F2.mul, set(W[u]!)]);
+    emit(emitExp(W, T, true, K, Aa));
     // t = −u/(2 + u), then the sign of x
-    emit(get(Aa), F2.neg, get(Aa), K.f(2), F2.add, F2.div, F2.abs);
-    emit(get(X0), K.i(0x80000000, 0), F2.and, F2.or);
-    if (withBias) {
-      // σ′ = 1 − t² beside t (what the scalar route computes from the stored h)
-      emit(tee(Aa), v128Store(0));
-      emit(get(DS), get(P), [ADD], K.f(1), get(Aa), get(Aa), F2.mul, F2.sub);
-    }
+    each((u) => [get(Aa[u]!), F2.neg, get(Aa[u]!), K.f(2), F2.add, F2.div, F2.abs, get(X0[u]!), K.i(0x80000000, 0), F2.and, F2.or, set(Aa[u]!)]);
+    each((u) => [get(DST), get(P), [ADD], get(Aa[u]!), v128Store(16 * u)]);
+    // σ′ = 1 − t² beside t (what the scalar route computes from the stored h)
+    if (withBias) each((u) => [get(DS), get(P), [ADD], K.f(1), get(Aa[u]!), get(Aa[u]!), F2.mul, F2.sub, v128Store(16 * u)]);
   } else {
-    emit(get(X0), F2.abs, K.f(1000), F2.min, F2.neg, set(W));
-    emit(emitExp(W, T, false, K), set(Aa)); // e
+    each((u) => [get(X0[u]!), F2.abs, K.f(1000), F2.pmin, F2.neg, set(W[u]!)]);
+    emit(emitExp(W, T, false, K, Aa)); // e
     // num = z ≥ 0 ? 1 : e;  s = num/(1 + e);  h = z·s
-    emit(K.f(1), get(Aa), get(X0), K.f(0), F2.ge, F2.bitselect);
-    emit(get(Aa), K.f(1), F2.add, F2.div);
-    if (withBias) {
-      // σ′ = s(1 + z(1 − s)) beside h = z·s
-      emit(tee(Aa), get(X0), F2.mul, v128Store(0));
-      emit(get(DS), get(P), [ADD], get(Aa), K.f(1), get(X0), K.f(1), get(Aa), F2.sub, F2.mul, F2.add, F2.mul);
-    } else {
-      emit(get(X0), F2.mul);
-    }
+    each((u) => [K.f(1), get(Aa[u]!), get(X0[u]!), K.f(0), F2.ge, F2.bitselect, get(Aa[u]!), K.f(1), F2.add, F2.div, set(Aa[u]!)]);
+    each((u) => [get(DST), get(P), [ADD], get(Aa[u]!), get(X0[u]!), F2.mul, v128Store(16 * u)]);
+    // σ′ = s(1 + z(1 − s)) beside h = z·s
+    if (withBias) each((u) => [get(DS), get(P), [ADD], get(Aa[u]!), K.f(1), get(X0[u]!), K.f(1), get(Aa[u]!), F2.sub, F2.mul, F2.add, F2.mul, v128Store(16 * u)]);
   }
-  emit(v128Store(0));
-  emit(get(P), i32(16), [ADD], set(P));
+  emit(get(P), i32(16 * U), [ADD], set(P));
   emit([BR, 0, END, END]);
-  const locals = [2, withBias ? 2 : 1, 0x7f, ...uleb(8 + K.count), 0x7b];
+  const locals = [2, withBias ? 2 : 1, 0x7f, ...uleb(8 * U + K.count), 0x7b];
   const body = [...locals, ...K.prologue(), ...code, END];
   return [...uleb(body.length), ...body];
 }
@@ -358,6 +443,7 @@ const WASM = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 type Gemm = (mp: number, np: number, a: number, b: number, c: number, s: number) => void;
 
 type MapFn = (src: number, dst: number, bytes: number) => void;
+type OuterFn = (mp: number, np: number, K: number, a: number, b: number, c: number, lda: number, ldb: number, acc: number) => void;
 type BiasMapFn = (src: number, dst: number, bytes: number, bias: number, rowBytes: number, ds: number) => void;
 
 interface Kernels {
@@ -366,6 +452,7 @@ interface Kernels {
   /** Whether relaxed SIMD's fused multiply–add compiles here. */
   readonly fmaAvailable: boolean;
   maps?: Record<SimdMap, MapFn>;
+  outer?: Map<boolean, OuterFn>;
   biasMaps?: Record<SimdMap, BiasMapFn>;
 }
 
@@ -487,7 +574,7 @@ export function simdGemm(
   if (!k) return false;
   let kp = (K + 1) & ~1;
   if (kp % 512 === 0) kp += 8;
-  const mp = Math.ceil(M / TILE_R) * TILE_R, np = Math.ceil(N / TILE_Q) * TILE_Q;
+  const mp = Math.ceil(M / TILE_R) * TILE_R, np = Math.ceil(N / NP_ALIGN) * NP_ALIGN;
   const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, sAt = cAt + mp * np, total = sAt + (scale ? mp * np : 0);
   // beyond what the engine lets a wasm memory hold (4 GB), the scalar loop takes the product
   if (!reserve(k, total * 8)) return false;
@@ -508,14 +595,35 @@ export function simdGemm(
   return true;
 }
 
+/** The outer-product kernel (fused or not, as the products are), compiled once. */
+function outerFor(ks: Kernels): OuterFn {
+  const fma = ks.fmaAvailable && fmaOn;
+  ks.outer ??= new Map();
+  let g = ks.outer.get(fma);
+  if (!g) {
+    const inst = new WASM!.Instance(new WASM!.Module(outerModuleBytes(fma)), { e: { m: ks.memory } });
+    g = inst.exports['g'] as OuterFn;
+    ks.outer.set(fma, g);
+  }
+  return g;
+}
+
+/**
+ * Rows of the summation index taken per call of the outer-product kernel: A's 4-column panel
+ * of OUTER_KC rows (64 lines, 4 KB) stays in the L1 cache while the block walks B.
+ */
+const OUTER_KC = 64;
+
 /**
  * A layer's weight and bias gradients from its T-row batches in one product:
  * ∂W = δᵀH (n_out × n_in, written row-major at `gW[wOff …]`, as W sits in θ) and
  * ∂b = Σ_t δ_t (at `gB[bOff …]`), the bias sum taken by the same kernel as the product of δᵀ
- * with a row of ones appended to Hᵀ (so it costs one more column of the product, at most
- * 4 of n_in + 1 padded to a multiple of 4, instead of a pass over δ). `delta` is T × n_out
- * and `h` is T × n_in, both row-major with leading dimensions n_out and n_in. Returns false,
- * doing nothing, when the kernel is unavailable or its memory cannot grow.
+ * with a column of ones appended to H (so it costs one more column of the product — n_in + 1
+ * is padded to a multiple of 4 anyway — instead of a pass over δ). The outer-product kernel
+ * reads δ (T × n_out) and H (T × n_in, row-major with leading dimensions n_out and n_in) as
+ * they are stored, in panels of {@link OUTER_KC} rows; each entry's sum runs over t in that
+ * order, panel after panel. Returns false, doing nothing, when the kernel is unavailable or
+ * its memory cannot grow.
  */
 export function simdWeightGrad(
   nOut: number, nIn: number, T: number,
@@ -524,16 +632,25 @@ export function simdWeightGrad(
 ): boolean {
   const k = getKernels();
   if (!k) return false;
-  let kp = (T + 1) & ~1;
-  if (kp % 512 === 0) kp += 8;
-  const mp = Math.ceil(nOut / TILE_R) * TILE_R, np = Math.ceil((nIn + 1) / TILE_Q) * TILE_Q;
-  const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, total = cAt + mp * np;
+  const mp = Math.ceil(nOut / 4) * 4, np = Math.ceil((nIn + 1) / 4) * 4;
+  // A: δ as stored (T × n_out, plus 4 doubles that the splats of the last row may read past
+  // n_out — into rows of C that are dropped); B: H with the column of ones, T × np; C: mp × np
+  const aAt = 0, bAt = T * nOut + 4, cAt = bAt + T * np, total = cAt + mp * np;
   if (!reserve(k, total * 8)) return false;
   const m = view;
-  packTransposed(nOut, T, delta, 0, nOut, m, aAt, mp, kp);
-  packTransposed(nIn, T, h, 0, nIn, m, bAt, np, kp);
-  m.fill(1, bAt + nIn * kp, bAt + nIn * kp + T); // the row of ones (its padding beyond T stays 0)
-  kernelFor(k, kp)(mp, np, aAt * 8, bAt * 8, cAt * 8, 0);
+  m.set(delta.subarray(0, T * nOut), aAt);
+  m.fill(0, aAt + T * nOut, bAt);
+  for (let t = 0; t < T; t++) {
+    const d = bAt + t * np;
+    m.set(h.subarray(t * nIn, (t + 1) * nIn), d);
+    m[d + nIn] = 1;
+    for (let i = nIn + 1; i < np; i++) m[d + i] = 0;
+  }
+  const g = outerFor(k);
+  for (let k0 = 0; k0 < T; k0 += OUTER_KC) {
+    g(mp, np, Math.min(OUTER_KC, T - k0), (aAt + k0 * nOut) * 8, (bAt + k0 * np) * 8, cAt * 8, nOut * 8, np * 8, k0 > 0 ? 1 : 0);
+  }
+  if (T === 0) m.fill(0, cAt, cAt + mp * np);
   for (let j = 0; j < nOut; j++) {
     const src = cAt + j * np;
     gW.set(m.subarray(src, src + nIn), wOff + j * nIn);
@@ -596,11 +713,11 @@ function reserve(k: Kernels, bytes: number): boolean {
 export function simdMap(map: SimdMap, src: Float64Array, dst: Float64Array, n: number): boolean {
   const k = getKernels();
   if (!k || !loadMaps(k)) return false;
-  const np = (n + 1) & ~1;
+  const np = Math.ceil(n / (2 * MAP_UNROLL)) * 2 * MAP_UNROLL;
   if (!reserve(k, 16 * np)) return false;
   const m = view;
   m.set(src.subarray(0, n), 0);
-  if (np > n) m[n] = 0;
+  if (np > n) m.fill(0, n, np);
   k.maps![map](0, 8 * np, 8 * np);
   dst.set(m.subarray(np, np + n), 0);
   return true;
@@ -640,7 +757,7 @@ export function simdGemmBiasMap(
   if (!k || !loadMaps(k)) return false;
   let kp = (K + 1) & ~1;
   if (kp % 512 === 0) kp += 8;
-  const mp = Math.ceil(M / TILE_R) * TILE_R, np = Math.ceil(N / TILE_Q) * TILE_Q;
+  const mp = Math.ceil(M / TILE_R) * TILE_R, np = Math.ceil(N / NP_ALIGN) * NP_ALIGN;
   const aAt = 0, bAt = mp * kp, cAt = bAt + np * kp, biasAt = cAt + mp * np, hAt = biasAt + np, dsAt = hAt + mp * np, total = dsAt + mp * np;
   if (!reserve(k, total * 8)) return false;
   const m = view;
