@@ -68,6 +68,20 @@ describe('weight and bias gradients (outer-product kernel, bias as a column of o
       expect(relErr(g, nOut * nIn, r.b, r.bb)).toBeLessThan(1e-12);
     }
   });
+  it('wide layers (n_out, n_in ≥ 128: the row-product kernel on transposed packs, even and odd sides) agree with the plain loops to 1e-12', () => {
+    const rng = Rng.from(6);
+    for (const [nOut, nIn, T] of [[128, 130, 50], [131, 128, 37], [130, 129, 66]] as const) {
+      const delta = normals(rng, T * nOut), h = normals(rng, T * nIn);
+      const g = new Float64Array(nOut * nIn + nOut);
+      weightBiasGrad(nOut, nIn, T, delta, h, g, 0, nOut * nIn);
+      const r = weightGradRef(nOut, nIn, T, delta, h);
+      expect(relErr(g, 0, r.w, r.wb)).toBeLessThan(1e-12);
+      expect(relErr(g, nOut * nIn, r.b, r.bb)).toBeLessThan(1e-12);
+      // control: the same comparison against the sum without its last row t
+      const short = weightGradRef(nOut, nIn, T, delta, h, T - 1);
+      expect(relErr(g, 0, short.w, r.wb)).toBeGreaterThan(1e-3);
+    }
+  });
   it('control: the same comparison rejects a sum that drops the last row t (an off-by-one at a panel end)', () => {
     const rng = Rng.from(8);
     const nOut = 13, nIn = 22, T = 129; // T = 2 panels of 64 and one row
