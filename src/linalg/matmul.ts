@@ -9,7 +9,7 @@
  * Row-major throughout: entry (i, j) of a block with leading dimension `ld` starting at
  * `off` is `x[off + i·ld + j]`.
  *
- * Products of at least {@link SIMD_MIN_WORK} multiply-adds go to the WebAssembly SIMD kernel
+ * Products of at least {@link SIMD_MIN_WORK} multiply-adds go to the WebAssembly SIMD kernels
  * of `./simd.ts` (f64x2; 1.8–4× the scalar loop on 2048×64×64 … 2048×256×256) where the
  * engine has it; {@link useSimd}(false) forces the scalar loop (for A/B measurements).
  *

@@ -7,17 +7,25 @@
  * 2048×256×256 … 256×256×2048, measured in one process on a loaded 2-core AMD EPYC).
  *
  * Beside it, elementwise kernels for the MLP's activations (tanh and swish, {@link simdMap})
- * with their own vectorized e^x: about 2× `Math.tanh` per value in the same measurement.
+ * with their own vectorized e^x: about 2× `Math.tanh` per value in the same measurement
+ * (2.6–2.9× since two vectors per iteration with interleaved chains and fused Estrin steps).
  *
  * The kernel works on packed operands in its own linear memory: A is Mp × Kp, B is Np × Kp
- * (both row-major, rows contiguous), C is Mp × Np, with Mp even, Np a multiple of 4 and Kp
- * even — {@link simdGemmNT} copies the caller's blocks in with zero padding and the result
- * out. Each 2 × 4 block of C keeps eight f64x2 accumulators (even and odd k) over the whole
- * K loop; the two lanes are added at the end. Rounding differs from the scalar kernel only
- * in that order of summation. A module is compiled per row length Kp (an MLP has a handful;
- * each compiles in about a millisecond), so that the rows of a block sit at constant
+ * (both row-major, rows contiguous), C is Mp × Np, with Mp a multiple of 4, Np a multiple of
+ * 4 and Kp even — {@link simdGemmNT} copies the caller's blocks in with zero padding and the
+ * result out. Each 4 × 2 block of C keeps eight f64x2 accumulators (even and odd k) over the
+ * whole K loop; the two lanes are added at the end. Rounding differs from the scalar kernel
+ * only in that order of summation. A module is compiled per row length Kp (an MLP has a
+ * handful; each compiles in about a millisecond), so that the rows of a block sit at constant
  * offsets and the inner loop advances two pointers (10–25% faster than one kernel for all
- * Kp in an in-process A/B); all modules share one imported memory.
+ * Kp in an in-process A/B); all modules share one imported memory. A variant multiplies C
+ * by a matrix S as it stores it (the backward pass's σ′, {@link simdGemm}'s `scale`).
+ *
+ * The MLP's backward pass adds (issue 10 item 2, `npm run bench:nn`): the weight gradient δᵀH
+ * with the bias sum as one more column ({@link simdWeightGrad}) — an outer-product kernel that
+ * reads δ and H as stored for narrow layers, the row-product kernel on packs transposed by a
+ * SIMD transposing kernel for wide ones; and the fused forward layer writes σ′(z) beside
+ * h = σ(z) so that the backward product folds it in.
  *
  * @module
  */
