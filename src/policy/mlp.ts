@@ -21,6 +21,10 @@
  * workspaces (grown only when a larger batch arrives; never allocated per call otherwise);
  * {@link Mlp.vjp} and {@link Mlp.jvp} differentiate at that forward pass, so call them after
  * `forward` with the same θ and x (checked by identity; do not modify θ or x in between).
+ * Hidden tanh and swish layers over a large block are computed in one trip through the SIMD
+ * kernels' memory (product, bias, activation) which also writes σ′(z_l) to the tape;
+ * {@link Mlp.vjp} then folds ⊙ σ′ into the store of the product δ_l W_l, and takes ∂W_l and
+ * ∂b_l in one product (`weightBiasGrad`).
  *
  * - VJP (reverse mode, Rumelhart, Hinton & Williams 1986): for cotangents g_t ∈ R^{n_L},
  *   the gradient of Σ_t ⟨g_t, f(x_t)⟩ in θ (and optionally in x), rows t stacked:
