@@ -172,21 +172,25 @@ describe('the MLP gradient with the folded derivative, against the scalar route'
     const theta = initMlp(mlp, rng, { hiddenGain: 1.3, lastGain: 1 });
     for (const { b, nOut } of mlp.layers) for (let j = 0; j < nOut; j++) theta[b + j] = 0.5 * rng.normal();
     const T = 131, x = normals(rng, T * 5), g = normals(rng, T * 3);
-    const out = new Float64Array(mlp.numParams), gX = new Float64Array(T * 5);
+    const v = normals(rng, mlp.numParams), vX = normals(rng, T * 5);
+    const out = new Float64Array(mlp.numParams), gX = new Float64Array(T * 5), jv = new Float64Array(T * 3);
     const was = useSimd(simd);
-    try { mlp.forward(theta, x, T); mlp.vjp(theta, g, out, gX); } finally { useSimd(was); }
-    return { out, gX };
+    try { mlp.forward(theta, x, T); mlp.vjp(theta, g, out, gX); mlp.jvp(theta, v, jv, vX); } finally { useSimd(was); }
+    return { out, gX, jv };
   }
   const maxRel = (x: Float64Array, y: Float64Array) => { let d = 0, m = 0; for (let k = 0; k < y.length; k++) { d = Math.max(d, Math.abs(x[k]! - y[k]!)); m = Math.max(m, Math.abs(y[k]!)); } return d / m; };
-  it('∇_θ and ∇_x agree with the scalar-product route (useSimd(false): no SIMD products, σ′ by mulDerivative) to 1e-13 of their largest entry, tanh and swish', () => {
+  it('∇_θ, ∇_x (vjp) and J·(v, ẋ) (jvp, σ′ from the tape) agree with the scalar-product route (useSimd(false): no SIMD products, σ′ by mulDerivative) to 1e-13 of their largest entry, tanh and swish', () => {
     for (const act of ['tanh', 'swish'] as const) {
       const fast = grads(act, true), slow = grads(act, false);
       expect(maxRel(fast.out, slow.out)).toBeLessThan(1e-13);
       expect(maxRel(fast.gX, slow.gX)).toBeLessThan(1e-13);
+      expect(maxRel(fast.jv, slow.jv)).toBeLessThan(1e-13);
     }
   });
-  it('control: the comparison rejects a scalar route whose tanh derivative is σ′ = 1 − h (a dropped square)', () => {
+  it('control: the comparison rejects a scalar route whose tanh derivative is σ′ = 1 − h (a dropped square), in vjp and jvp', () => {
     const wrong: Activation = { ...ACTIVATIONS.tanh, name: 'tanh-wrong-derivative', mulDerivative(_z, h, d, n) { for (let i = 0; i < n; i++) d[i] = d[i]! * (1 - h[i]!); } };
-    expect(maxRel(grads('tanh', true).out, grads(wrong, false).out)).toBeGreaterThan(1e-3);
+    const fast = grads('tanh', true), bad = grads(wrong, false);
+    expect(maxRel(fast.out, bad.out)).toBeGreaterThan(1e-3);
+    expect(maxRel(fast.jv, bad.jv)).toBeGreaterThan(1e-3);
   });
 });

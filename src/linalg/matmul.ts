@@ -149,8 +149,8 @@ export function weightBiasGrad(
 
 /**
  * A layer's forward pass z = A·Bᵀ + 1 biasᵀ, h = f(z) (f tanh or swish) in one trip through
- * the SIMD kernels' memory (`simdGemmBiasMap`): z and h are written M × N with leading
- * dimension N, and σ′(z) into `ds` when given (tanh: 1 − h²; swish: s(1 + z(1 − s)) with the
+ * the SIMD kernels' memory (`simdGemmBiasMap`): z (unless null) and h are written M × N with
+ * leading dimension N, and σ′(z) into `ds` when given (tanh: 1 − h²; swish: s(1 + z(1 − s)) with the
  * kernel's logistic s). Returns false, doing nothing, when the SIMD kernels are off or unavailable or
  * the product is below {@link SIMD_MIN_WORK} (the caller then runs {@link gemmNT}, the bias
  * and the activation itself — with the same roundings).
@@ -160,7 +160,7 @@ export function gemmBiasActivation(
   a: Float64Array, aOff: number, lda: number,
   b: Float64Array, bOff: number, ldb: number,
   bias: Float64Array, biasOff: number,
-  z: Float64Array, h: Float64Array,
+  z: Float64Array | null, h: Float64Array,
   ds: Float64Array | null = null,
 ): boolean {
   return simdOn && M * N * K >= SIMD_MIN_WORK && simdGemmBiasMap(map, M, N, K, a, aOff, lda, b, bOff, ldb, bias, biasOff, z, h, ds);

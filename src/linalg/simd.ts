@@ -883,7 +883,8 @@ function loadMaps(k: Kernels): boolean {
 /**
  * A layer's forward pass in the kernel's memory: z = A·Bᵀ + 1 biasᵀ (A is M × K, B is N × K,
  * as {@link simdGemmNT}) and h = f(z) by the elementwise kernel, without copying z out and
- * back in between; writes z and h (M × N, leading dimension N). The bias is added after the
+ * back in between; writes z (unless null), h and σ′(z) (when `ds` is given; M × N, leading
+ * dimension N). The bias is added after the
  * product, as a separate rounding, exactly as `z += b` after the product would. Returns false,
  * doing nothing, when a kernel is unavailable.
  */
@@ -893,7 +894,7 @@ export function simdGemmBiasMap(
   a: Float64Array, aOff: number, lda: number,
   b: Float64Array, bOff: number, ldb: number,
   bias: Float64Array, biasOff: number,
-  z: Float64Array, h: Float64Array,
+  z: Float64Array | null, h: Float64Array,
   ds: Float64Array | null = null,
 ): boolean {
   const k = getKernels();
@@ -911,13 +912,13 @@ export function simdGemmBiasMap(
   if (np > N) m.fill(0, biasAt + N, biasAt + np);
   k.biasMaps![map](cAt * 8, hAt * 8, mp * np * 8, biasAt * 8, np * 8, dsAt * 8);
   if (np === N) {
-    z.set(m.subarray(cAt, cAt + M * N), 0);
+    if (z) z.set(m.subarray(cAt, cAt + M * N), 0);
     h.set(m.subarray(hAt, hAt + M * N), 0);
     if (ds) ds.set(m.subarray(dsAt, dsAt + M * N), 0);
     return true;
   }
   for (let i = 0; i < M; i++) {
-    z.set(m.subarray(cAt + i * np, cAt + i * np + N), i * N);
+    if (z) z.set(m.subarray(cAt + i * np, cAt + i * np + N), i * N);
     h.set(m.subarray(hAt + i * np, hAt + i * np + N), i * N);
     if (ds) ds.set(m.subarray(dsAt + i * np, dsAt + i * np + N), i * N);
   }

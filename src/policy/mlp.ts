@@ -22,7 +22,8 @@
  * {@link Mlp.vjp} and {@link Mlp.jvp} differentiate at that forward pass, so call them after
  * `forward` with the same θ and x (checked by identity; do not modify θ or x in between).
  * Hidden tanh and swish layers over a large block are computed in one trip through the SIMD
- * kernels' memory (product, bias, activation) which also writes σ′(z_l) to the tape;
+ * kernels' memory (product, bias, activation) which also writes σ′(z_l) to the tape (in place
+ * of z_l, which no later pass then reads: {@link Mlp.jvp} multiplies by σ′ too);
  * {@link Mlp.vjp} then folds ⊙ σ′ into the store of the product δ_l W_l, and takes ∂W_l and
  * ∂b_l in one product (`weightBiasGrad`).
  *
@@ -233,10 +234,11 @@ export class Mlp {
       const { nIn, nOut, w, b, activation } = this.layers[l]!;
       const z = this.z[l]!;
       // tanh and swish over a large block: product, bias and activation in one trip through the SIMD kernels' memory
-      // (and σ′(z) beside, for the backward pass to fold into its product)
+      // (and σ′(z) beside, for the backward pass to fold into its product; z itself is not
+      // kept: with σ′ on the tape nothing reads it)
       const fused = activation === ACTIVATIONS.tanh ? 'tanh' : activation === ACTIVATIONS.swish ? 'swish' : null;
       this.dsValid[l] = false;
-      if (fused && T * nOut >= SIMD_MAP_MIN && gemmBiasActivation(fused, T, nOut, nIn, inp, 0, nIn, theta, w, nIn, theta, b, z, this.h[l + 1]!, this.ds[l]!)) {
+      if (fused && T * nOut >= SIMD_MAP_MIN && gemmBiasActivation(fused, T, nOut, nIn, inp, 0, nIn, theta, w, nIn, theta, b, null, this.h[l + 1]!, this.ds[l]!)) {
         this.dsValid[l] = true;
         inp = this.h[l + 1]!;
         continue;
@@ -305,7 +307,10 @@ export class Mlp {
       for (let t = 0, o = 0; t < T; t++, o += nOut) for (let j = 0; j < nOut; j++) tz[o + j] = v[b + j]!;
       gemmNT(T, nOut, nIn, H, 0, nIn, v, w, nIn, tz, 0, nOut, true);
       if (tanPrev) gemmNT(T, nOut, nIn, tanPrev, 0, nIn, theta, w, nIn, tz, 0, nOut, true);
-      if (activation) activation.mulDerivative(this.z[l]!, this.h[l + 1]!, tz, T * nOut);
+      if (activation) {
+        if (this.dsValid[l] === true) { const ds = this.ds[l]!; for (let i = 0; i < T * nOut; i++) tz[i] = tz[i]! * ds[i]!; }
+        else activation.mulDerivative(this.z[l]!, this.h[l + 1]!, tz, T * nOut);
+      }
       tanPrev = tz;
     }
   }
