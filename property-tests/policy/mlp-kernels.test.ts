@@ -119,6 +119,24 @@ describe('the product with its store scaled entrywise (σ′ folded into δW)', 
     ), { numRuns: 40, seed: 17 });
     expect(simdRuns).toBeGreaterThan(5);
   });
+  it('long rows (K = 2000: B taken in panels of 16 rows, N = 37 in three panels) agree with the plain loop to 1e-12, plain and scaled; control: a product without its last column j', () => {
+    const rng = Rng.from(12);
+    const M = 5, N = 37, K = 2000;
+    const a = normals(rng, M * K), b = normals(rng, N * K), s = normals(rng, M * N);
+    const want = new Float64Array(M * N), bound = new Float64Array(M * N);
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+      let sum = 0, m = 0;
+      for (let k = 0; k < K; k++) { const p = a[i * K + k]! * b[j * K + k]!; sum += p; m += Math.abs(p); }
+      want[i * N + j] = sum; bound[i * N + j] = m;
+    }
+    const c = new Float64Array(M * N), cs = new Float64Array(M * N);
+    gemm(false, false, M, N, K, a, 0, K, b, 0, K, c, 0, N);
+    gemm(false, false, M, N, K, a, 0, K, b, 0, K, cs, 0, N, false, s);
+    expect(relErr(c, 0, want, bound)).toBeLessThan(1e-12);
+    expect(relErr(cs, 0, want.map((w, k) => w * s[k]!), bound.map((m, k) => m * Math.abs(s[k]!)))).toBeLessThan(1e-12);
+    const dropped = want.map((w, k) => (k % N === N - 1 ? 0 : w));
+    expect(relErr(c, 0, dropped, bound)).toBeGreaterThan(1e-3);
+  });
   it('control: the comparison rejects the scale read transposed (S_{ji} for S_{ij})', () => {
     const rng = Rng.from(4);
     const M = 40, N = 40, K = 30;
