@@ -9,13 +9,13 @@
  * Row-major throughout: entry (i, j) of a block with leading dimension `ld` starting at
  * `off` is `x[off + i·ld + j]`.
  *
- * Products of at least {@link SIMD_MIN_WORK} multiply-adds go to the WebAssembly SIMD kernel
+ * Products of at least {@link SIMD_MIN_WORK} multiply-adds go to the WebAssembly SIMD kernels
  * of `./simd.ts` (f64x2; 1.8–4× the scalar loop on 2048×64×64 … 2048×256×256) where the
  * engine has it; {@link useSimd}(false) forces the scalar loop (for A/B measurements).
  *
  * @module
  */
-import { simdGemm, simdGemmBiasMap, simdGemmNT, type SimdMap } from './simd.js';
+import { simdGemm, simdGemmBiasMap, simdGemmNT, simdWeightGrad, type SimdMap } from './simd.js';
 
 /** The smallest M·N·K sent to the SIMD kernel (below, copying in and out costs more than it saves). */
 export const SIMD_MIN_WORK = 1 << 14;
@@ -92,6 +92,10 @@ export function gemmNT(
  * without a separate transpose: the weight gradient δᵀH (both transposed, K = T) and δW
  * (`transB`). Large products go to the SIMD kernel, which transposes while packing; the
  * scalar route transposes into scratch buffers and calls {@link gemmNT}.
+ *
+ * With `scale` (M × N, leading dimension N; only without `accumulate`) the product is
+ * multiplied entrywise by it, C = (op(A)·op(B)ᵀ) ⊙ S — in the SIMD kernel's store, in a second
+ * pass on the scalar route (the same roundings: the product entry, then the multiplication).
  */
 export function gemm(
   transA: boolean, transB: boolean,
@@ -100,8 +104,14 @@ export function gemm(
   b: Float64Array, bOff: number, ldb: number,
   c: Float64Array, cOff: number, ldc: number,
   accumulate = false,
+  scale: Float64Array | null = null,
 ): void {
-  if (simdOn && M * N * K >= SIMD_MIN_WORK && simdGemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate)) return;
+  if (simdOn && M * N * K >= SIMD_MIN_WORK && simdGemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, accumulate ? null : scale)) return;
+  if (scale && !accumulate) {
+    gemm(transA, transB, M, N, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false);
+    for (let i = 0; i < M; i++) for (let j = 0, o = cOff + i * ldc, s = i * N; j < N; j++) c[o + j] = c[o + j]! * scale[s + j]!;
+    return;
+  }
   if (transA) {
     if (scratchA.length < M * K) scratchA = new Float64Array(M * K);
     transposeInto(K, M, a, aOff, lda, scratchA, 0, K);
@@ -120,9 +130,28 @@ export function gemm(
 let scratchA = new Float64Array(0), scratchB = new Float64Array(0);
 
 /**
+ * A layer's weight and bias gradients from its T-row batches: ∂W = δᵀH (n_out × n_in,
+ * written row-major at `g[wOff …]`) and ∂b = Σ_t δ_t (at `g[bOff …]`); `delta` is T × n_out,
+ * `h` is T × n_in (row-major, leading dimensions n_out and n_in). Large products go to the
+ * SIMD kernel, which takes the bias sum as one more column of the same product
+ * (`simdWeightGrad`); otherwise {@link gemm} and a sum over t.
+ */
+export function weightBiasGrad(
+  nOut: number, nIn: number, T: number,
+  delta: Float64Array, h: Float64Array,
+  g: Float64Array, wOff: number, bOff: number,
+): void {
+  if (simdOn && nOut * nIn * T >= SIMD_MIN_WORK && simdWeightGrad(nOut, nIn, T, delta, h, g, wOff, g, bOff)) return;
+  gemm(true, true, nOut, nIn, T, delta, 0, nOut, h, 0, nIn, g, wOff, nIn);
+  g.fill(0, bOff, bOff + nOut);
+  for (let t = 0, o = 0; t < T; t++, o += nOut) for (let j = 0; j < nOut; j++) g[bOff + j] += delta[o + j]!;
+}
+
+/**
  * A layer's forward pass z = A·Bᵀ + 1 biasᵀ, h = f(z) (f tanh or swish) in one trip through
- * the SIMD kernels' memory (`simdGemmBiasMap`): z and h are written M × N with leading
- * dimension N. Returns false, doing nothing, when the SIMD kernels are off or unavailable or
+ * the SIMD kernels' memory (`simdGemmBiasMap`): z (unless null) and h are written M × N with
+ * leading dimension N, and σ′(z) into `ds` when given (tanh: 1 − h²; swish: s(1 + z(1 − s)) with the
+ * kernel's logistic s). Returns false, doing nothing, when the SIMD kernels are off or unavailable or
  * the product is below {@link SIMD_MIN_WORK} (the caller then runs {@link gemmNT}, the bias
  * and the activation itself — with the same roundings).
  */
@@ -131,9 +160,10 @@ export function gemmBiasActivation(
   a: Float64Array, aOff: number, lda: number,
   b: Float64Array, bOff: number, ldb: number,
   bias: Float64Array, biasOff: number,
-  z: Float64Array, h: Float64Array,
+  z: Float64Array | null, h: Float64Array,
+  ds: Float64Array | null = null,
 ): boolean {
-  return simdOn && M * N * K >= SIMD_MIN_WORK && simdGemmBiasMap(map, M, N, K, a, aOff, lda, b, bOff, ldb, bias, biasOff, z, h);
+  return simdOn && M * N * K >= SIMD_MIN_WORK && simdGemmBiasMap(map, M, N, K, a, aOff, lda, b, bOff, ldb, bias, biasOff, z, h, ds);
 }
 
 /**

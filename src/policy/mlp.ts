@@ -21,6 +21,11 @@
  * workspaces (grown only when a larger batch arrives; never allocated per call otherwise);
  * {@link Mlp.vjp} and {@link Mlp.jvp} differentiate at that forward pass, so call them after
  * `forward` with the same θ and x (checked by identity; do not modify θ or x in between).
+ * Hidden tanh and swish layers over a large block are computed in one trip through the SIMD
+ * kernels' memory (product, bias, activation) which also writes σ′(z_l) to the tape (in place
+ * of z_l, which no later pass then reads: {@link Mlp.jvp} multiplies by σ′ too);
+ * {@link Mlp.vjp} then folds ⊙ σ′ into the store of the product δ_l W_l, and takes ∂W_l and
+ * ∂b_l in one product (`weightBiasGrad`).
  *
  * - VJP (reverse mode, Rumelhart, Hinton & Williams 1986): for cotangents g_t ∈ R^{n_L},
  *   the gradient of Σ_t ⟨g_t, f(x_t)⟩ in θ (and optionally in x), rows t stacked:
@@ -39,7 +44,7 @@
  */
 import { fail, show } from '../errors.js';
 import type { AnalyticField } from '../field/field.js';
-import { gemm, gemmBiasActivation, gemmNT, transposeInto } from '../linalg/matmul.js';
+import { gemm, gemmBiasActivation, gemmNT, transposeInto, weightBiasGrad } from '../linalg/matmul.js';
 import { simdMap } from '../linalg/simd.js';
 import type { Rng } from '../stats/rng.js';
 
@@ -164,6 +169,9 @@ export class Mlp {
   private h: Float64Array[] = [];
   private dbuf: Float64Array[] = [];
   private tbuf: Float64Array[] = [];
+  // σ′(z_l) of hidden layers, written by the fused forward layer; dsValid[l] when this forward wrote it
+  private ds: Float64Array[] = [];
+  private readonly dsValid: boolean[] = [];
   // the tape: what the last forward was computed from
   private tapeTheta: Float64Array | null = null;
   private tapeX: Float64Array | null = null;
@@ -201,6 +209,7 @@ export class Mlp {
     this.h = this.layers.map((ly, l) => new Float64Array(l === 0 ? 0 : cap * ly.nIn));
     this.dbuf = [new Float64Array(cap * this.maxW), new Float64Array(cap * this.maxW)];
     this.tbuf = [new Float64Array(cap * this.maxW), new Float64Array(cap * this.maxW)];
+    this.ds = this.layers.map((ly) => new Float64Array(ly.activation ? cap * ly.nOut : 0));
     this.cap = cap;
   }
 
@@ -225,8 +234,12 @@ export class Mlp {
       const { nIn, nOut, w, b, activation } = this.layers[l]!;
       const z = this.z[l]!;
       // tanh and swish over a large block: product, bias and activation in one trip through the SIMD kernels' memory
+      // (and σ′(z) beside, for the backward pass to fold into its product; z itself is not
+      // kept: with σ′ on the tape nothing reads it)
       const fused = activation === ACTIVATIONS.tanh ? 'tanh' : activation === ACTIVATIONS.swish ? 'swish' : null;
-      if (fused && T * nOut >= SIMD_MAP_MIN && gemmBiasActivation(fused, T, nOut, nIn, inp, 0, nIn, theta, w, nIn, theta, b, z, this.h[l + 1]!)) {
+      this.dsValid[l] = false;
+      if (fused && T * nOut >= SIMD_MAP_MIN && gemmBiasActivation(fused, T, nOut, nIn, inp, 0, nIn, theta, w, nIn, theta, b, null, this.h[l + 1]!, this.ds[l]!)) {
+        this.dsValid[l] = true;
         inp = this.h[l + 1]!;
         continue;
       }
@@ -264,14 +277,14 @@ export class Mlp {
       const { nIn, nOut, w, b } = this.layers[l]!;
       const H = l === 0 ? this.tapeX! : this.h[l]!;
       // ∂W_l = δ_lᵀ h_l (both T-row batches, transposed as the kernel packs them); ∂b_l = Σ_t δ_{l,t}
-      gemm(true, true, nOut, nIn, T, delta, 0, nOut, H, 0, nIn, gTheta, w, nIn);
-      gTheta.fill(0, b, b + nOut);
-      for (let t = 0, o = 0; t < T; t++, o += nOut) for (let j = 0; j < nOut; j++) gTheta[b + j] += delta[o + j]!;
+      weightBiasGrad(nOut, nIn, T, delta, H, gTheta, w, b);
       if (l === 0 && gX === undefined) break;
-      // δ h_l = δ_l W_l = δ_l (W_lᵀ)ᵀ, then ⊙ σ′(z_{l−1})
+      // δ h_l = δ_l W_l = δ_l (W_lᵀ)ᵀ, then ⊙ σ′(z_{l−1}) — in the product's store when the
+      // forward pass left σ′(z_{l−1}) beside h_l
       const target = l > 0 ? this.dbuf[l & 1]! : gX!;
-      gemm(false, true, T, nIn, nOut, delta, 0, nOut, theta, w, nIn, target, 0, nIn);
-      if (l > 0) this.layers[l - 1]!.activation!.mulDerivative(this.z[l - 1]!, this.h[l]!, target, T * nIn);
+      const folded = l > 0 && this.dsValid[l - 1] === true;
+      gemm(false, true, T, nIn, nOut, delta, 0, nOut, theta, w, nIn, target, 0, nIn, false, folded ? this.ds[l - 1]! : null);
+      if (l > 0 && !folded) this.layers[l - 1]!.activation!.mulDerivative(this.z[l - 1]!, this.h[l]!, target, T * nIn);
       delta = target;
     }
   }
@@ -294,7 +307,10 @@ export class Mlp {
       for (let t = 0, o = 0; t < T; t++, o += nOut) for (let j = 0; j < nOut; j++) tz[o + j] = v[b + j]!;
       gemmNT(T, nOut, nIn, H, 0, nIn, v, w, nIn, tz, 0, nOut, true);
       if (tanPrev) gemmNT(T, nOut, nIn, tanPrev, 0, nIn, theta, w, nIn, tz, 0, nOut, true);
-      if (activation) activation.mulDerivative(this.z[l]!, this.h[l + 1]!, tz, T * nOut);
+      if (activation) {
+        if (this.dsValid[l] === true) { const ds = this.ds[l]!; for (let i = 0; i < T * nOut; i++) tz[i] = tz[i]! * ds[i]!; }
+        else activation.mulDerivative(this.z[l]!, this.h[l + 1]!, tz, T * nOut);
+      }
       tanPrev = tz;
     }
   }
