@@ -52,6 +52,7 @@ import { findMutation, klK3ExpOfRatio } from './mutations.js';
 import { continuousEstimatorClaims, declaredPolicy, type ContinuousRun } from './continuous-kind.js';
 import { mlpEstimatorClaims } from './mlp-kind.js';
 import { continuousSurrogateClaims, declaredEntropy, type ContinuousSurrogateRun } from './continuous-surrogate.js';
+import { NORMALIZATION_MARGIN } from './normalization-margin.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
 import { gaussianMlpSurrogateCases } from './gaussian-mlp-surrogate.js';
 import { machineryClaims, type MachineryRun } from './machinery.js';
@@ -493,13 +494,8 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
   }
 }
 
-/**
- * The equivalence margin of a surrogate that normalizes its advantages per batch, as a
- * fraction of ‖∇J‖₂: its exact finite-batch mean is not known in closed form, only its
- * large-batch limit; the difference is of order 1/(transitions per batch) — measured at
- * 0.2% of ‖∇J‖₂ on the built-in instances (garnet, 64 episodes ≈ 320 transitions).
- */
-export const NORMALIZATION_MARGIN = 0.01;
+// the equivalence margin of a normalizing surrogate (its own module: the continuous surrogates read it too)
+export { NORMALIZATION_MARGIN };
 
 /** How far the normalized-advantage surrogate's gradient is from ∇J at θ_old: ∇J/σ_A, biased by |1/σ_A − 1|·‖∇J‖₂. */
 function normalizationNote(xs: readonly EstimatorInstance[]): string {
