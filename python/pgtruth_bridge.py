@@ -48,7 +48,13 @@ The kinds mirror the TypeScript interface (README, "pgtruth check"):
   (hand-written backprop in numpy, or autograd). With ``'loss': True`` (torch / jax) it returns
   a loss L built from ``policy.weights`` (a leaf tensor) and the estimate is −∇_w L. The layout
   of w is :func:`unflatten`'s.
-- ``surrogate`` with ``'policy': 'gaussian'`` or ``'tanh-gaussian'`` (PPO losses of continuous
+- ``policy-gradient`` with ``'policy': 'gaussian-mlp'`` or ``'tanh-gaussian-mlp'`` (a Gaussian or
+  tanh-Gaussian head on an MLP over a contextual bandit, src/verify/gaussian-mlp-kind.ts): the
+  continuous batch as for ``'gaussian'`` and a :class:`GaussianMlpPolicy` — the network's data
+  (``weights`` w, ``sizes``, ``activation``, ``log_std_mode``, ``log_std_offset``), not its
+  computation; ``f(batch, policy, gamma)`` → ∇_w J estimate of shape (P,) (no ``'loss': True``:
+  differentiate inside the function). The surrogate kind declares these policies too.
+- ``surrogate`` with ``'policy': 'gaussian'``, ``'tanh-gaussian'``, ``'gaussian-mlp'`` or ``'tanh-gaussian-mlp'`` (PPO losses of continuous
   policies, src/verify/continuous-surrogate.ts; ``'entropy': 'exact' | 'sample'`` declares how
   the entropy bonus is computed): ``f(batch, policy, advantages)`` → ``(loss, gradient)``, the
   gradient of shape (P,), on the same continuous batch (numpy only: no ``'loss': True``).
@@ -95,7 +101,9 @@ DECLARATION_KEYS = ('kind', 'name', 'function', 'layout', 'clip', 'loss', 'frame
 # the objectives a group estimator may declare (src/verify/group-kind.ts GROUP_OBJECTIVES)
 GROUP_OBJECTIVES = ('J', 'length-normalized')
 # the policies a policy-gradient estimator may declare in Python
-POLICIES = ('tabular', 'gaussian', 'tanh-gaussian', 'mlp')
+POLICIES = ('tabular', 'gaussian', 'tanh-gaussian', 'mlp', 'gaussian-mlp', 'tanh-gaussian-mlp')
+# the continuous policies (a ContinuousBatch; the surrogate kind may declare them too)
+CONTINUOUS_POLICIES = ('gaussian', 'tanh-gaussian', 'gaussian-mlp', 'tanh-gaussian-mlp')
 # the hidden activations of pgtruth's MLP (src/policy/mlp.ts ACTIVATIONS)
 ACTIVATIONS = ('tanh', 'relu', 'swish')
 GROUP_COLUMNS = ('prompts', 'mask', 's_t', 'a_t', 'logp_t', 'r_t', 'rewards', 'lengths')
@@ -230,8 +238,8 @@ class Estimator:
                 raise Fail('PLUGIN_INVALID', f"{where} has entropy {entropy!r}: a surrogate declares 'exact' or 'sample'", key)
             self.extras['entropy'] = entropy
         if self.policy is not None:
-            if kind != 'policy-gradient' and not (kind == 'surrogate' and self.policy in ('tabular', 'gaussian', 'tanh-gaussian')):
-                raise Fail('PLUGIN_POLICY', f"{where} declares policy {self.policy!r} on kind {kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian' or 'tanh-gaussian'", key)
+            if kind != 'policy-gradient' and not (kind == 'surrogate' and self.policy in ('tabular',) + CONTINUOUS_POLICIES):
+                raise Fail('PLUGIN_POLICY', f"{where} declares policy {self.policy!r} on kind {kind}: only policy-gradient estimators declare a policy, and surrogates 'gaussian', 'tanh-gaussian', 'gaussian-mlp' or 'tanh-gaussian-mlp'", key)
             if self.policy not in POLICIES:
                 raise Fail('PLUGIN_POLICY', f'{where} has policy {self.policy!r}: expected one of {", ".join(POLICIES)}', key)
             if self.policy == 'mlp' and self.layout != 'flat':
@@ -520,7 +528,7 @@ def call(est, h, cols):
         return {'estimates': as_f64(est.fn(x), x.shape, f'{est.name}(log_ratio)')}, {}
     if est.kind == 'group':
         return call_group(est, s, cols)
-    if est.kind in ('policy-gradient', 'surrogate') and est.policy in ('gaussian', 'tanh-gaussian'):
+    if est.kind in ('policy-gradient', 'surrogate') and est.policy in CONTINUOUS_POLICIES:
         return call_continuous(est, s, cols)
     if est.kind == 'policy-gradient' and est.policy == 'mlp':
         return call_mlp(est, s, cols)
@@ -773,6 +781,41 @@ def call_mlp(est, s, cols):
     return {'gradient': -as_f64(g, (w.size,), f'{est.name} gradient')}, {}
 
 
+class GaussianMlpPolicy:
+    """A Gaussian or tanh-Gaussian head on an MLP, read-only: the data, not the computation (numpy).
+
+    π_w(u|x) = N(u; μ_w(x), diag σ_w(x)²) ('gaussian'), or the law of a = tanh(u)
+    ('tanh-gaussian': log π = log N(u; μ, σ) − Σ log(1 − tanh² u)); actions are the sampled u
+    (``batch.a_cont_t``). ``weights``: w, shape (P,), float64 (a fresh copy per view): first the
+    network's parameters in :func:`unflatten`'s layout (torch.nn.Linear's, P_net of them), then,
+    when ``log_std_mode`` is 'state-independent', log σ (k entries) at ``log_std_offset`` = P_net.
+    ``sizes``: the widths (obs_dim, …, n_L): the network's output row f_w(x) is μ_w(x) = f[:k]
+    when log σ is state-independent (n_L = k); when it is 'state-dependent' (n_L = 2k),
+    μ_w(x) = f[:k] and log σ_w(x) = f[k:2k], and ``log_std_offset`` is None. ``activation``:
+    the hidden layers' σ ('tanh', 'relu', 'swish'); the last layer is linear. ``family``,
+    ``obs_dim`` (d), ``action_dim`` (k), ``num_params`` (P), ``num_net_params`` (P_net).
+    :meth:`layers` unflattens the network's part of w.
+
+    The user's function computes μ, log σ, log π and its gradient in w itself (autograd or by
+    hand): that is what pgtruth checks. ``batch.logp_t`` holds the sampler's log π_w(u_t|x_t).
+    """
+
+    def __init__(self, weights, sizes, activation, family, state_dependent, obs_dim, action_dim):
+        self.weights, self.sizes, self.activation, self.family = weights, tuple(int(n) for n in sizes), activation, family
+        self.log_std_mode = 'state-dependent' if state_dependent else 'state-independent'
+        self.obs_dim, self.action_dim, self.num_params = obs_dim, action_dim, int(weights.shape[0])
+        self.num_net_params = sum(m * (n + 1) for n, m in zip(self.sizes[:-1], self.sizes[1:]))
+        self.log_std_offset = None if state_dependent else self.num_net_params
+
+    def layers(self, w=None):
+        """``[(W_l, b_l), …]`` of the network's part of ``w`` (default: this view's weights): :func:`unflatten`."""
+        w = self.weights if w is None else w
+        return unflatten(w[:self.num_net_params], self.sizes)
+
+    def __repr__(self):
+        return f'GaussianMlpPolicy(family={self.family!r}, sizes={self.sizes}, activation={self.activation!r}, log_std_mode={self.log_std_mode!r}, num_params={self.num_params})'
+
+
 CONTINUOUS_COLUMNS = ('obs_t', 'obs_tp1', 'a_cont_t', 'a_env_t', 'v_t', 'v_tp1')
 
 
@@ -784,7 +827,10 @@ def call_continuous(est, s, cols):
     batch = Batch(flat, n, int(s['numStates']), int(s['numActions']), s['batchGamma'])
     batch.obs_dim, batch.action_dim = d, k
     theta = np.array(cols['theta'], dtype=np.float64)
-    policy = GaussianPolicy(theta.copy(), est.policy, bool(s['linearHead']), d, k)
+    if est.policy in ('gaussian-mlp', 'tanh-gaussian-mlp'):
+        policy = GaussianMlpPolicy(theta.copy(), [int(x) for x in cols['sizes']], s['activation'], 'tanh-gaussian' if s['tanh'] else 'gaussian', bool(s['stateDependent']), d, k)
+    else:
+        policy = GaussianPolicy(theta.copy(), est.policy, bool(s['linearHead']), d, k)
     if est.kind == 'surrogate':
         loss, g = pair(est.fn(batch, policy, cols['advantages'].copy()), ('loss', 'gradient'), f'{est.name}(batch, policy, advantages)')
         return {'gradient': as_f64(g, (theta.size,), f'{est.name} gradient')}, {'loss': as_scalar(loss, f'{est.name} loss')}

@@ -28,6 +28,10 @@ describe('examples/python: pgtruth check passes the correct estimators and fails
     // negatives (undeclared; K3 = True) are compared exactly with their TypeScript twins in
     // property-tests/verify/python-group.test.ts (their verdicts: docs/guide/python.md)
     ['rloo_kl_k1.py', 0.25, true],
+    // the MLP heads' view (policy: 'tanh-gaussian-mlp'), at 30% as its TypeScript twins' test
+    // (about 2 s each); the bug is rejected at 25.32 vs 6.01 (seed 0), named by the diagnosis;
+    // the estimate equals the TypeScript view's exactly: property-tests/verify/python-gaussian-mlp.test.ts
+    ['tanh_gaussian_mlp.py', 0.3, true], ['tanh_gaussian_mlp_jacobian_bug.py', 0.3, false],
   ] as const) {
     it(`${file} ${passes ? 'passes (exit 0)' : 'fails (exit 1)'}`, () => {
       const r = check(file, resolution);
@@ -45,6 +49,7 @@ describe('examples/python: pgtruth check passes the correct estimators and fails
         expect(failed.map((c) => c.instance)).toEqual([expect.stringMatching(/^garnet γ=0\.9 episodic/)]);
         expect(failed[0]!.diagnosis?.looksLike).toContain('mutant.reinforce-no-discount-weight');
       }
+      if (file === 'tanh_gaussian_mlp_jacobian_bug.py') expect(report.claims[0]!.checks[0]!.diagnosis?.looksLike).toContain('tanh-jacobian-at-squashed-value');
       if (file === 'rloo_kl_k1.py') expect(report.claims.map((c) => c.id)).toEqual(['check.numpy-rloo-kl-k1.unbiased', 'check.numpy-rloo-kl-k1.kl-penalty']);
       if (file === 'ppo_min_bug.py') expect(report.claims[0]!.checks.filter((c) => !c.passed).every((c) => /θ ≠ θ_old/.test(c.instance))).toBe(true);
     }, 300_000);

@@ -11,7 +11,9 @@ import { clipBoundaries, gaussianClippedSurrogateGradient, signChanges } from '.
 import { clippedGaussianBandit, normalExpectation, tanhGaussianBandit } from '../../src/exact/gaussian-bandit.js';
 import { gaussianAddKlGradRow, gaussianLogProbRow } from '../../src/policy/gaussian.js';
 import { checkModule, userEstimatorClaims, type Runner } from '../../src/verify/index.js';
-import { continuousSurrogateClaims } from '../../src/verify/continuous-surrogate.js';
+import { advantageMoments, continuousSurrogateClaims, continuousSurrogateTarget, NORMALIZED_DRAWS } from '../../src/verify/continuous-surrogate.js';
+import { mlpBanditInstance } from '../../src/verify/gaussian-mlp-kind.js';
+import { gaussianMlpSurrogateCases } from '../../src/verify/gaussian-mlp-surrogate.js';
 import { loadEstimators } from '../../src/verify/plugin.js';
 import { CLIP, clipPolicy, clipReward, TANH_LS, TANH_MU, tanhReward } from '../../src/verify/claims/continuous.js';
 import { expectError } from '../helpers.js';
@@ -88,11 +90,13 @@ describe('pgtruth check, surrogates of continuous policies', () => {
       expect(moved.diagnosis?.looksLike).toContain(id);
     }
   }, 60_000);
-  it("bad declarations: an unknown entropy estimate, and 'sample' on a tabular surrogate, are PLUGIN_INVALID; normalizeAdvantages and an MLP policy are PLUGIN_POLICY", async () => {
+  it("bad declarations: an unknown entropy estimate, and 'sample' on a tabular surrogate, are PLUGIN_INVALID; an MLP policy is PLUGIN_POLICY; normalizeAdvantages on a Gaussian leaves the LQR out and says so", async () => {
     const all = await loadEstimators(fixture('bad.ts')), [bad, normalized, mlp] = ['badEntropy', 'normalized', 'mlp'].map((k) => all.find((e) => e.key === k));
     const run = () => Promise.resolve(new Float64Array(0));
     expectError(() => continuousSurrogateClaims(bad!, run, {}), 'PLUGIN_INVALID', 'bogus');
-    expectError(() => continuousSurrogateClaims(normalized!, run, {}), 'PLUGIN_POLICY', 'normalizeAdvantages');
+    const [claim] = continuousSurrogateClaims(normalized!, run, {});
+    expect(claim!.title).toMatch(/the LQR is not checked \(its advantages' moments over the state distribution are not computed\)/);
+    expect(claim!.title).toMatch(/BIASED for ∇J \(bandit r = −\(clip\(a\) − 2\)², clip \[-1, 1\]: σ_A = [0-9.]+, biased by \d+% of ‖∇J‖₂\)/);
     expectError(() => continuousSurrogateClaims(mlp!, run, {}), 'PLUGIN_POLICY', 'surrogates');
     // a tabular surrogate's target has the exact entropy: the −log π declaration is refused there
     const tabular = all.find((e) => e.key === 'tabularSample')!, runner = { continuousSurrogate: run } as unknown as Runner;
@@ -113,4 +117,70 @@ describe('pgtruth check, continuous surrogates in Python', () => {
     expect(atOld.discrepancy).toBeGreaterThan(atOld.tolerance);
     expect(atOld.diagnosis?.looksLike).toContain('ratio-at-clipped-action');
   }, 90_000);
+});
+
+// Per-batch advantage normalization (normalizeAdvantages: true) on the continuous surrogates: the
+// target is the large-batch limit, the clipped surrogate gradient with Ã = (A − μ)/σ, μ and σ of
+// A under π_old. Exact checks against independent routes: at θ_old the limit is ∇J/σ (μ = 0:
+// A = r − J), σ² = E_old[A²] by the test's own quadrature, on the two bandits and, through the
+// network, the MLP heads' contextual bandit (σ pooled over the contexts with weights ρ(s)); at
+// θ ≠ θ_old it equals a central difference of E_old[min(ρÃ, clip(ρ)Ã)] (the min written out). Then
+// one verdict each (resolution 30%): the declared example passes with its controls rejected; the
+// undeclared twin fails, named. Its bias at θ_old is |1/σ_A − 1| = 109% of ‖∇J‖₂.
+describe('pgtruth check, continuous surrogates with per-batch advantage normalization', () => {
+  const J = clippedGaussianBandit(clipReward, CLIP[0], CLIP[1], clipPolicy.mu, clipPolicy.logStd);
+  const Jt = tanhGaussianBandit(tanhReward, TANH_MU, TANH_LS);
+  const bandits = [
+    { policy: 'gaussian' as const, old: clipPolicy, advantage: (u: number) => clipReward(Math.min(1, Math.max(-1, u))) - J.value, breaks: [-1, 1], grad: [J.gradMu, J.gradLogStd] },
+    { policy: 'tanh-gaussian' as const, old: { mu: TANH_MU, logStd: TANH_LS }, advantage: (u: number) => tanhReward(Math.tanh(u)) - Jt.value, breaks: [] as number[], grad: [Jt.gradMu, Jt.gradLogStd] },
+  ];
+  const E = (x: (typeof bandits)[number], f: (u: number) => number) => normalExpectation(f, x.old.mu, Math.exp(x.old.logStd), { breaks: x.breaks });
+
+  it('the limit target is ∇J/σ_A at θ_old and the central difference of the normalized clipped objective elsewhere (bandits)', () => {
+    for (const x of bandits) {
+      const sigma = Math.sqrt(E(x, (u) => x.advantage(u) ** 2) - E(x, x.advantage) ** 2), moments = advantageMoments([{ ...x, weight: 1 }]);
+      expect(Math.abs(moments.mu)).toBeLessThan(1e-12);
+      expect(moments.sigma).toBeCloseTo(sigma, 12);
+      const atOld = continuousSurrogateTarget({ ...x, moments }, [x.old.mu, x.old.logStd], { clip: 0.2, normalizeAdvantages: true });
+      expect(atOld[0]).toBeCloseTo(x.grad[0]! / sigma, 10);
+      expect(atOld[1]).toBeCloseTo(x.grad[1]! / sigma, 10);
+      // the negative control: the unnormalized target is ∇J, a factor σ away
+      expect(Math.abs(continuousSurrogateTarget({ ...x, moments }, [x.old.mu, x.old.logStd], { clip: 0.2 })[0]! - atOld[0]!)).toBeGreaterThan(0.1 * Math.abs(atOld[0]!));
+      const at = { mu: x.old.mu + 0.4, logStd: x.old.logStd - 0.25 }, eps = 0.2, A = (u: number) => x.advantage(u) / sigma;
+      const L = (mu: number, ls: number) => normalExpectation((u) => {
+        const r = Math.exp(logN(u, mu, ls) - logN(u, x.old.mu, x.old.logStd)), a = A(u);
+        return Math.min(r * a, Math.min(1 + eps, Math.max(1 - eps, r)) * a);
+      }, x.old.mu, Math.exp(x.old.logStd), { breaks: [...x.breaks, ...clipBoundaries(x.old, { mu, logStd: ls }, eps), ...signChanges(A, x.old.mu, Math.exp(x.old.logStd))] });
+      const g = continuousSurrogateTarget({ ...x, moments }, [at.mu, at.logStd], { clip: eps, normalizeAdvantages: true }), h = 1e-5;
+      expect(g[0]).toBeCloseTo((L(at.mu + h, at.logStd) - L(at.mu - h, at.logStd)) / (2 * h), 7);
+      expect(g[1]).toBeCloseTo((L(at.mu, at.logStd + h) - L(at.mu, at.logStd - h)) / (2 * h), 7);
+    }
+  });
+
+  it('the MLP heads: at w_old the limit target is ∇_w J/σ_A, σ_A² = Σ_s ρ(s) E_s[A_s²] over the contexts', () => {
+    for (const policy of ['gaussian-mlp', 'tanh-gaussian-mlp'] as const) {
+      const x = mlpBanditInstance(policy), { bandit: b, exact } = x, tanh = policy === 'tanh-gaussian-mlp';
+      let m2 = 0;
+      for (let s = 0; s < b.numContexts; s++) {
+        const A = (u: number) => b.reward(s, 0, tanh ? Math.tanh(u) : Math.min(1, Math.max(-1, u))) - exact.values[s]!;
+        m2 += b.rho[s]! * normalExpectation((u) => A(u) ** 2, exact.mu[s]!, Math.exp(exact.logStd[s]!), { breaks: tanh ? [] : [-1, 1] });
+      }
+      const [atOld] = gaussianMlpSurrogateCases(policy, { clip: 0.2, normalizeAdvantages: true }, { clip: 0.2 });
+      const want = exact.grad.map((g) => g / Math.sqrt(m2));
+      for (let j = 0; j < want.length; j++) expect(atOld!.target[j]).toBeCloseTo(want[j]!, 10);
+      expect(atOld!.perBatch).toBe(NORMALIZED_DRAWS);
+    }
+  });
+
+  it('the declared tanh-Gaussian example passes (controls rejected); the undeclared twin fails, named', async () => {
+    const ok = await checkModule(example('tanh-gaussian-ppo-normalized.ts'), small);
+    expect(ok.results[0]!.verdict).toBe('pass');
+    expect(ok.results[0]!.control.rejected).toBe(2);
+    expect(ok.results[0]!.title).toMatch(/BIASED for ∇J \(tanh bandit .*: σ_A = 0\.480, biased by 109% of ‖∇J‖₂\)/);
+    const bug = await checkModule(example('tanh-gaussian-ppo-normalized-undeclared.ts'), small);
+    expect(bug.results[0]!.verdict).toBe('fail');
+    const failed = bug.results[0]!.checks.filter((c) => c.discrepancy > c.tolerance);
+    expect(failed.length).toBe(2);
+    for (const c of failed) expect(c.diagnosis?.looksLike).toContain('per-batch advantage normalization that is not declared');
+  }, 60_000);
 });

@@ -11,7 +11,7 @@
  * | policy-gradient with `policy: 'mlp'` | E[ĝ] = ∇_w J with an MLP policy view (./mlp-kind.ts) | REINFORCE without γ^t |
  * | policy-gradient with `policy: 'gaussian-mlp' \| 'tanh-gaussian-mlp'` | E[ĝ] = ∇_w J of a Gaussian (state-independent log σ, environment clip) or tanh-Gaussian (state-dependent log σ) head on an MLP over a contextual bandit: exact by the chain rule (./gaussian-mlp-kind.ts) | the score at the clipped action; the tanh Jacobian at the squashed value |
  * | surrogate with `policy: 'gaussian-mlp' \| 'tanh-gaussian-mlp'` | as for the Gaussian surrogates, on the MLP heads' contextual bandit at w_old and at w ≠ w_old, per context by quadrature and through one VJP (./gaussian-mlp-surrogate.ts) | ρ at the clipped action or with the tanh Jacobian at the squashed value (w_old); min over ratios before Â (w ≠ w_old) |
- * | surrogate with `policy: 'gaussian' \| 'tanh-gaussian'` | E[−∇loss] = ∇J at θ_old (the LQR, and a clipped-action or a tanh bandit) and the exact (clipped) surrogate gradient at θ ≠ θ_old on the bandits, by quadrature, plus declared entropy (`entropy: 'exact' \| 'sample'`) and KL terms (./continuous-surrogate.ts) | ρ from log π at the clipped action or with the tanh Jacobian at the squashed value (θ_old); min over ratios before Â (θ ≠ θ_old) |
+ * | surrogate with `policy: 'gaussian' \| 'tanh-gaussian'` | E[−∇loss] = ∇J at θ_old (the LQR, and a clipped-action or a tanh bandit) and the exact (clipped) surrogate gradient at θ ≠ θ_old on the bandits, by quadrature, plus declared entropy (`entropy: 'exact' \| 'sample'`) and KL terms; with `normalizeAdvantages`, the large-batch limit (A − μ)/σ_A on the bandits (batches of 1024 draws; the LQR left out) (./continuous-surrogate.ts) | ρ from log π at the clipped action or with the tanh Jacobian at the squashed value (θ_old); min over ratios before Â (θ ≠ θ_old) |
  * | surrogate | E[−∇loss] = ∇J at θ = θ_old, and the exact gradient of the (clipped, if `clip` is set) surrogate objective at θ ≠ θ_old, plus the exact gradients of a declared entropy bonus (`entropyCoef`) and KL penalty (`klCoef`); with `normalizeAdvantages`, the large-batch limit (A − μ)/σ within a stated margin, and the verdict states the bias for ∇J | PPO with min over ratios before multiplying by Â (or, for an unclipped surrogate, PPO's clipped one) |
  *
  * The control shows that the check, on those instances and with that many samples, would
@@ -52,6 +52,7 @@ import { findMutation, klK3ExpOfRatio } from './mutations.js';
 import { continuousEstimatorClaims, declaredPolicy, type ContinuousRun } from './continuous-kind.js';
 import { mlpEstimatorClaims } from './mlp-kind.js';
 import { continuousSurrogateClaims, declaredEntropy, type ContinuousSurrogateRun } from './continuous-surrogate.js';
+import { NORMALIZATION_MARGIN } from './normalization-margin.js';
 import { groupEstimatorClaims, type GroupRun } from './group-kind.js';
 import { gaussianMlpSurrogateCases } from './gaussian-mlp-surrogate.js';
 import { machineryClaims, type MachineryRun } from './machinery.js';
@@ -493,13 +494,8 @@ export function userEstimatorClaims(e: LoadedEstimator, runner: Runner, opts: Ch
   }
 }
 
-/**
- * The equivalence margin of a surrogate that normalizes its advantages per batch, as a
- * fraction of ‖∇J‖₂: its exact finite-batch mean is not known in closed form, only its
- * large-batch limit; the difference is of order 1/(transitions per batch) — measured at
- * 0.2% of ‖∇J‖₂ on the built-in instances (garnet, 64 episodes ≈ 320 transitions).
- */
-export const NORMALIZATION_MARGIN = 0.01;
+// the equivalence margin of a normalizing surrogate (its own module: the continuous surrogates read it too)
+export { NORMALIZATION_MARGIN };
 
 /** How far the normalized-advantage surrogate's gradient is from ∇J at θ_old: ∇J/σ_A, biased by |1/σ_A − 1|·‖∇J‖₂. */
 function normalizationNote(xs: readonly EstimatorInstance[]): string {

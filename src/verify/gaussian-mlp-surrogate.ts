@@ -31,21 +31,23 @@ import { pullbackHeadRows } from '../exact/gaussian-mlp-bandit.js';
 import { sampledMlpPolicy } from '../policy/mlp-samples.js';
 import { sampleContextualBandit } from '../sampling/contextual-bandit.js';
 import type { ContinuousBatch, Drawn } from './continuous-kind.js';
-import { continuousSurrogateTarget, declarationVariants, gaussianEntropyForTanhDelta, MOVE_GAUSSIAN, MOVE_TANH, type ContinuousSurrogateDeclaration, type SurrogateCase } from './continuous-surrogate.js';
+import { advantageMoments, continuousSurrogateTarget, declarationVariants, NORMALIZED_DRAWS, gaussianEntropyForTanhDelta, MOVE_GAUSSIAN, MOVE_TANH, type ContinuousSurrogateDeclaration, type SurrogateCase } from './continuous-surrogate.js';
 import { MLP_BANDIT_DRAWS, mlpBanditInstance, nodeRows, wrongJacobianAt } from './gaussian-mlp-kind.js';
 import { findMutation, ppoMinBeforeMultiply } from './mutations.js';
 
 /** The surrogate cases of a declared MLP head (module comment), at w_old and at w ≠ w_old. */
 export function gaussianMlpSurrogateCases(policy: 'gaussian-mlp' | 'tanh-gaussian-mlp', decl: ContinuousSurrogateDeclaration, plain: ContinuousSurrogateDeclaration): SurrogateCase[] {
   const x = mlpBanditInstance(policy), { bandit: b, policy: p, exact } = x, wOld = x.theta, tanh = policy === 'tanh-gaussian-mlp';
-  const S = b.numContexts, k = b.actionDim, d = b.obsDim, T = MLP_BANDIT_DRAWS, Pn = p.mlp.numParams, family = tanh ? 'tanh-gaussian' : 'gaussian';
+  const S = b.numContexts, k = b.actionDim, d = b.obsDim, T = decl.normalizeAdvantages ? NORMALIZED_DRAWS : MLP_BANDIT_DRAWS, Pn = p.mlp.numParams, family = tanh ? 'tanh-gaussian' : 'gaussian';
   const norm = Math.hypot(...exact.grad);
   const env = (u: number) => (tanh ? Math.tanh(u) : Math.min(b.clip![1], Math.max(b.clip![0], u)));
   // context s's problem for continuousSurrogateTarget: π_old's row and the exact advantage as a function of u
-  const problems = Array.from({ length: S }, (_, s) => ({
-    policy: family as 'gaussian' | 'tanh-gaussian', old: { mu: exact.mu[s * k]!, logStd: exact.logStd[s * k]! },
+  const raw = Array.from({ length: S }, (_, s) => ({
+    policy: family as 'gaussian' | 'tanh-gaussian', old: { mu: exact.mu[s * k]!, logStd: exact.logStd[s * k]! }, weight: b.rho[s]!,
     advantage: (u: number) => b.reward(s, 0, env(u)) - exact.values[s]!, breaks: b.clip ? [b.clip[0], b.clip[1]] : [],
   }));
+  // per-batch normalization pools the contexts: μ and σ of A over the mixture Σ_s ρ(s) π_old(·|x_s)
+  const moments = advantageMoments(raw), problems = raw.map((x) => ({ ...x, moments }));
   /** Σ_s ρ(s) · (per-context vector in (μ, log σ) at w's rows), pulled back to w. */
   const pulled = (w: Float64Array, perContext: (s: number, at: Float64Array) => ArrayLike<number>) => {
     const { mu, logStd } = p.meanAndLogStd(w, b.features, S), gMu = new Float64Array(S), gLs = new Float64Array(S);

@@ -65,8 +65,8 @@ export interface PythonEstimatorInfo {
   readonly definition: AdvantageDefinition | null;
   /** A group estimator's declared scale, evaluated in Python at the group sizes of the group kind ([G, κ(G)] pairs), or null. */
   readonly scale: Array<[number, number]> | null;
-  /** A policy-gradient estimator's declared policy (absent: tabular); 'mlp' is the MLP policy view (./estimators.ts). */
-  readonly policy?: 'tabular' | 'gaussian' | 'tanh-gaussian' | 'mlp';
+  /** A policy-gradient estimator's declared policy (absent: tabular); 'mlp' is the MLP policy view, 'gaussian-mlp' and 'tanh-gaussian-mlp' the MLP heads' view (./estimators.ts). */
+  readonly policy?: 'tabular' | 'gaussian' | 'tanh-gaussian' | 'mlp' | 'gaussian-mlp' | 'tanh-gaussian-mlp';
   /** A surrogate's declared regularizers and advantage normalization (absent when not declared). */
   readonly entropyCoef?: number;
   readonly klCoef?: number;

@@ -20,6 +20,7 @@ import { scaleFromTable, type GroupEstimator, type ReferenceGroupBatch } from '.
 import type { ContinuousBatch, GaussianPolicyGradientEstimator, GaussianPolicyView } from '../continuous-kind.js';
 import type { GaussianSurrogateEstimator } from '../continuous-surrogate.js';
 import type { MlpPolicyGradientEstimator, MlpPolicyView } from '../mlp-kind.js';
+import type { GaussianMlpPolicyGradientEstimator, GaussianMlpPolicyView, GaussianMlpSurrogateEstimator } from '../gaussian-mlp-kind.js';
 import type { AdvantageEstimator, KLEstimator, LoadedEstimator, PolicyGradientEstimator, PolicyView, SurrogateEstimator, UserEstimator } from '../plugin.js';
 import { USER_TASKS } from '../user-tasks.js';
 import type { ActorCriticEstimator, ValueLossEstimator } from '../value-loss-kind.js';
@@ -59,6 +60,19 @@ function mlpColumnsOf(view: MlpPolicyView) {
   return c;
 }
 
+/**
+ * A continuous batch and the view of a Gaussian or tanh-Gaussian MLP head as a request: the
+ * batch's columns, w (`theta`: the network's parameters in ../../policy/mlp.ts's layout, then a
+ * state-independent log σ), the widths (`sizes`), the activation and whether log σ is the
+ * second half of the network's output row (`stateDependent`), and the family (`tanh`).
+ */
+function gaussianMlpRequest(batch: ContinuousBatch, policy: GaussianMlpPolicyView, gamma: number): { scalars: Record<string, number | string>; columns: Record<string, Column> } {
+  return {
+    scalars: { ...batchScalars(batch), gamma, obsDim: batch.obsDim, actionDim: batch.actionDim, activation: policy.activation, stateDependent: policy.logStdMode === 'state-dependent' ? 1 : 0, tanh: policy.family === 'tanh-gaussian' ? 1 : 0 },
+    columns: { ...batchColumns(batch), obs_t: batch.obs_t, obs_tp1: batch.obs_tp1, a_cont_t: batch.a_cont_t, a_env_t: batch.a_env_t, v_t: batch.v_t, v_tp1: batch.v_tp1, theta: policy.theta, sizes: Int32Array.from(policy.sizes) },
+  };
+}
+
 function batchScalars(b: Batch): Record<string, number> {
   return { size: b.size, numStates: b.numStates, numActions: b.numActions, batchGamma: b.gamma };
 }
@@ -77,6 +91,10 @@ export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge
         const columns = { ...batchColumns(batch), obs_t: batch.obs_t, obs_tp1: batch.obs_tp1, a_cont_t: batch.a_cont_t, a_env_t: batch.a_env_t, v_t: batch.v_t, v_tp1: batch.v_tp1, theta: policy.theta };
         return bridge().call(index, scalars, columns, `${name}(batch, policy, gamma)`).arrays.gradient!;
       } } satisfies GaussianPolicyGradientEstimator;
+      if (info.policy === 'gaussian-mlp' || info.policy === 'tanh-gaussian-mlp') return { kind: 'policy-gradient', policy: info.policy, name, estimate(batch: ContinuousBatch, policy: GaussianMlpPolicyView, gamma: number) {
+        const { scalars, columns } = gaussianMlpRequest(batch, policy, gamma);
+        return bridge().call(index, scalars, columns, `${name}(batch, policy, gamma)`).arrays.gradient!;
+      } } satisfies GaussianMlpPolicyGradientEstimator;
       if (info.policy === 'mlp') return { kind: 'policy-gradient', policy: 'mlp', name, estimate(batch: Batch, policy: MlpPolicyView, gamma: number) {
         return bridge().call(index, { ...batchScalars(batch), gamma, activation: policy.activation }, { ...batchColumns(batch), ...mlpColumnsOf(policy) }, `${name}(batch, policy, gamma)`).arrays.gradient!;
       } } satisfies MlpPolicyGradientEstimator;
@@ -93,6 +111,13 @@ export function pythonEstimator(info: PythonEstimatorInfo, index: number, bridge
         return bridge().call(index, {}, { log_ratio: logRatio }, `${name}(log_ratio)`).arrays.estimates!;
       } } satisfies KLEstimator;
     case 'surrogate':
+      if (info.policy === 'gaussian-mlp' || info.policy === 'tanh-gaussian-mlp') return { kind: 'surrogate', policy: info.policy, name, ...(info.clip !== null ? { clip: info.clip } : {}),
+        ...(info.entropyCoef !== undefined ? { entropyCoef: info.entropyCoef } : {}), ...(info.klCoef !== undefined ? { klCoef: info.klCoef } : {}), ...(info.normalizeAdvantages !== undefined ? { normalizeAdvantages: info.normalizeAdvantages } : {}), ...(info.entropy !== undefined ? { entropy: info.entropy } : {}),
+        estimate(batch: ContinuousBatch, policy: GaussianMlpPolicyView, advantages: Float64Array) {
+          const { scalars, columns } = gaussianMlpRequest(batch, policy, batch.gamma);
+          const r = bridge().call(index, scalars, { ...columns, advantages }, `${name}(batch, policy, advantages)`);
+          return { loss: r.scalars.loss!, gradient: r.arrays.gradient! };
+        } } as GaussianMlpSurrogateEstimator;
       if (info.policy === 'gaussian' || info.policy === 'tanh-gaussian') return { kind: 'surrogate', policy: info.policy, name, ...(info.clip !== null ? { clip: info.clip } : {}),
         ...(info.entropyCoef !== undefined ? { entropyCoef: info.entropyCoef } : {}), ...(info.klCoef !== undefined ? { klCoef: info.klCoef } : {}), ...(info.normalizeAdvantages !== undefined ? { normalizeAdvantages: info.normalizeAdvantages } : {}), ...(info.entropy !== undefined ? { entropy: info.entropy } : {}),
         estimate(batch: ContinuousBatch, policy: GaussianPolicyView, advantages: Float64Array) {
