@@ -217,6 +217,17 @@ export function mlpBanditInstance(policy: 'gaussian-mlp' | 'tanh-gaussian-mlp'):
   return x;
 }
 
+/**
+ * T draws of π_θ on the instance's contextual bandit as a {@link ContinuousBatch} (v_t the exact
+ * value of each draw's context), with the sampler's output for the controls.
+ */
+export function drawMlpBanditBatch(x: MlpBanditInstance, theta: Float64Array, T: number, rng: Rng): { dr: ReturnType<typeof sampleContextualBandit>; v: Float64Array; batch: ContinuousBatch } {
+  const dr = sampleContextualBandit(x.bandit, x.policy, theta, T, rng), bt = dr.batch, d = x.spec.obsDim, k = x.spec.actionDim;
+  const v = Float64Array.from(dr.contexts, (s) => x.exact.values[s]!);
+  const batch: ContinuousBatch = { ...bt, obs_t: dr.obs, obsDim: d, obs_tp1: new Float64Array(T * d), a_cont_t: dr.actions, actionDim: k, a_env_t: dr.envActions, v_t: v, v_tp1: new Float64Array(T) };
+  return { dr, v, batch };
+}
+
 /** Transition rows (T × n) laid out on the batch's nodes (2T × n: row t at node 2t, zeros at the terminal nodes 2t + 1). */
 export function nodeRows(x: Float64Array, n: number): Float64Array {
   const out = new Float64Array(2 * x.length);
@@ -250,9 +261,7 @@ export function gaussianMlpCases(policy: 'gaussian-mlp' | 'tanh-gaussian-mlp'): 
       ? { id: 'tanh-jacobian-at-squashed-value', description: 'π_w/π_old with the tanh Jacobian evaluated at the squashed value, log(1 − tanh²(tanh u)) for log(1 − tanh² u)' }
       : { id: 'score-at-clipped-action', description: 'the score taken at the environment-clipped action clip(u) (a_env_t) instead of the sampled u' },
     draw(rng) {
-      const dr = sampleContextualBandit(b, p, theta, T, rng), bt = dr.batch;
-      const v = Float64Array.from(dr.contexts, (s) => exact.values[s]!);
-      const batch: ContinuousBatch = { ...bt, obs_t: dr.obs, obsDim: d, obs_tp1: new Float64Array(T * d), a_cont_t: dr.actions, actionDim: k, a_env_t: dr.envActions, v_t: v, v_tp1: new Float64Array(T) };
+      const { dr, v, batch } = drawMlpBanditBatch(x, theta, T, rng), bt = dr.batch;
       return {
         batch,
         control() {

@@ -29,10 +29,9 @@ import { ppoClipSurrogate } from '../estimators/ppo.js';
 import { trpoSurrogate } from '../estimators/trpo.js';
 import { pullbackHeadRows } from '../exact/gaussian-mlp-bandit.js';
 import { sampledMlpPolicy } from '../policy/mlp-samples.js';
-import { sampleContextualBandit } from '../sampling/contextual-bandit.js';
-import type { ContinuousBatch, Drawn } from './continuous-kind.js';
+import type { Drawn } from './continuous-kind.js';
 import { advantageMoments, continuousSurrogateTarget, declarationVariants, NORMALIZED_DRAWS, gaussianEntropyForTanhDelta, MOVE_GAUSSIAN, MOVE_TANH, type ContinuousSurrogateDeclaration, type SurrogateCase } from './continuous-surrogate.js';
-import { MLP_BANDIT_DRAWS, mlpBanditInstance, nodeRows, wrongJacobianAt } from './gaussian-mlp-kind.js';
+import { drawMlpBanditBatch, MLP_BANDIT_DRAWS, mlpBanditInstance, nodeRows, wrongJacobianAt } from './gaussian-mlp-kind.js';
 import { findMutation, ppoMinBeforeMultiply } from './mutations.js';
 
 /** The surrogate cases of a declared MLP head (module comment), at w_old and at w ≠ w_old. */
@@ -71,9 +70,7 @@ export function gaussianMlpSurrogateCases(policy: 'gaussian-mlp' | 'tanh-gaussia
       label: `${x.label}, ${where}`, spec: x.spec, theta: w, target, norm, plainTarget, variants,
       perBatch: T, sampleName: 'draws', coordinate: (j) => (j >= Pn ? `−∂loss/∂log σ[${j - Pn}]` : `−∂loss/∂w[${j}]`), control,
       draw(rng): Drawn {
-        const dr = sampleContextualBandit(b, p, wOld, T, rng), bt = dr.batch;
-        const v = Float64Array.from(dr.contexts, (s) => exact.values[s]!);
-        const batch: ContinuousBatch = { ...bt, obs_t: dr.obs, obsDim: d, obs_tp1: new Float64Array(T * d), a_cont_t: dr.actions, actionDim: k, a_env_t: dr.envActions, v_t: v, v_tp1: new Float64Array(T) };
+        const { dr, v, batch } = drawMlpBanditBatch(x, wOld, T, rng), bt = dr.batch;
         return {
           batch,
           control() {
